@@ -1,0 +1,21 @@
+// cpu/copy/memcpy: the CPU bandwidth ceiling. std::memcpy is what glibc tunes per CPU (non-
+// temporal stores past the cache size), so it is the honest "as fast as moving the bytes" line.
+#include <cstring>
+
+#include "cpu_variants.hpp"
+#include "parallel.hpp"
+
+namespace elubench::cpu {
+
+void memcpy_copy(const RunArgs& a, Dtype d) {
+  const std::size_t size = dtype_size(d);
+  parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
+    std::memcpy(static_cast<char*>(a.y) + begin * size, static_cast<const char*>(a.x) + begin * size,
+                (end - begin) * size);
+  });
+}
+void memcpy_f32(const RunArgs& a) { memcpy_copy(a, Dtype::f32); }
+void memcpy_f16(const RunArgs& a) { memcpy_copy(a, Dtype::f16); }
+void memcpy_bf16(const RunArgs& a) { memcpy_copy(a, Dtype::bf16); }
+
+}  // namespace elubench::cpu

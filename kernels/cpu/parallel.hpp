@@ -1,0 +1,34 @@
+// Splits [0, n) across worker threads for the CPU variants. Below kMinPerThread elements a
+// thread costs more to start than it saves, so small calls stay on the calling thread.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+namespace elubench::cpu {
+
+constexpr std::size_t kMinPerThread = std::size_t{1} << 15;
+
+// Calls body(begin, end) on disjoint chunks covering [0, n). Chunk boundaries are multiples
+// of 64 elements so that no two threads write the same cache line.
+template <class Body>
+void parallel_for(std::size_t n, int threads, Body&& body) {
+  const std::size_t max_useful = std::max<std::size_t>(1, n / kMinPerThread);
+  const std::size_t t = std::min<std::size_t>(std::max(threads, 1), max_useful);
+  if (t <= 1) {
+    body(std::size_t{0}, n);
+    return;
+  }
+  const std::size_t chunk = ((n + t - 1) / t + 63) / 64 * 64;
+  std::vector<std::jthread> workers;
+  workers.reserve(t - 1);
+  for (std::size_t k = 1; k < t; ++k) {
+    const std::size_t b = std::min(n, k * chunk), e = std::min(n, b + chunk);
+    if (b < e) workers.emplace_back([&body, b, e] { body(b, e); });
+  }
+  body(std::size_t{0}, std::min(n, chunk));
+}  // jthreads join here
+
+}  // namespace elubench::cpu

@@ -1,0 +1,68 @@
+// elubench::gpu for builds with CUDA: device queries and checked memory helpers.
+#include "cuda_check.cuh"
+#include "elubench/gpu.hpp"
+
+namespace elubench::gpu {
+
+bool cuda_built() { return true; }
+
+int device_count(std::string* reason) {
+  int count = 0;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky-free error so later calls start clean
+    if (reason) *reason = std::string("no usable GPU: cudaGetDeviceCount: ") + cudaGetErrorString(err);
+    return 0;
+  }
+  if (count == 0 && reason) *reason = "no usable GPU: the driver reports 0 devices";
+  return count;
+}
+
+Info info(int ordinal) {
+  Info i;
+  cudaDeviceProp p{};
+  CUDA_CHECK(cudaGetDeviceProperties(&p, ordinal));
+  i.name = p.name;
+  i.ordinal = ordinal;
+  i.compute_capability_major = p.major;
+  i.compute_capability_minor = p.minor;
+  i.sm_count = p.multiProcessorCount;
+  i.l2_bytes = static_cast<std::size_t>(p.l2CacheSize);
+  i.memory_bytes = p.totalGlobalMem;
+  // CUDA 13 removed memoryClockRate from cudaDeviceProp; the attribute still answers.
+  int clock_khz = 0, bus_bits = 0;
+  CUDA_CHECK(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, ordinal));
+  CUDA_CHECK(cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, ordinal));
+  i.memory_clock_khz = clock_khz;
+  i.bus_width_bits = bus_bits;
+  i.peak_gbps = 2.0 * clock_khz * 1e3 * (bus_bits / 8.0) / 1e9;
+  CUDA_CHECK(cudaDriverGetVersion(&i.driver_version));
+  CUDA_CHECK(cudaRuntimeGetVersion(&i.runtime_version));
+  return i;
+}
+
+void set_device(int ordinal) { CUDA_CHECK(cudaSetDevice(ordinal)); }
+
+void* alloc(std::size_t bytes) {
+  void* p = nullptr;
+  CUDA_CHECK(cudaMalloc(&p, bytes));
+  return p;
+}
+void free(void* p) noexcept {
+  if (p) cudaFree(p);  // noexcept: a failing free during unwinding must not terminate
+}
+void copy_to_device(void* dst, const void* src, std::size_t bytes) {
+  CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyHostToDevice));
+}
+void copy_to_host(void* dst, const void* src, std::size_t bytes) {
+  CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToHost));
+}
+void memset(void* p, int value, std::size_t bytes) { CUDA_CHECK(cudaMemset(p, value, bytes)); }
+void synchronize() { CUDA_CHECK(cudaDeviceSynchronize()); }
+std::size_t free_memory() {
+  std::size_t free_b = 0, total_b = 0;
+  CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+  return free_b;
+}
+
+}  // namespace elubench::gpu

@@ -1,0 +1,97 @@
+// The activation math, written once. Every CPU and CUDA variant and the float64 reference
+// call these functions, so "what ELU means" (NaN, -0.0, -inf, saturation) cannot drift
+// between implementations.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__CUDACC__)
+#define EB_HD __host__ __device__ __forceinline__
+#else
+#define EB_HD inline
+#endif
+
+namespace elubench {
+
+// ELU (Clevert et al., arXiv:1511.07289): x for x > 0, alpha * (exp(x) - 1) otherwise.
+// expm1 rather than exp(x) - 1: near 0 the subtraction cancels every significant bit, so
+// exp(-1e-8f) - 1 returns 0 where the true value is -1e-8 (the bug JAX, TensorFlow and
+// PyTorch each shipped once). NaN falls through to expm1 and stays NaN; -inf gives -alpha.
+EB_HD float elu(float x, float alpha) {
+  return x > 0.0f ? x : alpha * expm1f(x);
+}
+EB_HD double elu(double x, double alpha) {
+  return x > 0.0 ? x : alpha * expm1(x);
+}
+
+// ReLU that keeps NaN (max(x, 0) instructions drop it on x86) and maps -0.0 to +0.0.
+EB_HD float relu(float x) {
+  return (x > 0.0f || x != x) ? x : 0.0f;
+}
+EB_HD double relu(double x) {
+  return (x > 0.0 || x != x) ? x : 0.0;
+}
+
+// Below this, expm1 rounds to exactly -1 in float, so ELU saturates at -alpha.
+constexpr float kEluSaturation = -17.328680f;  // -0x1.154246p+4f, XNNPACK's cutoff
+
+// Fast ELU for x <= 0, the XNNPACK way: one-constant range reduction x = n*ln2 + t,
+// s = 2^n built from the exponent bits, a degree-6 polynomial for (e^t - 1 - t)/t, and
+// expm1 rebuilt as (s - 1) + s*t*(1 + p) so that nothing cancels near 0 (for |x| < ln2/2,
+// n = 0, s = 1 and the result is t + t*p, accurate to the last bit of t).
+// The clamp at the saturation point keeps 2^n a normal float. Used for x <= 0 only;
+// callers select x for x > 0. The exact same operations run in the CPU SIMD and CUDA
+// `fast` variants; this scalar copy is their tail and their reference model.
+struct FastExpm1Constants {
+  static constexpr float log2e = 1.44269502f;        // 0x1.715476p+0f
+  static constexpr float magic_bias = 12583039.0f;   // 0x1.8000FEp23f: 1.5*2^23 + 127
+  static constexpr float minus_ln2 = -0.693147182f;  // -0x1.62E430p-1f
+  static constexpr float c6 = 1.38696097e-3f;        // 0x1.6b7338p-10f
+  static constexpr float c5 = 8.37464166e-3f;        // 0x1.12278Ep-7f
+  static constexpr float c4 = 4.16689552e-2f;        // 0x1.555716p-5f
+  static constexpr float c3 = 1.66664720e-1f;        // 0x1.5554B0p-3f
+  static constexpr float c2 = 4.99999970e-1f;        // 0x1.FFFFFEp-2f
+};
+
+EB_HD float bits_to_float(std::uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+#endif
+}
+EB_HD std::uint32_t float_to_bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+#endif
+}
+
+EB_HD float elu_fast(float x, float alpha) {
+  using C = FastExpm1Constants;
+  if (x > 0.0f) return x;
+  if (x != x) return x;  // NaN: the clamp below would turn it into -alpha
+  const float z = x < kEluSaturation ? kEluSaturation : x;
+  float n = fmaf(z, C::log2e, C::magic_bias);
+  const float s = bits_to_float(float_to_bits(n) << 23);  // 2^round(z/ln2)
+  n -= C::magic_bias;
+  float t = fmaf(n, C::minus_ln2, z);
+  float p = fmaf(C::c6, t, C::c5);
+  p = fmaf(p, t, C::c4);
+  p = fmaf(p, t, C::c3);
+  p = fmaf(p, t, C::c2);
+  p *= t;
+  t *= s;
+  const float alpha_s_minus_1 = fmaf(s, alpha, -alpha);  // alpha*(s - 1)
+  p = fmaf(p, t, t);                                     // s*t*(1 + p)
+  return fmaf(p, alpha, alpha_s_minus_1);
+}
+
+}  // namespace elubench

@@ -1,0 +1,49 @@
+// The float64 reference and the one checker that the tests and the bench binary share.
+// Reference: compute the activation in double from the exact input (x + bias exact in double),
+// round once to the output dtype, and measure the distance in ULPs of the output dtype.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "elubench/registry.hpp"
+
+namespace elubench {
+
+// The activation in double (copy: the identity).
+double reference_value(Activation a, double x, double alpha);
+
+// Distance between two values of dtype d (both exactly representable in d) in units in the
+// last place of d: the count of representable values between them. +0 and -0 are 0 apart,
+// NaN vs NaN is 0 apart, NaN vs anything else is infinite.
+double ulp_distance(float expected, float got, Dtype d);
+
+// Tolerances from the design:
+//  exact: bit-exact (ReLU, copy).
+//  accurate: f32 <= 2 ULP with alpha = 1, <= 3 ULP with other alpha or a bias;
+//            f16/bf16 (float math, one rounding) <= 1 ULP.
+//  approximate (fast, half2): <= 4 ULP, or an absolute error <= 2^-22 (f32) near 0 where a
+//            polynomial's relative error meets tiny outputs.
+struct Tolerance {
+  double max_ulp = 0;
+  double max_abs = 0;  // an error this small passes regardless of ULPs (0: none)
+  std::string describe() const;
+};
+Tolerance tolerance_for(const Variant& v, float alpha);
+
+struct CheckResult {
+  bool ok = true;
+  std::size_t checked = 0;
+  double max_ulp = 0;       // worst ULP distance seen (inf if a NaN was lost or invented)
+  double max_abs_error = 0; // worst |got - expected| over finite pairs
+  std::size_t worst_index = 0;
+  std::string message;      // empty when ok; otherwise the first failing element, spelled out
+};
+
+// Checks y (host copy of the output) against the reference for input x (host copy).
+// Bias variants: x is rows x cols, bias has cols elements.
+CheckResult check_against_reference(const Variant& v, const void* x, const void* y, std::size_t n,
+                                    float alpha, const void* bias = nullptr, std::size_t cols = 0);
+
+}  // namespace elubench

@@ -1,0 +1,83 @@
+// The registry: the single list of every variant elubench knows. Bench registration, `--list`,
+// the tests and the JSON labels all come from here. A variant that does not make sense for a
+// dtype (or whose library was not found at configure time) is absent, never a stub.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "elubench/dtypes.hpp"
+
+namespace elubench {
+
+enum class Device { cpu, gpu };
+enum class Activation { elu, relu, copy };  // copy: the ceiling, no math
+// Which tolerance class the float64 check applies (see tolerance.hpp).
+enum class Accuracy { exact, accurate, approximate };
+// Ours, a library peer to compare against, or a bandwidth ceiling.
+enum class Kind { kernel, peer, ceiling };
+
+std::string_view to_string(Device d);
+std::string_view to_string(Activation a);
+std::string_view to_string(Accuracy a);
+std::string_view to_string(Kind k);
+std::optional<Device> parse_device(std::string_view s);
+std::optional<Activation> parse_activation(std::string_view s);
+
+// Everything one call needs. Pointers are host pointers for CPU variants and device
+// pointers for GPU variants; x and y hold n elements of the variant's dtype and may have
+// any alignment (an offset by one element is a tested case).
+struct RunArgs {
+  const void* x = nullptr;
+  void* y = nullptr;
+  std::size_t n = 0;
+  float alpha = 1.0f;
+  // Bias variants: x is rows x cols row-major (n = rows * cols), bias holds cols elements.
+  const void* bias = nullptr;
+  std::size_t cols = 0;
+  int threads = 1;          // CPU variants: worker threads (1 = the calling thread only)
+  void* stream = nullptr;   // GPU variants: the cudaStream_t to launch on (nullptr = default)
+};
+
+// Runs the variant; throws std::runtime_error (with the failing call named) on any error.
+// GPU variants are asynchronous on args.stream like any CUDA launch.
+using RunFn = void (*)(const RunArgs&);
+
+struct Variant {
+  std::string name;  // device/activation/variant/dtype, e.g. "gpu/elu/vectorized/f16"
+  Device device;
+  Activation activation;
+  std::string variant;
+  Dtype dtype;
+  Kind kind;
+  Accuracy accuracy;
+  bool uses_bias;
+  // Global-memory bytes the variant moves per element of x, as implemented: 2 * size for a
+  // read and a write; 4 * size for bias_then_act (its second pass reads and writes y again).
+  // The bias row itself is added by bytes_moved().
+  std::size_t bytes_per_element;
+  RunFn run;
+  std::string_view description;
+};
+
+// Builds the full name from its parts.
+std::string variant_name(Device d, Activation a, std::string_view variant, Dtype t);
+
+// Bytes one call moves for n elements (cols: bias length for bias variants).
+std::size_t bytes_moved(const Variant& v, std::size_t n, std::size_t cols);
+
+// The registry, sorted by name. CPU variants always; GPU variants when CUDA was built
+// (whether a GPU is present is a run-time question: see gpu.hpp).
+std::span<const Variant> all_variants();
+const Variant* find_variant(std::string_view name);
+
+// Provided by kernels/cpu/registry_cpu.cpp and kernels/cuda/registry_gpu.cu (or its
+// no-CUDA stand-in, which returns nothing): the two halves of the one registry.
+void add_cpu_variants(std::vector<Variant>& out);
+void add_gpu_variants(std::vector<Variant>& out);
+
+}  // namespace elubench

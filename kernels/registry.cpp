@@ -1,0 +1,94 @@
+#include "elubench/registry.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "elubench/registry_rows.hpp"
+
+namespace elubench {
+
+std::string_view to_string(Device d) { return d == Device::cpu ? "cpu" : "gpu"; }
+std::string_view to_string(Activation a) {
+  switch (a) {
+    case Activation::elu: return "elu";
+    case Activation::relu: return "relu";
+    case Activation::copy: return "copy";
+  }
+  return "?";
+}
+std::string_view to_string(Accuracy a) {
+  switch (a) {
+    case Accuracy::exact: return "exact";
+    case Accuracy::accurate: return "accurate";
+    case Accuracy::approximate: return "approximate";
+  }
+  return "?";
+}
+std::string_view to_string(Kind k) {
+  switch (k) {
+    case Kind::kernel: return "kernel";
+    case Kind::peer: return "peer";
+    case Kind::ceiling: return "ceiling";
+  }
+  return "?";
+}
+std::optional<Device> parse_device(std::string_view s) {
+  for (Device d : {Device::cpu, Device::gpu})
+    if (to_string(d) == s) return d;
+  return std::nullopt;
+}
+std::optional<Activation> parse_activation(std::string_view s) {
+  for (Activation a : {Activation::elu, Activation::relu, Activation::copy})
+    if (to_string(a) == s) return a;
+  return std::nullopt;
+}
+
+std::string variant_name(Device d, Activation a, std::string_view variant, Dtype t) {
+  std::string s;
+  s.append(to_string(d)).append("/").append(to_string(a)).append("/");
+  s.append(variant).append("/").append(to_string(t));
+  return s;
+}
+
+std::size_t bytes_moved(const Variant& v, std::size_t n, std::size_t cols) {
+  return n * v.bytes_per_element + (v.uses_bias ? cols * dtype_size(v.dtype) : 0);
+}
+
+namespace {
+std::vector<Variant> build_registry() {
+  std::vector<Variant> all;
+  add_cpu_variants(all);
+  add_gpu_variants(all);
+  std::sort(all.begin(), all.end(), [](const Variant& a, const Variant& b) { return a.name < b.name; });
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].name != variant_name(all[i].device, all[i].activation, all[i].variant, all[i].dtype))
+      throw std::logic_error("registry: name does not match its parts: " + all[i].name);
+    if (i > 0 && all[i].name == all[i - 1].name)
+      throw std::logic_error("registry: duplicate variant " + all[i].name);
+  }
+  return all;
+}
+}  // namespace
+
+std::span<const Variant> all_variants() {
+  static const std::vector<Variant> registry = build_registry();
+  return registry;
+}
+
+const Variant* find_variant(std::string_view name) {
+  const auto vs = all_variants();
+  const auto it = std::lower_bound(vs.begin(), vs.end(), name,
+                                   [](const Variant& v, std::string_view n) { return v.name < n; });
+  return (it != vs.end() && it->name == name) ? &*it : nullptr;
+}
+
+}  // namespace elubench
+
+namespace elubench::rows {
+void append(Device device, std::span<const Row> table, std::vector<Variant>& out) {
+  for (const Row& r : table)
+    out.push_back(Variant{variant_name(device, r.activation, r.variant, r.dtype), device, r.activation,
+                          r.variant, r.dtype, r.kind, r.accuracy, r.uses_bias,
+                          r.accesses * dtype_size(r.dtype), r.run, r.description});
+}
+}  // namespace elubench::rows

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what elubench needs on Debian 12 (or Ubuntu): the build tools and libraries from the
+# distribution, and the Python packages into a project-local virtual environment (.venv).
+# Safe to run again: it installs only what is missing. The CUDA toolkit is not a Debian
+# package here; when nvcc is present the CUDA variants are built, otherwise they are left out.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+packages=(build-essential cmake git pkg-config python3 python3-venv
+          libbenchmark-dev nlohmann-json3-dev libgtest-dev libgmock-dev libhwy-dev
+          libeigen3-dev libdnnl-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install_deps: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Add nvcc's usual home to PATH for the build when it is installed but not on PATH.
+if ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
+  echo "install_deps: nvcc found in /usr/local/cuda/bin (add it to PATH to skip this note)" >&2
+fi
+
+venv="$root/.venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+req="$root/scripts/requirements.txt"
+stamp="$venv/.requirements.sha"
+want=$(sha256sum "$req" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$req"
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,79 @@
+// The reference and the checker are what every other test trusts, so they are tested first.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "elubench/activations.hpp"
+#include "elubench/dtypes.hpp"
+#include "elubench/reference.hpp"
+
+using namespace elubench;
+
+TEST(Dtypes, F16RoundTripsEveryPattern) {
+  for (std::uint32_t h = 0; h < 0x10000; ++h) {
+    const float f = f16_to_float(static_cast<std::uint16_t>(h));
+    if (std::isnan(f)) continue;
+    EXPECT_EQ(float_to_f16(f), h) << std::hex << h;
+  }
+}
+
+TEST(Dtypes, F16RoundsToNearestEven) {
+  EXPECT_EQ(float_to_f16(1.0f + std::ldexp(1.0f, -11)), 0x3C00);  // tie -> even (1.0)
+  EXPECT_EQ(float_to_f16(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3C02);  // tie -> even (up)
+  EXPECT_EQ(float_to_f16(65520.0f), 0x7C00);                      // overflows to inf
+  EXPECT_EQ(float_to_f16(65519.0f), 0x7BFF);
+  EXPECT_EQ(float_to_f16(std::ldexp(1.0f, -25)), 0x0000);          // tie -> even (0)
+  EXPECT_EQ(float_to_f16(std::ldexp(3.0f, -26)), 0x0001);          // above the tie
+  EXPECT_EQ(float_to_f16(-std::ldexp(1.0f, -24)), 0x8001);
+}
+
+TEST(Dtypes, Bf16RoundsToNearestEven) {
+  EXPECT_EQ(float_to_bf16(1.0f), 0x3F80);
+  EXPECT_EQ(float_to_bf16(float_of(0x3F808000u)), 0x3F80);  // tie -> even
+  EXPECT_EQ(float_to_bf16(float_of(0x3F818000u)), 0x3F82);  // tie -> even (up)
+  EXPECT_EQ(float_to_bf16(float_of(0x3F808001u)), 0x3F81);
+  EXPECT_TRUE(std::isnan(bf16_to_float(float_to_bf16(std::numeric_limits<float>::quiet_NaN()))));
+}
+
+TEST(Dtypes, RoundToDtypeRoundsOnceFromDouble) {
+  // 1 + 2^-11 + 2^-40 is just above an f16 tie: rounding through float first would land on
+  // the tie and round to even (down); one correct rounding goes up.
+  const double v = 1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40);
+  EXPECT_EQ(round_to_dtype(v, Dtype::f16), f16_to_float(0x3C01));
+  EXPECT_EQ(round_to_dtype(v, Dtype::f32), static_cast<float>(v));
+}
+
+TEST(UlpDistance, CountsRepresentableValues) {
+  EXPECT_EQ(ulp_distance(1.0f, std::nextafter(1.0f, 2.0f), Dtype::f32), 1);
+  EXPECT_EQ(ulp_distance(-0.0f, 0.0f, Dtype::f32), 0);
+  EXPECT_EQ(ulp_distance(std::numeric_limits<float>::denorm_min(), -std::numeric_limits<float>::denorm_min(),
+                         Dtype::f32), 2);
+  EXPECT_EQ(ulp_distance(1.0f, f16_to_float(0x3C01), Dtype::f16), 1);
+  EXPECT_EQ(ulp_distance(NAN, NAN, Dtype::f32), 0);
+  EXPECT_TRUE(std::isinf(ulp_distance(NAN, 0.0f, Dtype::f32)));
+}
+
+TEST(Reference, EluEdgeCases) {
+  EXPECT_TRUE(std::isnan(reference_value(Activation::elu, NAN, 1.0)));
+  EXPECT_EQ(reference_value(Activation::elu, INFINITY, 1.0), INFINITY);
+  EXPECT_EQ(reference_value(Activation::elu, -INFINITY, 2.0), -2.0);
+  EXPECT_TRUE(std::signbit(reference_value(Activation::elu, -0.0, 1.0)));
+  EXPECT_NE(static_cast<float>(reference_value(Activation::elu, -1e-8, 1.0)), 0.0f);
+  EXPECT_EQ(static_cast<float>(reference_value(Activation::elu, -17.5, 1.0)), -1.0f);
+  EXPECT_EQ(reference_value(Activation::elu, -3.0, 0.0), 0.0);
+}
+
+TEST(Reference, ReluKeepsNanAndClearsNegativeZero) {
+  EXPECT_TRUE(std::isnan(reference_value(Activation::relu, NAN, 1.0)));
+  EXPECT_FALSE(std::signbit(reference_value(Activation::relu, -0.0, 1.0)));
+  EXPECT_EQ(reference_value(Activation::relu, -5.0, 1.0), 0.0);
+}
+
+TEST(ScalarMath, FloatEluMatchesTheExpm1CancellationFreeForm) {
+  EXPECT_EQ(elu(-1e-8f, 1.0f), -1e-8f);  // exp(x) - 1 would return 0 here
+  EXPECT_EQ(elu_fast(-1e-8f, 1.0f), -1e-8f);
+  EXPECT_EQ(elu_fast(-100.0f, 1.0f), -1.0f);
+  EXPECT_TRUE(std::isnan(elu_fast(NAN, 1.0f)));
+  EXPECT_EQ(elu_fast(-INFINITY, 0.5f), -0.5f);
+}
