@@ -39,23 +39,34 @@ double ulp_distance(float expected, float got, Dtype d) {
 }
 
 std::string Tolerance::describe() const {
-  char buf[96];
-  if (max_ulp == 0 && max_abs == 0) return "bit-exact";
-  if (max_abs == 0) std::snprintf(buf, sizeof buf, "<= %g ULP", max_ulp);
-  else std::snprintf(buf, sizeof buf, "<= %g ULP or abs error <= %g", max_ulp, max_abs);
-  return buf;
+  if (max_ulp == 0 && max_abs == 0 && max_rel == 0) return "bit-exact";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "<= %g ULP", max_ulp);
+  std::string s = buf;
+  if (max_rel > 0) {
+    std::snprintf(buf, sizeof buf, " or rel error <= %g", max_rel);
+    s += buf;
+  }
+  if (max_abs > 0) {
+    std::snprintf(buf, sizeof buf, " or abs error <= %g", max_abs);
+    s += buf;
+  }
+  return s;
 }
 
 Tolerance tolerance_for(const Variant& v, float alpha) {
   switch (v.accuracy) {
-    case Accuracy::exact: return {0, 0};
+    case Accuracy::exact: return {};
     case Accuracy::accurate:
-      if (v.dtype != Dtype::f32) return {1, 0};
-      return {(alpha == 1.0f && !v.uses_bias) ? 2.0 : 3.0, 0};
+      if (v.dtype != Dtype::f32) return {.max_ulp = 1};
+      return {.max_ulp = (alpha == 1.0f && !v.uses_bias) ? 2.0 : 3.0};
     case Accuracy::approximate:
-      return {4, v.dtype == Dtype::f32 ? std::ldexp(1.0, -22) : 0.0};
+      return {.max_ulp = 4, .max_abs = v.dtype == Dtype::f32 ? std::ldexp(1.0, -22) : 0.0};
+    case Accuracy::library:
+      if (v.dtype != Dtype::f32) return {.max_ulp = 2};
+      return {.max_ulp = 4, .max_abs = std::ldexp(1.0, -22), .max_rel = 4e-5};
   }
-  return {0, 0};
+  return {};
 }
 
 CheckResult check_against_reference(const Variant& v, const void* x, const void* y, std::size_t n,
@@ -76,7 +87,8 @@ CheckResult check_against_reference(const Variant& v, const void* x, const void*
       abs_err = std::numeric_limits<double>::infinity();
     if (ulps > r.max_ulp) { r.max_ulp = ulps; r.worst_index = i; }
     if (abs_err > r.max_abs_error) r.max_abs_error = abs_err;
-    const bool pass = ulps <= tol.max_ulp || (tol.max_abs > 0 && abs_err <= tol.max_abs);
+    const bool pass = ulps <= tol.max_ulp || (tol.max_abs > 0 && abs_err <= tol.max_abs) ||
+                      (tol.max_rel > 0 && abs_err <= tol.max_rel * std::fabs(static_cast<double>(expected)));
     if (!pass && r.ok) {
       r.ok = false;
       char buf[256];

@@ -21,6 +21,7 @@ std::string_view to_string(Accuracy a) {
     case Accuracy::exact: return "exact";
     case Accuracy::accurate: return "accurate";
     case Accuracy::approximate: return "approximate";
+    case Accuracy::library: return "library";
   }
   return "?";
 }

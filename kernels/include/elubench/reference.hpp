@@ -25,9 +25,12 @@ double ulp_distance(float expected, float got, Dtype d);
 //            f16/bf16 (float math, one rounding) <= 1 ULP.
 //  approximate (fast, half2): <= 4 ULP, or an absolute error <= 2^-22 (f32) near 0 where a
 //            polynomial's relative error meets tiny outputs.
+//  library (peers): <= 4 ULP (2 for 16-bit), or relative error <= 4e-5 (oneDNN's documented
+//            bound), or absolute error <= 2^-22 (f32) where exp(x) - 1 cancels near 0.
 struct Tolerance {
   double max_ulp = 0;
   double max_abs = 0;  // an error this small passes regardless of ULPs (0: none)
+  double max_rel = 0;  // a relative error this small passes regardless of ULPs (0: none)
   std::string describe() const;
 };
 Tolerance tolerance_for(const Variant& v, float alpha);

@@ -26,7 +26,7 @@ inline constexpr Dtype f32 = Dtype::f32, f16 = Dtype::f16, bf16 = Dtype::bf16;
 inline constexpr Activation elu = Activation::elu, relu = Activation::relu, copy = Activation::copy;
 inline constexpr Kind ours = Kind::kernel, peer = Kind::peer, ceiling = Kind::ceiling;
 inline constexpr Accuracy exact = Accuracy::exact, accurate = Accuracy::accurate,
-                          approximate = Accuracy::approximate;
+                          approximate = Accuracy::approximate, library = Accuracy::library;
 inline constexpr bool bias = true, no_bias = false;
 
 void append(Device device, std::span<const Row> table, std::vector<Variant>& out);

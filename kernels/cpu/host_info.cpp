@@ -1,0 +1,29 @@
+#include <hwy/targets.h>
+
+#include <fstream>
+#include <string>
+
+#include "elubench/cpu.hpp"
+
+namespace elubench::cpu {
+
+std::string simd_target() {
+  // The best target that is both compiled in and supported here: what HWY_DYNAMIC_DISPATCH uses.
+  const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
+  const std::int64_t best = usable & -usable;  // lowest bit = best target in Highway's ordering
+  return hwy::TargetName(best);
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+}  // namespace elubench::cpu
