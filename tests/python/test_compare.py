@@ -1,0 +1,190 @@
+"""compare.py: verdicts, exit codes and refusals on fixture runs (see conftest.make_run)."""
+
+import copy
+import json
+
+from conftest import FIXTURES, H200, make_run, run_cli, run_script, skipped_row
+
+
+def verdicts(stdout):
+    """{row description: verdict} from compare.py's plain-text table."""
+    out = {}
+    for line in stdout.splitlines()[1:-1]:
+        for v in ("SLOWER", "FASTER", "AMBIGUOUS", "SAME"):
+            if f"  {v}" in line:
+                out[line.split("  ")[0].strip()] = v
+    return out
+
+
+def test_identical_runs_are_all_same(write):
+    doc = make_run(seed=1, gpu=H200)
+    a, b = write(doc, "a.json"), write(doc, "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 0, r.stderr
+    v = verdicts(r.stdout)
+    assert len(v) == len(doc["results"])
+    assert set(v.values()) == {"SAME"}
+
+
+def test_fresh_noise_same_machine_is_same(write):
+    a = write(make_run(seed=1), "a.json")
+    b = write(make_run(seed=2), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 0, r.stdout
+    assert set(verdicts(r.stdout).values()) == {"SAME"}
+
+
+def test_planted_30_percent_slowdown_is_slower_exit_1(write):
+    a = write(make_run(seed=1), "a.json")
+    b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 1
+    v = verdicts(r.stdout)
+    slower = {k for k, x in v.items() if x == "SLOWER"}
+    assert slower and all("/vectorized/" in k for k in slower)
+    assert len(slower) == 2 * 3  # elu and relu at three sizes
+    assert all(x == "SAME" for k, x in v.items() if "/vectorized/" not in k)
+    assert "+30" in r.stdout or "+29" in r.stdout or "+31" in r.stdout
+
+
+def test_speedup_is_faster_exit_0(write):
+    a = write(make_run(seed=1), "a.json")
+    b = write(make_run(seed=2, slow={"naive": 0.7}), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 0
+    v = verdicts(r.stdout)
+    assert {x for k, x in v.items() if "/naive/" in k} == {"FASTER"}
+
+
+def test_too_few_samples_is_ambiguous_not_failed(write):
+    a = write(make_run(seed=1, samples=3), "a.json")
+    b = write(make_run(seed=2, samples=3, slow={"vectorized": 1.3}), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 0
+    assert set(verdicts(r.stdout).values()) == {"AMBIGUOUS"}
+    assert "too few samples (3 vs 3" in r.stdout
+    assert "AMBIGUOUS" in r.stderr
+
+
+def test_significant_but_under_threshold_is_ambiguous(write):
+    # 3% slower with 0.2% noise: clearly significant, but under the 5% threshold.
+    a = write(make_run(seed=1, noise=0.002, samples=20), "a.json")
+    b = write(make_run(seed=2, noise=0.002, samples=20, slow={"naive": 1.03}), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 0
+    v = verdicts(r.stdout)
+    assert {x for k, x in v.items() if "/naive/" in k} == {"AMBIGUOUS"}
+    assert "significant but within 5%" in r.stdout
+    # With a 2% threshold the same change is a regression.
+    r = run_script("compare.py", a, b, "--threshold", "2")
+    assert r.returncode == 1
+
+
+def test_different_cpus_refused_unless_ignore_device(write):
+    a = write(make_run(seed=1, cpu_model="CPU A"), "a.json")
+    b = write(make_run(seed=2, cpu_model="CPU B"), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "different CPUs" in r.stderr and "--ignore-device" in r.stderr
+    r = run_script("compare.py", a, b, "--ignore-device")
+    assert r.returncode == 0
+    assert "different CPUs" in r.stdout
+
+
+def test_different_gpus_refused(write):
+    other = dict(H200, name="NVIDIA H100 80GB HBM3")
+    a = write(make_run(seed=1, gpu=H200), "a.json")
+    b = write(make_run(seed=1, gpu=other), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 2 and "different GPUs" in r.stderr
+    assert run_script("compare.py", a, b, "--ignore-device").returncode == 0
+
+
+def test_missing_malformed_wrong_version_and_foreign_json_exit_2(write, tmp_path):
+    good = write(make_run(seed=1), "good.json")
+    wrong = make_run(seed=1)
+    wrong["schema_version"] = 2
+    invalid = make_run(seed=1)
+    del invalid["results"][0]["time_s"]
+    cases = {
+        tmp_path / "missing.json": "cannot read",
+        FIXTURES / "malformed.json": "malformed JSON at line",
+        FIXTURES / "not_results.json": "not an elubench results file",
+        write(wrong, "wrong.json"): "schema_version 2 is not supported",
+        write(invalid, "invalid.json"): "does not match results/schema.json at results/0",
+    }
+    for path, message in cases.items():
+        for args in ((good, path), (path, good)):
+            r = run_script("compare.py", *args)
+            assert r.returncode == 2, (path, r.stderr)
+            assert message in r.stderr, (path, r.stderr)
+            assert len(r.stderr.strip().splitlines()) == 1
+            assert "Traceback" not in r.stderr
+
+
+def test_command_line_usage_error_and_exit_codes(write):
+    r = run_cli("compare.py", "only-one.json")
+    assert r.returncode == 2 and r.stderr.startswith("usage: compare.py")
+    a = write(make_run(seed=1), "a.json")
+    b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")
+    r = run_cli("compare.py", a, b)
+    assert r.returncode == 1 and "SLOWER" in r.stdout
+    r = run_cli("compare.py", a, a)
+    assert r.returncode == 0
+
+
+def test_rows_only_in_one_file_are_listed(write):
+    base = make_run(seed=1, sizes=(2**16, 2**20))
+    cand = make_run(seed=2, sizes=(2**20, 2**24))
+    r = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"))
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    only_b = [l for l in lines if l.startswith("cpu/") and "only in baseline" in l]
+    only_c = [l for l in lines if l.startswith("cpu/") and "only in candidate" in l]
+    assert len(only_b) == len(only_c) == 7  # every CPU row of the size the other run lacks
+    assert all("n=2^16" in l for l in only_b) and all("n=2^24" in l for l in only_c)
+    assert "7 only in baseline, 7 only in candidate" in lines[-1]
+
+
+def test_rows_not_ok_are_listed_with_status_not_compared(write):
+    base = make_run(seed=1)
+    cand = copy.deepcopy(base)
+    i = next(i for i, r in enumerate(cand["results"]) if r["name"] == "cpu/elu/naive/f32")
+    r0 = cand["results"][i]
+    cand["results"][i] = skipped_row("cpu", "elu", "naive", "kernel", "f32", r0["n"],
+                                     "accuracy check: 9 ULP > 2", status="failed")
+    r = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"))
+    assert r.returncode == 0
+    line = next(l for l in r.stdout.splitlines() if l.startswith("cpu/elu/naive/f32 n=2^16"))
+    assert "not compared" in line and "candidate failed (accuracy check: 9 ULP > 2)" in line
+
+
+def test_normalize_by_copy_forgives_a_uniformly_slower_machine(write):
+    a = write(make_run(seed=1), "a.json")
+    b = write(make_run(seed=2, scale=1.2), "b.json")
+    r = run_script("compare.py", a, b)
+    assert r.returncode == 1
+    assert set(verdicts(r.stdout).values()) == {"SLOWER"}
+    r = run_script("compare.py", a, b, "--normalize-by", "copy")
+    assert r.returncode == 0, r.stdout
+    v = verdicts(r.stdout)
+    assert set(v.values()) == {"SAME"}
+    assert not any("/memcpy/" in k for k in v)  # the ceiling is the yardstick, not compared
+    # A kernel that really lost ground against the ceiling is still caught when normalized.
+    c = write(make_run(seed=2, scale=1.2, slow={"vectorized": 1.3}), "c.json")
+    r = run_script("compare.py", a, c, "--normalize-by", "copy")
+    assert r.returncode == 1
+    assert {k for k, x in verdicts(r.stdout).items() if x == "SLOWER"} == \
+        {k for k in verdicts(r.stdout) if "/vectorized/" in k}
+
+
+def test_markdown_output(write):
+    a = write(make_run(seed=1), "a.json")
+    b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")
+    r = run_script("compare.py", a, b, "--markdown")
+    assert r.returncode == 1
+    assert "| row | baseline median (s) | candidate median (s) | change | p | verdict |" in r.stdout
+    assert "❌ SLOWER" in r.stdout
+    assert "6 SLOWER" in r.stdout
