@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""Draws elubench results: five charts per device (and CPU thread count) as PNG and SVG, and a
+Markdown summary table.
+
+  time_vs_size       median time per call vs n; ELU solid, ReLU dashed, same colour per variant
+  gbps_vs_size       GB/s vs n with the same run's copy ceiling and the L2 / cache boundary
+  elu_relu_ratio     ELU time / ReLU time vs n per variant and dtype: the compute-cost tradeoff
+  largest_size       every variant at the largest n as bars, ours beside the library peers
+  accuracy_vs_speed  max ULP against GB/s at the largest n, one point per variant
+
+Several files go on the same charts, told apart by device name (GPU name or CPU model). Charts
+other than the ratio show one dtype (--dtype, f32 by default) so that lines stay readable; the
+ratio chart shows every dtype since the ratio is what changes with it. Rows that are skipped or
+failed are never drawn: each chart says in a footnote how many were left out and why, and
+summary.md lists them with their reasons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+
+import results_io as rio  # noqa: E402
+
+PROG = "plot.py"
+DTYPES = ("f32", "f16", "bf16")
+ACT_STYLE = {"elu": "-", "relu": "--"}
+DTYPE_STYLE = {"f32": "-", "f16": "--", "bf16": ":"}
+MACHINE_MARKERS = ["o", "s", "^", "D", "v", "P"]
+CHARTS = ("time_vs_size", "gbps_vs_size", "elu_relu_ratio", "largest_size", "accuracy_vs_speed")
+
+plt.rcParams.update({
+    "figure.figsize": (10, 5.8), "figure.dpi": 110, "font.size": 10, "axes.grid": True,
+    "grid.alpha": 0.3, "legend.fontsize": 8.5,
+    "svg.fonttype": "none",  # text stays text in the SVG: smaller, searchable, selectable
+    "svg.hashsalt": "elubench",  # stable ids, so regenerated SVGs diff cleanly
+})
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog=PROG, description="Charts and a Markdown summary from elubench results files.")
+    p.add_argument("results", nargs="+", help="results JSON files (several: several machines on one chart)")
+    p.add_argument("-o", "--output", required=True, help="folder for the charts and summary.md (created if missing)")
+    p.add_argument("--dtype", choices=DTYPES, default="f32",
+                   help="dtype of the per-variant charts (default f32; the ratio chart shows all)")
+    return p.parse_args(argv)
+
+
+class Machine:
+    """One results file seen from one device: its rows, ceilings and display name."""
+
+    def __init__(self, doc, path, device, label, marker):
+        self.doc, self.path, self.device, self.label, self.marker = doc, path, device, label, marker
+
+
+def log2_axis(ax):
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$2^{{{int(round(math.log2(v)))}}}$" if v > 0 else ""))
+
+
+def plain_log_y(ax):
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def left_out_note(rows, dtype_note=""):
+    """Footnote: how many rows of this device were not drawn, and why."""
+    bad = [r for r in rows if r["status"] != "ok"]
+    parts = []
+    for status in ("failed", "skipped"):
+        reasons = Counter(r["reason"] for r in bad if r["status"] == status)
+        if not reasons:
+            continue
+        top = "; ".join(f"{why[:70]}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
+                        for why, k in reasons.most_common(2))
+        more = f"; +{len(reasons) - 2} other reasons" if len(reasons) > 2 else ""
+        parts.append(f"{sum(reasons.values())} {status} ({top}{more})")
+    text = "Not plotted: " + ", ".join(parts) + " — see summary.md." if parts else "All rows ok; none left out."
+    return text + (" " + dtype_note if dtype_note else "")
+
+
+def finish(fig, out, stem, note, written):
+    fig.text(0.005, 0.005, note, fontsize=7.5, ha="left", va="bottom", wrap=True, color="0.3")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    for ext in ("png", "svg"):
+        path = out / f"{stem}.{ext}"
+        fig.savefig(path, bbox_inches="tight")
+        written.append(path)
+    plt.close(fig)
+
+
+def series(rows, value):
+    """{(variant, activation): sorted [(n, value)]} from ok rows."""
+    s = defaultdict(dict)
+    for r in rows:
+        s[(r["variant"], r["activation"])].setdefault(r["n"], value(r))
+    return {k: sorted(v.items()) for k, v in s.items()}
+
+
+def variant_order(rows):
+    """Ours first, then the peers, each alphabetical: the order of colours and bars."""
+    kinds = {}
+    for r in rows:
+        if r["kind"] != "ceiling":
+            kinds[r["variant"]] = r["kind"]
+    return sorted(kinds, key=lambda v: (kinds[v] != "kernel", v)), kinds
+
+
+def machine_legend(machines):
+    if len(machines) < 2:
+        return []
+    return [Line2D([], [], color="0.35", marker=m.marker, linestyle="none", label=m.label) for m in machines]
+
+
+def title_for(machines, what, group_desc):
+    names = " vs ".join(dict.fromkeys(m.label for m in machines))
+    return f"{what}\n{names} — {group_desc}"
+
+
+def chart_time(machines, rows_of, dtype, colors, order, out, stem, note, desc, written):
+    fig, ax = plt.subplots()
+    for m in machines:
+        rows = [r for r in rows_of[m] if r["dtype"] == dtype]
+        for (variant, act), pts in series(rows, lambda r: r["time_s"]["median"]).items():
+            if act == "copy":
+                ax.plot(*zip(*pts), color="black", linestyle=":", marker=m.marker, markersize=3, linewidth=1.2)
+            else:
+                ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
+    log2_axis(ax)
+    ax.set_yscale("log")
+    ax.set_xlabel("n (elements)")
+    ax.set_ylabel("median time per call (s)")
+    ax.set_title(title_for(machines, f"Time vs size ({dtype})", desc))
+    handles = [Line2D([], [], color=colors[v], label=v + (" (peer)" if k == "peer" else "")) for v, k in order]
+    handles += [Line2D([], [], color="0.3", linestyle="-", label="ELU"),
+                Line2D([], [], color="0.3", linestyle="--", label="ReLU"),
+                Line2D([], [], color="black", linestyle=":", label="copy ceiling")]
+    ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
+    finish(fig, out, stem, note, written)
+
+
+def cache_boundary(m, rows, dtype):
+    """n where the working set leaves the L2 (GPU) or the cache-resident rows end (CPU)."""
+    if m.device == "gpu" and m.doc.get("gpu"):
+        return m.doc["gpu"]["l2_bytes"] / (2 * rio.DTYPE_BYTES[dtype]), \
+            f"L2 {m.doc['gpu']['l2_bytes'] / 2**20:.0f} MiB (input + output)"
+    res = [r["n"] for r in rows if r["cache_resident"]]
+    dram = [r["n"] for r in rows if not r["cache_resident"] and (not res or r["n"] > max(res))]
+    if res and dram:
+        return math.sqrt(max(res) * min(dram)), "cache-resident ← | → DRAM"
+    return None, None
+
+
+def chart_gbps(machines, rows_of, dtype, colors, order, out, stem, note, desc, written):
+    fig, ax = plt.subplots()
+    extra = []
+    for m in machines:
+        rows = [r for r in rows_of[m] if r["dtype"] == dtype]
+        for (variant, act), pts in series(rows, lambda r: r["gbps"]).items():
+            if act != "copy":
+                ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
+        threads = rows[0]["threads"] if rows else None
+        ceil = sorted((c["n"], c["gbps"]) for c in m.doc["ceilings"]
+                      if c["device"] == m.device and c["dtype"] == dtype and c["threads"] == threads)
+        if ceil:
+            ax.plot(*zip(*ceil), color="black", linewidth=2.2, alpha=0.75, marker=m.marker, markersize=3)
+        x, text = cache_boundary(m, rows, dtype)
+        if x:
+            ax.axvline(x, color="0.45", linestyle="-.", linewidth=1)
+            ax.annotate(text, (x, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                        textcoords="offset points", fontsize=8, color="0.3")
+        if m.device == "gpu" and m.doc.get("gpu"):
+            ax.axhline(m.doc["gpu"]["peak_gbps"], color="0.5", linestyle="--", linewidth=1)
+            extra = [Line2D([], [], color="0.5", linestyle="--", label="theoretical peak")]
+    log2_axis(ax)
+    ax.set_xlabel("n (elements)")
+    ax.set_ylabel("GB/s (bytes read + written / median time)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title_for(machines, f"Throughput vs size ({dtype})", desc))
+    handles = [Line2D([], [], color=colors[v], label=v + (" (peer)" if k == "peer" else "")) for v, k in order]
+    handles += [Line2D([], [], color="0.3", linestyle="-", label="ELU"),
+                Line2D([], [], color="0.3", linestyle="--", label="ReLU"),
+                Line2D([], [], color="black", linewidth=2.2, alpha=0.75, label="copy ceiling (same run)")] + extra
+    ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
+    finish(fig, out, stem, note, written)
+
+
+def chart_ratio(machines, rows_of, colors, order, out, stem, note, desc, written):
+    fig, ax = plt.subplots()
+    dtypes_seen = []
+    for m in machines:
+        rows = rows_of[m]
+        for dtype in DTYPES:
+            drows = [r for r in rows if r["dtype"] == dtype]
+            ratios = defaultdict(dict)
+            for r in drows:
+                q = rio.elu_relu_ratio(drows, r)
+                if q is not None:
+                    ratios[r["variant"]].setdefault(r["n"], q)
+            for variant, pts in ratios.items():
+                ax.plot(*zip(*sorted(pts.items())), color=colors[variant], linestyle=DTYPE_STYLE[dtype],
+                        marker=m.marker, markersize=3.5)
+                if dtype not in dtypes_seen:
+                    dtypes_seen.append(dtype)
+    ax.axhline(1.0, color="black", linewidth=1.2)
+    ax.annotate("above 1: ELU costs more than ReLU", (0.01, 1.0), xycoords=("axes fraction", "data"),
+                xytext=(0, 4), textcoords="offset points", fontsize=8, color="0.25")
+    log2_axis(ax)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    plain_log_y(ax)
+    ax.set_xlabel("n (elements)")
+    ax.set_ylabel("ELU time / ReLU time (×, same variant and dtype)")
+    ax.set_title(title_for(machines, "What ELU costs over ReLU", desc))
+    handles = [Line2D([], [], color=colors[v], label=v + (" (peer)" if k == "peer" else ""))
+               for v, k in order]
+    handles += [Line2D([], [], color="0.3", linestyle=DTYPE_STYLE[d], label=d) for d in dtypes_seen]
+    ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
+    finish(fig, out, stem, note, written)
+
+
+def largest_n(rows, dtype):
+    ns = [r["n"] for r in rows if r["dtype"] == dtype]
+    return max(ns) if ns else None
+
+
+def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
+    fig, ax = plt.subplots()
+    variants = [v for v, _ in order]
+    kinds = dict(order)
+    slots = [(m, act) for m in machines for act in ("elu", "relu")]
+    width = 0.8 / len(slots)
+    hatches = ["", "//", "..", "xx", "\\\\", "oo"]
+    act_color = {"elu": "tab:blue", "relu": "tab:orange"}
+    ceiling_handles = []
+    for j, (m, act) in enumerate(slots):
+        mi = machines.index(m)
+        n = largest_n(rows_of[m], dtype)
+        at = {r["variant"]: r["gbps"] for r in rows_of[m]
+              if r["dtype"] == dtype and r["n"] == n and r["activation"] == act}
+        xs = [i - 0.4 + width * (j + 0.5) for i, v in enumerate(variants) if v in at]
+        ax.bar(xs, [at[v] for v in variants if v in at], width, color=act_color[act],
+               hatch=hatches[mi % len(hatches)], edgecolor="white", linewidth=0.5)
+        if act == "elu" and n is not None:
+            c = [c["gbps"] for c in m.doc["ceilings"] if c["device"] == m.device and c["dtype"] == dtype
+                 and c["n"] == n and c["threads"] == (rows_of[m][0]["threads"] if rows_of[m] else None)]
+            if c:
+                ls = ["-", "--", ":", "-."][mi % 4]
+                ax.axhline(c[0], color="black", linestyle=ls, linewidth=1.4)
+                ceiling_handles.append(Line2D([], [], color="black", linestyle=ls,
+                                              label=f"copy ceiling {c[0]:.4g} GB/s" +
+                                              (f" ({m.label})" if len(machines) > 1 else "")))
+    n_peer = sum(1 for v in variants if kinds[v] == "peer")
+    if n_peer and n_peer < len(variants):
+        split = len(variants) - n_peer - 0.5
+        ax.axvline(split, color="0.5", linewidth=1)
+        ax.annotate("ours", (split, 1), xycoords=("data", "axes fraction"), xytext=(-6, -12),
+                    textcoords="offset points", ha="right", fontsize=8.5, color="0.3")
+        ax.annotate("library peers", (split, 1), xycoords=("data", "axes fraction"), xytext=(6, -12),
+                    textcoords="offset points", ha="left", fontsize=8.5, color="0.3")
+    ax.set_xticks(range(len(variants)), variants, rotation=20 if len(variants) > 6 else 0)
+    ax.set_ylabel("GB/s (bytes read + written / median time)")
+    ns = sorted({largest_n(rows_of[m], dtype) for m in machines} - {None})
+    ax.set_title(title_for(machines, f"Every variant at the largest size (n = {', '.join(rio.size_label(n) for n in ns)}, {dtype})", desc))
+    handles = [Patch(color=act_color[a], label=a.upper() if a == "elu" else "ReLU") for a in ("elu", "relu")]
+    if len(machines) > 1:
+        handles += [Patch(facecolor="0.85", hatch=hatches[i % len(hatches)], label=m.label) for i, m in enumerate(machines)]
+    ax.legend(handles=handles + ceiling_handles, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.grid(axis="x", visible=False)
+    finish(fig, out, stem, note, written)
+
+
+def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, desc, written):
+    fig, ax = plt.subplots()
+    not_numeric, top = 0, 1.0
+    for m in machines:
+        n = largest_n(rows_of[m], dtype)
+        for r in rows_of[m]:
+            if r["dtype"] != dtype or r["n"] != n or r["kind"] == "ceiling":
+                continue
+            ulp = rio.max_ulp(r)
+            if ulp is None or math.isinf(ulp):
+                not_numeric += 1
+                continue
+            filled = r["activation"] == "elu"
+            ax.scatter([r["gbps"]], [ulp], s=45, marker=m.marker, color=colors[r["variant"]],
+                       facecolors=colors[r["variant"]] if filled else "none", linewidths=1.5, zorder=3)
+            top = max(top, ulp)
+            if filled:  # ReLU points sit at 0 ULP side by side: their labels would overprint
+                ax.annotate(f"{r['activation']}/{r['variant']}", (r["gbps"], ulp), xytext=(5, 4),
+                            textcoords="offset points", fontsize=7.5, color="0.2")
+    lo, hi = ax.get_xlim()
+    if hi > 8 * max(lo, 1e-12):  # a log axis over less than a decade only shows 3.8x10^3 ticks
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_yscale("symlog", linthresh=1)  # ReLU is exact (0 ULP): a log axis cannot show it
+    ax.set_ylim(-0.3, top * 2.5)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlabel("GB/s at the largest size")
+    ax.set_ylabel("max error vs float64 reference (ULP of the output dtype)")
+    ax.set_title(title_for(machines, f"Accuracy vs throughput ({dtype}, largest size)", desc))
+    handles = [Line2D([], [], color=colors[v], marker="o", linestyle="none",
+                      label=v + (" (peer)" if k == "peer" else "")) for v, k in order]
+    handles += [Line2D([], [], color="0.3", marker="o", linestyle="none", label="ELU (filled)"),
+                Line2D([], [], color="0.3", marker="o", markerfacecolor="none", linestyle="none", label="ReLU (hollow)")]
+    ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
+    if not_numeric:
+        note += f" {not_numeric} point(s) with a non-numeric max ULP (\"inf\") not drawn."
+    finish(fig, out, stem, note, written)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        docs = [rio.load_results(p) for p in args.results]
+    except rio.InputError as e:
+        return rio.fail(PROG, str(e))
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        return rio.fail(PROG, f"{out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+
+    # Groups: one set of charts per device, and per thread count on the CPU.
+    groups = defaultdict(list)  # (device, threads) -> rows of every file
+    for i, doc in enumerate(docs):
+        for r in doc["results"]:
+            groups[(r["device"], r["threads"])].append((i, r))
+    labels = {}
+    for device in ("cpu", "gpu"):
+        names = [rio.device_name(doc, device) for doc in docs]
+        for i, doc in enumerate(docs):
+            # Two files from the same machine are told apart by their file names.
+            labels[(i, device)] = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
+
+    written, messages = [], []
+    for (device, threads), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        desc = device.upper() + (f", {threads} thread{'s' if threads != 1 else ''}" if threads is not None else "")
+        ok = [(i, r) for i, r in pairs if r["status"] == "ok"]
+        # GPU rows skipped for want of a GPU carry threads null like real ones; they belong here.
+        all_rows = [r for _, r in pairs]
+        if not ok:
+            messages.append(f"{desc}: nothing to plot — {left_out_note(all_rows)}")
+            continue
+        files = sorted({i for i, _ in ok})
+        machines = [Machine(docs[i], args.results[i], device, labels[(i, device)],
+                            MACHINE_MARKERS[k % len(MACHINE_MARKERS)]) for k, i in enumerate(files)]
+        rows_of = {m: [r for i, r in ok if i == f] for m, f in zip(machines, files)}
+        ok_rows = [r for _, r in ok]
+        present = [d for d in DTYPES if any(r["dtype"] == d for r in ok_rows)]
+        dtype = args.dtype if args.dtype in present else present[0]
+        others = [d for d in present if d != dtype]
+        dtype_note = (f"Shown: {dtype}" + (f" ({', '.join(others)}: --dtype, or summary.md)." if others else ".")
+                      + (f" {args.dtype} has no ok rows here." if dtype != args.dtype else ""))
+        order, _ = variant_order(ok_rows)
+        kinds = {r["variant"]: r["kind"] for r in ok_rows}
+        palette = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
+        colors = {v: palette[k % len(palette)] for k, v in enumerate(order)}
+        order = [(v, kinds[v]) for v in order]
+        tag = device + (f"_t{threads}" if threads is not None else "")
+        note = left_out_note(all_rows)
+        chart_time(machines, rows_of, dtype, colors, order, out, f"time_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
+        chart_gbps(machines, rows_of, dtype, colors, order, out, f"gbps_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
+        chart_ratio(machines, rows_of, colors, order, out, f"elu_relu_ratio_{tag}", note, desc, written)
+        chart_bars(machines, rows_of, dtype, order, out, f"largest_size_{tag}", f"{note} {dtype_note}", desc, written)
+        chart_accuracy(machines, rows_of, dtype, colors, order, out, f"accuracy_vs_speed_{tag}", f"{note} {dtype_note}", desc, written)
+
+    md = ["# elubench summary", ""]
+    for i, doc in enumerate(docs):
+        gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
+        md.append(f"- `{args.results[i]}`: {doc['host']['cpu_model']} ({doc['host']['simd_target']}), {gpu}; "
+                  f"{doc['created']}, elubench {doc['tool']['version']} at {doc['tool']['git_revision']}")
+    md += ["", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
+           "the copy measured in the same run; ELU/ReLU is the ratio of median times (above 1: ELU costs more).", ""]
+    md.append(rio.summary_markdown(docs, [Path(p).name for p in args.results] if len(docs) > 1 else None))
+    if messages:
+        md += ["", *[f"- {m}" for m in messages]]
+    (out / "summary.md").write_text("\n".join(md) + "\n")
+    written.append(out / "summary.md")
+    for m in messages:
+        print(m)
+    print(f"{PROG}: wrote {len(written)} files to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

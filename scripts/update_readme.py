@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Rewrites the README's results section, between <!-- results:begin --> and <!-- results:end -->,
+from one results file: the machine it came from, the tradeoff chart (if drawn) and the summary
+table at the largest size. Everything outside the markers is left byte for byte as it was.
+
+  python scripts/plot.py results/X.json -o results/charts/X
+  python scripts/update_readme.py results/X.json --charts results/charts/X
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import results_io as rio
+
+PROG = "update_readme.py"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog=PROG, description="Rewrite the README's results section from a results file.")
+    p.add_argument("results", help="the results JSON to show (a committed, measured file)")
+    p.add_argument("--readme", default=str(rio.ROOT / "README.md"), help="README to edit (default: the project's)")
+    p.add_argument("--charts", help="folder plot.py wrote for this file; its tradeoff charts are linked")
+    return p.parse_args(argv)
+
+
+def section(doc, results_path, readme, charts):
+    gpu = doc["gpu"]["name"] if doc.get("gpu") else None
+    machine = doc["host"]["cpu_model"] + (f" + {gpu}" if gpu else "")
+    rel = lambda p: Path(os.path.relpath(Path(p).resolve(), readme.resolve().parent)).as_posix()  # noqa: E731
+    lines = ["", f"Measured on **{machine}** ({doc['host']['simd_target']}, {doc['host']['cores']} cores), "
+             f"{doc['created']}, elubench {doc['tool']['version']} at `{doc['tool']['git_revision']}`; "
+             f"from [`{rel(results_path)}`]({rel(results_path)}).", ""]
+    if charts:
+        for png in sorted(Path(charts).glob("elu_relu_ratio_*.png")):
+            lines += [f"![ELU time / ReLU time vs size: {png.stem}]({rel(png)})", ""]
+    lines += ["How to read it: the chart is ELU's median time divided by ReLU's for the same variant, dtype and "
+              "size; 1.0 means the exponential is free (the kernel is memory-bound), above 1 is what it costs. "
+              "In the table, GB/s counts bytes read + written, % ceiling compares with the copy measured in the "
+              "same run, and max ULP is the largest error against the float64 reference.", ""]
+    lines.append(rio.summary_markdown([doc]))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    readme = Path(args.readme)
+    try:
+        doc = rio.load_results(args.results)
+        try:
+            text = readme.read_text()
+        except OSError as e:
+            raise rio.InputError(f"{readme}: cannot read: {e.strerror or e}") from None
+        if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
+            raise rio.InputError(f"{readme}: needs exactly one '{BEGIN}' followed by one '{END}'")
+        if args.charts and not Path(args.charts).is_dir():
+            raise rio.InputError(f"{args.charts}: not a folder (run plot.py -o {args.charts} first)")
+    except rio.InputError as e:
+        return rio.fail(PROG, str(e))
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    new = head + BEGIN + section(doc, args.results, readme, args.charts) + "\n" + END + tail
+    # Written beside the README and renamed, so an interrupted run never leaves half a README.
+    tmp = readme.with_name(readme.name + ".tmp")
+    tmp.write_text(new)
+    tmp.replace(readme)
+    print(f"{PROG}: rewrote the results section of {readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
