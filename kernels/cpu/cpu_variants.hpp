@@ -13,6 +13,42 @@ void naive_relu_f32(const RunArgs&);
 void naive_relu_f16(const RunArgs&);
 void naive_relu_bf16(const RunArgs&);
 
+void vectorized_elu_f32(const RunArgs&);
+void vectorized_elu_f16(const RunArgs&);
+void vectorized_elu_bf16(const RunArgs&);
+void vectorized_relu_f32(const RunArgs&);
+void vectorized_relu_f16(const RunArgs&);
+void vectorized_relu_bf16(const RunArgs&);
+
+void fast_elu_f32(const RunArgs&);
+void fast_elu_f16(const RunArgs&);
+void fast_elu_bf16(const RunArgs&);
+
+// Bias variants: x is rows x cols, args.bias holds cols elements. check_bias_args throws
+// std::runtime_error when the shape does not say that (cols == 0, n not a multiple of cols).
+void check_bias_args(const RunArgs&);
+void fused_bias_elu_f32(const RunArgs&);
+void fused_bias_elu_f16(const RunArgs&);
+void fused_bias_elu_bf16(const RunArgs&);
+void fused_bias_relu_f32(const RunArgs&);
+void fused_bias_relu_f16(const RunArgs&);
+void fused_bias_relu_bf16(const RunArgs&);
+void bias_then_elu_f32(const RunArgs&);
+void bias_then_elu_f16(const RunArgs&);
+void bias_then_elu_bf16(const RunArgs&);
+void bias_then_relu_f32(const RunArgs&);
+void bias_then_relu_f16(const RunArgs&);
+void bias_then_relu_bf16(const RunArgs&);
+
+#if ELUBENCH_HAVE_ONEDNN
+void onednn_elu_f32(const RunArgs&);
+void onednn_relu_f32(const RunArgs&);
+#endif
+#if ELUBENCH_HAVE_EIGEN
+void eigen_elu_f32(const RunArgs&);
+void eigen_relu_f32(const RunArgs&);
+#endif
+
 void memcpy_f32(const RunArgs&);
 void memcpy_f16(const RunArgs&);
 void memcpy_bf16(const RunArgs&);

@@ -1,0 +1,208 @@
+// SIMD building blocks shared by the Highway CPU variants (vectorized, fast, fused_bias,
+// bias_then_act): dtype loads/stores, the two ELU bodies, ReLU, and the loops that walk a
+// range with any alignment and any length. Included once per Highway target by each
+// variant's foreach_target loop, hence the per-target include guard below instead of
+// #pragma once.
+#if defined(ELUBENCH_CPU_SIMD_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ELUBENCH_CPU_SIMD_INL_H_
+#undef ELUBENCH_CPU_SIMD_INL_H_
+#else
+#define ELUBENCH_CPU_SIMD_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "elubench/activations.hpp"
+#include "elubench/dtypes.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace elubench::cpu::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+
+// Highway 1.0.3 emulates f16 <-> f32 on SSSE3/SSE4/EMU128/SCALAR by truncation and maps
+// f16 inf/NaN to finite values there; only the hardware paths (F16C on AVX2 and up, NEON, SVE)
+// round to nearest even. Those weaker targets convert lane by lane with the scalar
+// conversions instead, so every target gives the same, correctly rounded f16.
+#if HWY_ARCH_X86
+#define ELUBENCH_HW_F16 (HWY_TARGET < HWY_SSE4)
+#else
+#define ELUBENCH_HW_F16 (HWY_TARGET != HWY_EMU128 && HWY_TARGET != HWY_SCALAR)
+#endif
+
+// N floats from element i of a buffer of dtype T (any alignment).
+template <Dtype T>
+HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
+  if constexpr (T == Dtype::f32) {
+    return hn::LoadU(d, static_cast<const float*>(p) + i);
+  } else if constexpr (T == Dtype::bf16) {
+    // bf16 is the top half of a float: widen the bits and shift, exact.
+    const hn::Rebind<std::uint16_t, DF> du16;
+    const hn::RebindToUnsigned<DF> du32;
+    const auto h = hn::LoadU(du16, static_cast<const std::uint16_t*>(p) + i);
+    return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du32, h)));
+  } else {
+#if ELUBENCH_HW_F16
+    const hn::Rebind<hwy::float16_t, DF> dh;
+    return hn::PromoteTo(d, hn::LoadU(dh, static_cast<const hwy::float16_t*>(p) + i));
+#else
+    HWY_ALIGN float lanes[hn::MaxLanes(d)];
+    for (std::size_t k = 0; k < hn::Lanes(d); ++k)
+      lanes[k] = f16_to_float(static_cast<const std::uint16_t*>(p)[i + k]);
+    return hn::Load(d, lanes);
+#endif
+  }
+}
+
+// Stores v as N elements of dtype T at element i, rounding to nearest even.
+template <Dtype T>
+HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
+  if constexpr (T == Dtype::f32) {
+    hn::StoreU(v, d, static_cast<float*>(p) + i);
+  } else if constexpr (T == Dtype::bf16) {
+    // Highway's DemoteTo(bf16) truncates; round to nearest even by hand (float_to_bf16's
+    // rule: add 0x7FFF plus the lowest kept bit), and keep NaN a quiet NaN instead of letting
+    // the rounding carry it into infinity.
+    const hn::RebindToUnsigned<DF> du32;
+    const hn::RebindToSigned<DF> di32;
+    const hn::Rebind<std::uint16_t, DF> du16;
+    const auto u = hn::BitCast(du32, v);
+    const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
+    const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
+    const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
+    const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
+    // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
+    hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
+  } else {
+#if ELUBENCH_HW_F16
+    const hn::Rebind<hwy::float16_t, DF> dh;
+    hn::StoreU(hn::DemoteTo(dh, v), dh, static_cast<hwy::float16_t*>(p) + i);
+#else
+    HWY_ALIGN float lanes[hn::MaxLanes(d)];
+    hn::Store(v, d, lanes);
+    for (std::size_t k = 0; k < hn::Lanes(d); ++k)
+      static_cast<std::uint16_t*>(p)[i + k] = float_to_f16(lanes[k]);
+#endif
+  }
+}
+
+// ReLU, bit-exact to elubench::relu: x <= 0 selects +0 (so -0 becomes +0), and NaN fails the
+// comparison and passes through. Max(x, 0) would be one instruction but drops NaN on x86.
+HWY_INLINE VF Relu(DF d, VF x) { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x); }
+
+// Accurate ELU (the vectorized variant), the XNNPACK way: x = n*ln2 + t with one-constant
+// range reduction (ELU's outputs stay within [-alpha, 0], so the reduction error n*|ln2 -
+// float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of the result), s = 2^n from the
+// exponent bits, a degree-6 polynomial p with e^t - 1 = t + t*t*p, and the rebuild
+// alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0 (n = 0, s = 1)
+// the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay themselves.
+// The clamp at kEluSaturation keeps 2^n a normal float; below it the result rounds to -alpha.
+// NaN is sent through the final select (x <= 0 is false for NaN), not through the clamp.
+HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) {
+  using C = FastExpm1Constants;
+  const hn::RebindToUnsigned<DF> du;
+  const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
+  VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
+  const VF s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, n)));
+  n = hn::Sub(n, hn::Set(d, C::magic_bias));
+  VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
+  VF p = hn::MulAdd(hn::Set(d, C::c6), t, hn::Set(d, C::c5));
+  p = hn::MulAdd(p, t, hn::Set(d, C::c4));
+  p = hn::MulAdd(p, t, hn::Set(d, C::c3));
+  p = hn::MulAdd(p, t, hn::Set(d, C::c2));
+  p = hn::Mul(p, t);
+  t = hn::Mul(t, s);
+  const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
+  p = hn::MulAdd(p, t, t);
+  const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
+}
+
+// Fast ELU (the fast variant): the same reduction and rebuild with a degree-5 polynomial
+// (one FMA fewer). Operation for operation the SIMD form of elubench::elu_fast, which is its
+// scalar model and the CUDA fast variant's body.
+HWY_INLINE VF EluFast(DF d, VF x, VF alpha) {
+  using C = FastEluConstants;
+  const hn::RebindToUnsigned<DF> du;
+  const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
+  VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
+  const VF s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, n)));
+  n = hn::Sub(n, hn::Set(d, C::magic_bias));
+  VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
+  VF p = hn::MulAdd(hn::Set(d, C::c5), t, hn::Set(d, C::c4));
+  p = hn::MulAdd(p, t, hn::Set(d, C::c3));
+  p = hn::MulAdd(p, t, hn::Set(d, C::c2));
+  p = hn::Mul(p, t);
+  t = hn::Mul(t, s);
+  const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
+  p = hn::MulAdd(p, t, t);
+  const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
+}
+
+// y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
+// a one-vector stack buffer so it runs the very same SIMD code (same results as the body)
+// without touching memory past the end of x or y.
+template <Dtype T, class Op>
+HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op) {
+  const DF d;
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = begin;
+  for (; i + N <= end; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i)), y, i);
+  if (i < end) {
+    const std::size_t es = dtype_size(T), bytes = (end - i) * es;
+    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};
+    HWY_ALIGN unsigned char by[HWY_MAX_BYTES];
+    std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
+    StoreF<T>(d, op(d, LoadF<T>(d, bx, 0)), by, 0);
+    std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
+  }
+}
+
+// y[i] = op(x[i], b[i]) for i in [0, len): the same, with a second input.
+template <Dtype T, class Op>
+HWY_INLINE void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op) {
+  const DF d;
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= len; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i), LoadF<T>(d, b, i)), y, i);
+  if (i < len) {
+    const std::size_t es = dtype_size(T), bytes = (len - i) * es;
+    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};
+    HWY_ALIGN unsigned char bb[HWY_MAX_BYTES] = {};
+    HWY_ALIGN unsigned char by[HWY_MAX_BYTES];
+    std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
+    std::memcpy(bb, static_cast<const unsigned char*>(b) + i * es, bytes);
+    StoreF<T>(d, op(d, LoadF<T>(d, bx, 0), LoadF<T>(d, bb, 0)), by, 0);
+    std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
+  }
+}
+
+// Elements [begin, end) of a rows x cols matrix x plus the bias row b (cols elements):
+// y = op(x, b[col]), walked row segment by row segment so that the bias row is re-read from
+// its start for every row (it stays in L1) and a chunk may start or end mid-row.
+template <Dtype T, class Op>
+HWY_INLINE void MapRowsWithBias(const void* x, const void* b, void* y, std::size_t cols,
+                                std::size_t begin, std::size_t end, const Op& op) {
+  const std::size_t es = dtype_size(T);
+  std::size_t i = begin;
+  while (i < end) {
+    const std::size_t col = i % cols;
+    const std::size_t len = std::min(end - i, cols - col);
+    MapBinary<T>(static_cast<const unsigned char*>(x) + i * es, static_cast<const unsigned char*>(b) + col * es,
+                 static_cast<unsigned char*>(y) + i * es, len, op);
+    i += len;
+  }
+}
+
+}  // namespace elubench::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard
