@@ -1,0 +1,315 @@
+// elubench: times every selected variant from the registry with Google Benchmark, checks each
+// against the float64 reference first, measures the copy ceilings in the same run, and writes
+// one results JSON (results/schema.json). See `elubench --help`.
+#include <benchmark/benchmark.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "build_info.hpp"
+#include "cli.hpp"
+#include "elubench/cpu.hpp"
+#include "elubench/gpu.hpp"
+#include "results.hpp"
+#include "suite.hpp"
+#if ELUBENCH_HAVE_CUDA
+#include "gpu_clock.hpp"
+#endif
+
+namespace eb = elubench;
+using namespace elubench::bench;
+
+namespace {
+
+// Collects one sample per repetition (seconds per call) for each row, and prints progress on
+// stderr. Stands in for Google Benchmark's console table: stdout is kept for the summary;
+// --benchmark_out still gets Google Benchmark's own JSON through its file reporter.
+class SampleReporter : public benchmark::BenchmarkReporter {
+ public:
+  SampleReporter(std::map<std::string, Case*> by_name, std::size_t total)
+      : by_name_(std::move(by_name)), total_(total), t0_(std::chrono::steady_clock::now()) {}
+
+  bool ReportContext(const Context&) override { return true; }
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::set<Case*> seen;
+    for (const Run& r : runs) {
+      if (r.run_type != Run::RT_Iteration) continue;  // GB's own mean/median/stddev rows
+      const auto it = by_name_.find(r.run_name.function_name);
+      if (it == by_name_.end()) continue;
+      seen.insert(it->second);
+      // With UseRealTime / UseManualTime, real_accumulated_time is wall / event seconds.
+      if (!r.error_occurred && r.iterations > 0)
+        it->second->add_sample(r.real_accumulated_time / static_cast<double>(r.iterations));
+    }
+    for (Case* c : seen) {
+      c->finish();
+      ++done_;
+      const Row& row = c->row();
+      if (row.status != Status::ok)
+        std::fprintf(stderr, "[%zu/%zu %6.1fs] %s: %s: %s\n", done_, total_, elapsed(), std::string(to_string(row.status)).c_str(),
+                     row.label().c_str(), row.reason.c_str());
+    }
+  }
+
+  // Called from the benchmark body when a row starts, so a slow row is visible while it runs.
+  void starting(const Row& row) {
+    std::fprintf(stderr, "[%zu/%zu %6.1fs] running %s\n", done_, total_, elapsed(), row.label().c_str());
+  }
+
+ private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+  std::map<std::string, Case*> by_name_;
+  std::size_t total_, done_ = 0;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+std::string utc_now(const char* fmt) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, fmt, &tm);
+  return buf;
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "unknown-host";
+  std::string s = buf;
+  for (char& c : s)
+    if (c == '/' || c == ' ') c = '_';  // it becomes part of a file name
+  return s;
+}
+
+std::string fmt(double v, int prec = 1) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+// Per variant at the largest size of its device: GB/s, % of ceiling and ELU/ReLU (the ratio of
+// median times of the same variant, dtype, size and threads).
+void print_summary(const std::vector<Row>& rows) {
+  std::map<eb::Device, std::size_t> largest;
+  for (const Row& r : rows)
+    if (r.status == Status::ok) largest[r.variant->device] = std::max(largest[r.variant->device], r.n);
+  auto relu_of = [&](const Row& e) -> const Row* {
+    for (const Row& r : rows)
+      if (r.status == Status::ok && r.variant->activation == eb::Activation::relu &&
+          r.variant->device == e.variant->device && r.variant->variant == e.variant->variant &&
+          r.variant->dtype == e.variant->dtype && r.n == e.n && r.threads == e.threads)
+        return &r;
+    return nullptr;
+  };
+  std::printf("%-36s %12s %8s %9s %8s %9s\n", "variant", "n", "threads", "GB/s", "%ceil", "ELU/ReLU");
+  std::size_t ok = 0, skipped = 0, failed = 0;
+  for (const Row& r : rows) {
+    ok += r.status == Status::ok;
+    skipped += r.status == Status::skipped;
+    failed += r.status == Status::failed;
+    if (r.status != Status::ok || r.n != largest[r.variant->device]) continue;
+    std::string ratio = "-";
+    if (r.variant->activation == eb::Activation::elu)
+      if (const Row* q = relu_of(r)) ratio = fmt(r.time->median / q->time->median, 2);
+    std::printf("%-36s %12zu %8s %9s %8s %9s\n", r.variant->name.c_str(), r.n,
+                r.threads ? std::to_string(*r.threads).c_str() : "-", r.gbps ? fmt(*r.gbps, 2).c_str() : "-",
+                r.pct_of_ceiling ? fmt(*r.pct_of_ceiling).c_str() : "-", ratio.c_str());
+  }
+  std::printf("rows: %zu ok, %zu skipped, %zu failed\n", ok, skipped, failed);
+}
+
+int run(int argc, char** argv) {
+  const Options opt = parse_args(argc, argv);
+  if (opt.help) {
+    std::cout << usage();
+    return 0;
+  }
+  if (opt.list) {
+    for (const eb::Variant& v : eb::all_variants()) std::cout << v.name << '\n';
+    return 0;
+  }
+
+  Platform plat;
+  plat.hardware_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  plat.cpu_llc_bytes = cpu_last_level_cache_bytes();
+  const bool gpu_wanted = opt.devices.empty() ||
+                          std::find(opt.devices.begin(), opt.devices.end(), eb::Device::gpu) != opt.devices.end();
+  if (gpu_wanted && eb::gpu::cuda_built()) {
+    std::string reason;
+    const int count = eb::gpu::device_count(&reason);
+    const int ordinal = opt.gpu.value_or(0);
+    if (count > 0 && ordinal >= count)
+      throw UsageError("--gpu " + std::to_string(ordinal) + ": only " + std::to_string(count) + " GPU(s) present");
+    if (count > 1 && ordinal < 0)
+      throw UsageError("--gpu all: one results file describes one GPU; run once per --gpu N (0.." +
+                       std::to_string(count - 1) + ")");
+    if (count > 0) {
+      const int use = ordinal < 0 ? 0 : ordinal;
+      eb::gpu::set_device(use);
+      plat.gpu = eb::gpu::info(use);
+      plat.gpu_usable = true;
+    } else {
+      plat.gpu_reason = reason;
+    }
+  } else {
+    plat.gpu_reason = "built without CUDA";
+  }
+
+  std::vector<Row> rows = select_rows(opt, plat);
+
+  // The output file is settled before any work: a refused --out costs nothing.
+  std::string out = opt.out;
+  if (out.empty()) {
+    ::mkdir("results", 0755);  // EEXIST is fine; anything else surfaces in check_out_path
+    out = default_out_path("results", hostname(), utc_now("%Y%m%dT%H%M%SZ"));
+  }
+  check_out_path(out, opt.force);
+
+  // Google Benchmark gets argv[0] plus its own flags; anything it does not know is an error.
+  std::vector<std::string> gb_args{argv[0]};
+  bool user_min_time = false;
+  for (const auto& a : opt.benchmark_args) {
+    gb_args.push_back(a);
+    if (a.rfind("--benchmark_min_time", 0) == 0) user_min_time = true;
+  }
+  std::vector<char*> gb_argv;
+  for (auto& a : gb_args) gb_argv.push_back(a.data());
+  int gb_argc = static_cast<int>(gb_argv.size());
+  gb_argv.push_back(nullptr);
+  benchmark::Initialize(&gb_argc, gb_argv.data());
+  if (gb_argc > 1) throw UsageError(std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'");
+
+  // One L2-sized buffer, written before each cold sample, allocated once outside any timing.
+  std::unique_ptr<eb::gpu::Buffer> flush;
+  const bool any_gpu_row = std::any_of(rows.begin(), rows.end(), [](const Row& r) {
+    return r.variant->device == eb::Device::gpu && r.status == Status::pending;
+  });
+  if (any_gpu_row && opt.cache == Cache::cold && plat.gpu.l2_bytes > 0)
+    flush = std::make_unique<eb::gpu::Buffer>(plat.gpu.l2_bytes);
+
+  std::random_device rd;
+  const unsigned seed0 = rd();
+  std::vector<std::unique_ptr<Case>> cases;
+  std::map<std::string, Case*> by_name;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    cases.push_back(std::make_unique<Case>(rows[i], opt, seed0 + static_cast<unsigned>(i) * 7919u,
+                                           flush ? flush->get() : nullptr, flush ? flush->bytes() : 0));
+  }
+  std::size_t pending = 0;
+  for (const Row& r : rows) pending += r.status == Status::pending;
+  std::vector<std::string> names(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (r.status != Status::pending) continue;
+    names[i] = r.variant->name + "/n:" + std::to_string(r.n) +
+               (r.threads ? "/threads:" + std::to_string(*r.threads) : "/cache:" + std::string(to_string(*r.cache)));
+    by_name[names[i]] = cases[i].get();
+  }
+  SampleReporter reporter(by_name, pending);
+  std::vector<char> started(rows.size(), 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (r.status != Status::pending) continue;
+    Case* c = cases[i].get();
+    char* first = &started[i];
+    auto* b = benchmark::RegisterBenchmark(names[i].c_str(), [c, &reporter, first](benchmark::State& st) {
+      if (!*first) {
+        *first = 1;
+        reporter.starting(c->row());
+      }
+      c->run(st);
+    });
+    b->Repetitions(opt.repetitions)->Unit(benchmark::kMicrosecond);
+    const bool gpu = r.variant->device == eb::Device::gpu;
+    if (gpu) b->UseManualTime();
+    else b->UseRealTime();  // wall time: worker threads' time must count
+    // The suite must fit its budget (CPU <= 10 min, --quick <= 60 s): short samples, many of
+    // them. --benchmark_min_time overrides.
+    if (!user_min_time) b->MinTime(opt.quick ? 0.002 : (gpu ? 0.005 : 0.02));
+  }
+
+  if (pending > 0) benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  const auto ceilings = derive_metrics(rows, plat.gpu_usable ? plat.gpu.peak_gbps : 0.0);
+
+  nlohmann::json tool = {{"name", "elubench"}, {"version", build_info::version}, {"git_revision", build_info::git_revision}};
+  nlohmann::json host = {{"hostname", hostname()},
+                         {"cpu_model", eb::cpu::cpu_model()},
+                         {"cores", plat.hardware_threads},
+                         {"simd_target", eb::cpu::simd_target()}};
+  nlohmann::json gpu_j = nullptr;
+  if (plat.gpu_usable && any_gpu_row) {
+    const auto& g = plat.gpu;
+    gpu_j = {{"name", g.name},
+             {"ordinal", g.ordinal},
+             {"compute_capability", std::to_string(g.compute_capability_major) + "." + std::to_string(g.compute_capability_minor)},
+             {"sm_count", g.sm_count},
+             {"l2_bytes", g.l2_bytes},
+             {"memory_bytes", g.memory_bytes},
+             {"memory_clock_khz", g.memory_clock_khz},
+             {"bus_width_bits", g.bus_width_bits},
+             {"peak_gbps", g.peak_gbps},
+             {"driver_version", g.driver_version},
+             {"runtime_version", g.runtime_version}};
+  }
+  nlohmann::json build = {{"compiler", build_info::compiler},
+                          {"cuda", build_info::cuda_version[0] ? nlohmann::json(build_info::cuda_version) : nlohmann::json(nullptr)},
+#if ELUBENCH_HAVE_CUDA
+                          {"cccl", cccl_version()},
+#else
+                          {"cccl", nullptr},
+#endif
+                          {"flags", build_info::flags},
+                          {"build_type", build_info::build_type},
+                          {"peers", {{"onednn", build_info::have_onednn}, {"eigen", build_info::have_eigen}, {"cudnn", build_info::have_cudnn}}}};
+  std::set<std::string> devs, acts, vars, dts;
+  std::set<std::size_t> sizes;
+  std::set<int> threads;
+  for (const Row& r : rows) {
+    devs.insert(std::string(to_string(r.variant->device)));
+    acts.insert(std::string(to_string(r.variant->activation)));
+    vars.insert(r.variant->variant);
+    dts.insert(std::string(to_string(r.variant->dtype)));
+    sizes.insert(r.n);
+    if (r.threads) threads.insert(*r.threads);
+  }
+  nlohmann::json config = {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts},
+                           {"sizes", sizes}, {"alpha", opt.alpha}, {"input", to_string(opt.input)},
+                           {"cache", to_string(opt.cache)}, {"threads", threads}, {"repetitions", opt.repetitions},
+                           {"quick", opt.quick}, {"command_line", opt.command_line}};
+  const auto doc = make_document(utc_now("%Y-%m-%dT%H:%M:%SZ"), tool, host, gpu_j, build, config, ceilings, rows);
+  write_atomically(out, doc.dump(1) + "\n", opt.force);
+
+  print_summary(rows);
+  std::cout << "results: " << out << std::endl;
+  const bool any_failed = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.status == Status::failed; });
+  // A failed check is a result worth keeping in the file, and a reason for a non-zero exit.
+  return any_failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "elubench: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "elubench: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,90 @@
+// One results row per (variant, n, threads), the copy ceilings derived from them, and the
+// results JSON (results/schema.json is the contract), written atomically.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "elubench/registry.hpp"
+
+namespace elubench::bench {
+
+struct Stats {
+  double median = 0, min = 0, max = 0, mean = 0, stddev = 0;
+  std::vector<double> samples;  // seconds per call, one per repetition, in run order
+};
+// Sample standard deviation (n - 1); 0 for a single sample. Throws on an empty vector.
+Stats compute_stats(std::vector<double> samples);
+
+struct AccuracyRecord {
+  double max_ulp = 0;        // inf when a NaN was lost or invented
+  double max_abs_error = 0;
+  std::string tolerance;
+  std::size_t checked = 0;
+};
+
+enum class Status { pending, ok, skipped, failed };
+std::string_view to_string(Status s);
+
+struct Row {
+  const Variant* variant = nullptr;
+  std::size_t n = 0;
+  std::optional<int> threads;   // CPU rows
+  std::optional<Cache> cache;   // GPU rows
+  Input input = Input::normal;
+  float alpha = 1.0f;
+  std::optional<std::size_t> cols;  // bias variants
+  std::size_t bytes = 0;            // bytes_moved(): what one call moves
+  bool cache_resident = false;
+  std::optional<Stats> time;
+  std::optional<AccuracyRecord> accuracy;
+  Status status = Status::pending;
+  std::string reason;
+  // Derived once every row has run (derive_metrics).
+  std::optional<double> gbps, elements_per_s, pct_of_ceiling, pct_of_peak;
+
+  std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1"
+};
+
+struct Ceiling {
+  Device device;
+  Dtype dtype;
+  std::size_t n;
+  std::optional<int> threads;
+  std::string variant;  // full registry name of the fastest copy
+  double median_s;
+  double gbps;
+};
+
+// Fills gbps, elements/s, % of the copy ceiling and % of peak for every ok row, and returns
+// the ceilings: the fastest ok copy row per (device, dtype, n, threads). gpu_peak_gbps <= 0
+// leaves pct_of_peak null (CPU rows always). Rows still pending become "skipped".
+std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps);
+
+nlohmann::json row_to_json(const Row& r);
+nlohmann::json ceiling_to_json(const Ceiling& c);
+
+// The whole document; the parts the caller knows (tool, host, gpu, build, config) come in
+// as JSON objects already in schema shape.
+nlohmann::json make_document(const std::string& created_utc, nlohmann::json tool, nlohmann::json host,
+                             nlohmann::json gpu, nlohmann::json build, nlohmann::json config,
+                             const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows);
+
+// "results/<hostname>-<UTC time>.json" under dir, with "-2", "-3"... when that name exists,
+// so repeated runs never collide.
+std::string default_out_path(const std::string& dir, const std::string& hostname, const std::string& utc_compact);
+
+// Refuses (UsageError) an existing path unless force, and a directory that does not exist.
+// Called before any work so that a bad --out costs nothing.
+void check_out_path(const std::string& path, bool force);
+
+// Writes text to a temporary file in path's directory, flushes it, then moves it into place:
+// rename() with force, link() without (fails if path appeared meanwhile, so nothing is ever
+// overwritten silently). Readers never see a half-written file. Throws std::runtime_error.
+void write_atomically(const std::string& path, const std::string& text, bool force);
+
+}  // namespace elubench::bench

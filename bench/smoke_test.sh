@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# CTest smoke run: `elubench --quick` over every device this build has (GPU rows are skipped
+# with a reason where there is no GPU), then the schema and row checks on what it wrote, then
+# the no-overwrite rule on the same file. usage: smoke_test.sh WORKDIR SCHEMA VALIDATOR
+set -euo pipefail
+work=$1 schema=$2 validator=$3
+: "${ELUBENCH:?set ELUBENCH to the binary}" "${PYTHON:?set PYTHON}"
+rm -rf "$work" && mkdir -p "$work"
+out="$work/quick.json"
+"$ELUBENCH" --quick --out "$out" --benchmark_min_time=0.0005 --benchmark_out="$work/gb.json" >"$work/stdout.txt"
+grep -q "rows: .* ok, .* skipped, 0 failed" "$work/stdout.txt"
+"$PYTHON" "$validator" "$out" --schema "$schema" --expect-cpu-ok
+# Google Benchmark's own JSON is still written when asked for.
+"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["benchmarks"], "empty GB json"' "$work/gb.json"
+# A second run must refuse the existing file, before doing any work, and leave it untouched.
+before=$(sha256sum "$out")
+if "$ELUBENCH" --quick --out "$out" 2>"$work/err.txt"; then echo "overwrote $out" >&2; exit 1; fi
+grep -q "exists; pass --force" "$work/err.txt"
+[ "$(sha256sum "$out")" = "$before" ]
+echo "smoke: ok"

@@ -1,0 +1,338 @@
+#include "suite.hpp"
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include "elubench/reference.hpp"
+#if ELUBENCH_HAVE_CUDA
+#include "gpu_clock.hpp"
+#endif
+
+namespace elubench::bench {
+
+std::size_t cpu_last_level_cache_bytes() {
+  std::size_t best = 0;
+  for (int i = 0; i < 8; ++i) {
+    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/size");
+    std::string s;
+    if (!(in >> s) || s.empty()) continue;
+    std::size_t mult = 1;
+    if (s.back() == 'K') mult = 1024;
+    if (s.back() == 'M') mult = 1024 * 1024;
+    if (mult != 1) s.pop_back();
+    try {
+      best = std::max(best, static_cast<std::size_t>(std::stoull(s)) * mult);
+    } catch (const std::exception&) {
+    }
+  }
+  if (best == 0) {
+    const long l3 = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (l3 > 0) best = static_cast<std::size_t>(l3);
+  }
+  return best;
+}
+
+std::size_t bias_cols(std::size_t n) {
+  std::size_t c = 1024;
+  while (c > 1 && n % c != 0) c /= 2;
+  return c;
+}
+
+namespace {
+template <class T>
+bool allowed(const std::vector<T>& filter, const T& value) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
+}
+}  // namespace
+
+std::vector<Row> select_rows(const Options& o, const Platform& p) {
+  std::vector<Device> devices = o.devices.empty() ? std::vector<Device>{Device::cpu, Device::gpu} : o.devices;
+  std::vector<Dtype> dtypes = o.dtypes;
+  if (dtypes.empty() && o.quick) dtypes = {Dtype::f32, Dtype::f16};  // one 16-bit type keeps CI short
+  const auto reg = all_variants();
+  auto picked = [&](const Variant& v) {
+    return allowed(devices, v.device) && allowed(dtypes, v.dtype) && allowed(o.activations, v.activation) &&
+           allowed(o.variants, v.variant);
+  };
+  auto wanted = [&](const Variant& v) {
+    if (picked(v)) return true;
+    if (v.kind != Kind::ceiling || !allowed(devices, v.device) || !allowed(dtypes, v.dtype)) return false;
+    return std::any_of(reg.begin(), reg.end(), [&](const Variant& k) {
+      return k.kind != Kind::ceiling && k.device == v.device && k.dtype == v.dtype && picked(k);
+    });
+  };
+  const std::vector<int> threads = resolve_threads(o, p.hardware_threads);
+  std::vector<Row> rows;
+  for (const Variant& v : reg) {
+    if (!wanted(v)) continue;
+    const auto sizes = o.sizes.empty() ? default_sizes(v.device, o.quick) : o.sizes;
+    for (std::size_t n : sizes) {
+      Row r;
+      r.variant = &v;
+      r.n = n;
+      r.input = o.input;
+      r.alpha = o.alpha;
+      if (v.uses_bias) r.cols = bias_cols(n);
+      r.bytes = bytes_moved(v, n, r.cols.value_or(0));
+      // The working set is x and y (and the bias row) however many passes the variant makes.
+      const std::size_t working = 2 * n * dtype_size(v.dtype) + r.cols.value_or(0) * dtype_size(v.dtype);
+      if (v.device == Device::cpu) {
+        r.cache_resident = p.cpu_llc_bytes > 0 && working <= p.cpu_llc_bytes;
+        for (int t : threads) {
+          r.threads = t;
+          rows.push_back(r);
+        }
+      } else {
+        r.cache = o.cache;
+        r.cache_resident = p.gpu_usable && working <= p.gpu.l2_bytes;
+        if (!p.gpu_usable) {
+          r.status = Status::skipped;
+          r.reason = p.gpu_reason;
+        }
+        rows.push_back(r);
+      }
+    }
+  }
+  if (rows.empty()) {
+    std::string why = "the selection matches no registered variant (see --list)";
+    const bool gpu_asked = o.devices.size() == 1 && o.devices[0] == Device::gpu;
+    if (gpu_asked && !gpu::cuda_built()) why = "--device gpu: this elubench was built without CUDA";
+    throw UsageError(why);
+  }
+  return rows;
+}
+
+void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed) {
+  const int workers = static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
+  const std::size_t chunk = (n + workers - 1) / workers;
+  auto body = [&](int w) {
+    std::seed_seq seq{seed, static_cast<unsigned>(w), 0x5eedu};
+    std::mt19937_64 rng(seq);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    const std::size_t b = std::min(n, w * chunk), e = std::min(n, b + chunk);
+    for (std::size_t i = b; i < e; ++i) {
+      float v;
+      do {
+        v = normal(rng);
+        if (dist == Input::negative) v = -std::fabs(v);
+        if (dist == Input::positive) v = std::fabs(v);
+        store_from_float(dst, i, d, v);
+        // Redraw values that round to zero in the storage type (f16 underflow included).
+      } while (load_as_float(dst, i, d) == 0.0f);
+    }
+  };
+  std::vector<std::jthread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(body, w);
+  body(0);
+}
+
+CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, float alpha,
+                           const void* bias, std::size_t cols, int threads) {
+  const std::size_t unit = v.uses_bias ? cols : 1;  // bias chunks start at a row so i % cols holds
+  const std::size_t units = unit ? n / unit : 0;
+  const std::size_t t = std::max<std::size_t>(1, std::min<std::size_t>(threads, units / 4096 + 1));
+  const std::size_t per = (units + t - 1) / t * unit;
+  const std::size_t es = dtype_size(v.dtype);
+  std::vector<CheckResult> parts(t);
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t k = 0; k < t; ++k) {
+      auto job = [&, k] {
+        const std::size_t b = std::min(n, k * per), e = k + 1 == t ? n : std::min(n, b + per);
+        parts[k] = check_against_reference(v, static_cast<const char*>(x) + b * es,
+                                           static_cast<const char*>(y) + b * es, e - b, alpha, bias, cols);
+        parts[k].worst_index += b;
+        if (!parts[k].ok) parts[k].message += " [element index within the chunk at " + std::to_string(b) + "]";
+      };
+      if (k + 1 == t) job();
+      else pool.emplace_back(job);
+    }
+  }
+  CheckResult r;
+  r.checked = 0;
+  for (const CheckResult& p : parts) {
+    r.checked += p.checked;
+    if (p.max_ulp > r.max_ulp || std::isnan(p.max_ulp)) {
+      r.max_ulp = p.max_ulp;
+      r.worst_index = p.worst_index;
+    }
+    r.max_abs_error = std::max(r.max_abs_error, p.max_abs_error);
+    if (!p.ok && r.ok) {
+      r.ok = false;
+      r.message = p.message;
+    }
+  }
+  return r;
+}
+
+Case::Case(Row& row, const Options& o, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes)
+    : row_(row), opt_(o), seed_(seed), gpu_flush_(gpu_flush), gpu_flush_bytes_(gpu_flush_bytes) {}
+
+Case::~Case() = default;
+
+void Case::release() {
+  std::vector<unsigned char>().swap(hx_);
+  std::vector<unsigned char>().swap(hy_);
+  std::vector<unsigned char>().swap(hbias_);
+  dx_.reset();
+  dy_.reset();
+  dbias_.reset();
+}
+
+bool Case::prepare() {
+  const Variant& v = *row_.variant;
+  const std::size_t n = row_.n, es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
+  const bool on_gpu = v.device == Device::gpu;
+  try {
+    if (on_gpu) {
+      // 64 MiB of slack for the runtime and library workspaces (cuDNN, CUB temp storage).
+      const std::size_t need = 2 * n * es + cols * es + (std::size_t{64} << 20);
+      const std::size_t free_b = gpu::free_memory();
+      if (need > free_b) {
+        row_.status = Status::skipped;
+        row_.reason = "does not fit in device memory: needs " + std::to_string(need >> 20) + " MiB, " +
+                      std::to_string(free_b >> 20) + " MiB free";
+        return false;
+      }
+    }
+    hx_.resize(n * es);
+    hy_.resize(n * es);
+    fill_input(hx_.data(), n, v.dtype, row_.input, seed_);
+    if (v.uses_bias) {
+      hbias_.resize(cols * es);
+      fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
+    }
+    // A recognisable non-result, so a variant that writes nothing fails the check.
+    std::fill(hy_.begin(), hy_.end(), static_cast<unsigned char>(0xAB));
+    args_ = RunArgs{};
+    args_.n = n;
+    args_.alpha = row_.alpha;
+    args_.cols = cols;
+    args_.threads = row_.threads.value_or(1);
+    if (on_gpu) {
+      dx_ = std::make_unique<gpu::Buffer>(n * es);
+      dy_ = std::make_unique<gpu::Buffer>(n * es);
+      gpu::copy_to_device(dx_->get(), hx_.data(), n * es);
+      gpu::copy_to_device(dy_->get(), hy_.data(), n * es);
+      args_.x = dx_->get();
+      args_.y = dy_->get();
+      if (v.uses_bias) {
+        dbias_ = std::make_unique<gpu::Buffer>(cols * es);
+        gpu::copy_to_device(dbias_->get(), hbias_.data(), cols * es);
+        args_.bias = dbias_->get();
+      }
+      v.run(args_);
+#if ELUBENCH_HAVE_CUDA
+      gpu_check_sync();
+#endif
+      gpu::copy_to_host(hy_.data(), dy_->get(), n * es);
+    } else {
+      args_.x = hx_.data();
+      args_.y = hy_.data();
+      args_.bias = v.uses_bias ? hbias_.data() : nullptr;
+      v.run(args_);
+    }
+    const CheckResult c = check_parallel(v, hx_.data(), hy_.data(), n, row_.alpha,
+                                         v.uses_bias ? hbias_.data() : nullptr, cols,
+                                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.alpha).describe(), c.checked};
+    if (!c.ok) {
+      row_.status = Status::failed;
+      row_.reason = c.message;
+      return false;
+    }
+    if (on_gpu) {
+      // The timed loop needs only the device buffers.
+      std::vector<unsigned char>().swap(hx_);
+      std::vector<unsigned char>().swap(hy_);
+      std::vector<unsigned char>().swap(hbias_);
+    }
+    return true;
+  } catch (const std::exception& e) {
+    row_.status = Status::failed;
+    row_.reason = std::string("error before timing: ") + e.what();
+    return false;
+  }
+}
+
+void Case::run(benchmark::State& st) {
+  if (!prepared_) {
+    prepared_ = true;
+    ready_ = prepare();
+    if (!ready_) release();
+  }
+  if (!ready_) {
+    st.SkipWithError(row_.reason.c_str());
+    return;
+  }
+  try {
+    if (row_.variant->device == Device::gpu) run_gpu(st);
+    else run_cpu(st);
+  } catch (const std::exception& e) {
+    row_.status = Status::failed;
+    row_.reason = std::string("error while timing: ") + e.what();
+    ready_ = false;
+    release();
+    st.SkipWithError(row_.reason.c_str());
+  }
+}
+
+void Case::run_cpu(benchmark::State& st) {
+  const RunFn fn = row_.variant->run;
+  for (auto _ : st) {
+    fn(args_);
+    benchmark::ClobberMemory();  // the stores must happen inside the timed region
+  }
+}
+
+void Case::run_gpu(benchmark::State& st) {
+#if ELUBENCH_HAVE_CUDA
+  const RunFn fn = row_.variant->run;
+  GpuClock clock;
+  fn(args_);  // warm-up: first-launch costs (module load, library handles) stay out of the samples
+  gpu_check_sync();
+  if (*row_.cache == Cache::cold) {
+    int fill = 0;
+    for (auto _ : st) {
+      // Writing an L2-sized buffer evicts x and y from L2; stream order puts it before the
+      // start event, so it is not timed.
+      if (gpu_flush_) gpu::memset(gpu_flush_, ++fill & 0xff, gpu_flush_bytes_);
+      clock.start();
+      fn(args_);
+      st.SetIterationTime(clock.stop());
+    }
+  } else {
+    // Back-to-back launches: launch gaps overlap with the previous kernel, as in a real model.
+    constexpr int kBackToBack = 20;
+    for (auto _ : st) {
+      clock.start();
+      for (int k = 0; k < kBackToBack; ++k) fn(args_);
+      st.SetIterationTime(clock.stop() / kBackToBack);
+    }
+  }
+#else
+  st.SkipWithError("built without CUDA");
+#endif
+}
+
+void Case::finish() {
+  if (row_.status == Status::pending) {
+    if (ready_ && !samples_.empty()) {
+      row_.status = Status::ok;
+      row_.time = compute_stats(samples_);
+    } else {
+      row_.status = Status::failed;
+      row_.reason = "no samples were reported";
+    }
+  }
+  release();
+}
+
+}  // namespace elubench::bench

@@ -1,0 +1,90 @@
+// What one elubench run measures: the rows selected from the registry, their buffers, the
+// pre-timing check against the float64 reference, and the timed loops for CPU and GPU.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "elubench/gpu.hpp"
+#include "elubench/reference.hpp"
+#include "results.hpp"
+
+namespace benchmark {
+class State;
+}
+
+namespace elubench::bench {
+
+// What the run knows about where it runs, decided before any row is built.
+struct Platform {
+  int hardware_threads = 1;
+  std::size_t cpu_llc_bytes = 0;   // last-level cache; 0 if unknown
+  bool gpu_usable = false;
+  std::string gpu_reason;          // why GPU rows are skipped when !gpu_usable
+  gpu::Info gpu;                   // valid when gpu_usable
+};
+
+// Largest cache size sysfs reports for cpu0 (the last-level cache), else sysconf, else 0.
+std::size_t cpu_last_level_cache_bytes();
+
+// Bias length for a bias variant of n elements: the largest power of two <= 1024 dividing n,
+// so x is a rows x cols matrix with a realistic channel count.
+std::size_t bias_cols(std::size_t n);
+
+// The rows of the run, in registry order, sizes ascending, threads as given. Copy ceilings
+// join every (device, dtype) that has a selected kernel or peer, whatever --variant and
+// --activation say, so each row has its ceiling. GPU rows start "skipped" with the platform's
+// reason when no GPU is usable. Throws UsageError when nothing is selected.
+std::vector<Row> select_rows(const Options& o, const Platform& p);
+
+// The state one row keeps between Google Benchmark's calls: its input and output buffers
+// (host or device), prepared on first use and released once its repetitions are reported.
+class Case {
+ public:
+  Case(Row& row, const Options& o, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes);
+  ~Case();
+  Case(const Case&) = delete;
+  Case& operator=(const Case&) = delete;
+
+  // The benchmark body: prepares (fresh input, one checked run) on first call, then times.
+  // Never throws; a failure marks the row and calls SkipWithError.
+  void run(benchmark::State& st);
+  // Samples from the reporter: seconds per call, one per repetition.
+  void add_sample(double seconds) { samples_.push_back(seconds); }
+  // After the last repetition: status ok with its statistics, or the failure; frees buffers.
+  void finish();
+  Row& row() { return row_; }
+
+ private:
+  bool prepare();  // false: the row is failed/skipped, reason set
+  void run_cpu(benchmark::State& st);
+  void run_gpu(benchmark::State& st);
+  void release();
+
+  Row& row_;
+  const Options& opt_;
+  unsigned seed_;
+  void* gpu_flush_;
+  std::size_t gpu_flush_bytes_;
+  bool prepared_ = false;
+  bool ready_ = false;
+  std::vector<unsigned char> hx_, hy_, hbias_;
+  std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_;
+  RunArgs args_;
+  std::vector<double> samples_;
+};
+
+// Random input of n elements of dtype d from the --input distribution, never zero (a zero
+// would hide a wrong sign or a missing exponential). Parallel: 2^26 elements must not dominate
+// the run. Deterministic for a given seed.
+void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed);
+
+// check_against_reference split across threads (rows of cols for bias variants), merged as
+// if it had run in one piece.
+CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, float alpha,
+                           const void* bias, std::size_t cols, int threads);
+
+}  // namespace elubench::bench

@@ -1,0 +1,128 @@
+// The elubench command line: every bad input is one line and exit 2, before any work; the
+// size grammar; --list is the registry and nothing else.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "elubench/registry.hpp"
+
+using namespace elubench;
+using namespace elubench::bench;
+
+namespace {
+
+Options parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "elubench");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_args(static_cast<int>(argv.size()), argv.data());
+}
+
+struct Proc {
+  int rc;
+  std::string out, err;
+};
+// Runs the real binary; stderr goes to a temp file so stdout and stderr stay apart.
+Proc run_binary(const std::string& args) {
+  char errpath[] = "/tmp/eb_cli_err_XXXXXX";
+  const int fd = mkstemp(errpath);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  const std::string cmd = std::string(ELUBENCH_BIN) + " " + args + " 2>" + errpath;
+  Proc p{};
+  FILE* f = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  std::size_t k;
+  while ((k = fread(buf.data(), 1, buf.size(), f)) > 0) p.out.append(buf.data(), k);
+  const int status = pclose(f);
+  p.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  FILE* e = fopen(errpath, "r");
+  while ((k = fread(buf.data(), 1, buf.size(), e)) > 0) p.err.append(buf.data(), k);
+  fclose(e);
+  remove(errpath);
+  return p;
+}
+
+}  // namespace
+
+TEST(Sizes, ListsPowersAndRanges) {
+  EXPECT_EQ(parse_sizes("1024"), (std::vector<std::size_t>{1024}));
+  EXPECT_EQ(parse_sizes("2^20,1000"), (std::vector<std::size_t>{1000, 1u << 20}));
+  EXPECT_EQ(parse_sizes("2^10:2^16:x4"), (std::vector<std::size_t>{1024, 4096, 16384, 65536}));
+  // The end is included only when the factor lands on it.
+  EXPECT_EQ(parse_sizes("2^10:5000:x2"), (std::vector<std::size_t>{1024, 2048, 4096}));
+  EXPECT_EQ(parse_sizes("2^12,2^12"), (std::vector<std::size_t>{4096}));
+}
+
+TEST(Sizes, MalformedIsAUsageError) {
+  for (const char* bad : {"", "2^", "abc", "0:10", "0", "2^10:2^8:x2", "2^10:2^20:x1", "2^10:2^20", "1,,2",
+                          "-5", "2^99", "2^10:2^20:4", "1e6"})
+    EXPECT_THROW(parse_sizes(bad), UsageError) << "'" << bad << "'";
+}
+
+TEST(Sizes, DefaultsFollowTheDesign) {
+  const auto gpu = default_sizes(Device::gpu, false), cpu = default_sizes(Device::cpu, false);
+  EXPECT_EQ(gpu.front(), 1u << 10);
+  EXPECT_EQ(gpu.back(), 1u << 28);
+  EXPECT_EQ(cpu.front(), 1u << 10);
+  EXPECT_EQ(cpu.back(), 1u << 26);
+  EXPECT_EQ(default_sizes(Device::cpu, true), (std::vector<std::size_t>{1u << 12, 1u << 16, 1u << 20}));
+}
+
+TEST(Args, UnknownNamesAndContradictions) {
+  const std::vector<std::vector<std::string>> bad = {
+      {"--variant", "no_such_variant"}, {"--dtype", "f64"},          {"--device", "tpu"},
+      {"--activation", "gelu"},         {"--input", "uniform"},      {"--cache", "lukewarm"},
+      {"--threads", "0"},               {"--threads", "x"},          {"--repetitions", "9"},
+      {"--alpha", "abc"},               {"--alpha", "-1"},           {"--gpu", "first"},
+      {"--device", "cpu", "--cache", "hot"}, {"--device", "cpu", "--gpu", "0"},
+      {"--device", "gpu", "--threads", "1"}, {"--quick", "--sizes", "2^10"},
+      {"--quick", "--repetitions", "20"},    {"--list", "--out", "x.json"},
+      {"--force"},                      {"--out"},                   {"--sizes", "2^"},
+      {"--quick", "--quick"},           {"--frobnicate"},            {"--help=yes"},
+      {"--variant", "memcpy", "--activation", "elu"}};
+  for (const auto& args : bad) {
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_THROW(parse(args), UsageError) << joined;
+  }
+}
+
+TEST(Args, GoodSelectionsParse) {
+  const Options o = parse({"--device=cpu", "--variant", "naive,memcpy", "--dtype", "f32,bf16", "--sizes", "2^10:2^14:x4",
+                           "--threads", "1,all", "--alpha", "0.5", "--input", "negative", "--benchmark_min_time=0.01"});
+  EXPECT_EQ(o.devices, (std::vector<Device>{Device::cpu}));
+  EXPECT_EQ(o.variants, (std::vector<std::string>{"naive", "memcpy"}));
+  EXPECT_EQ(o.sizes, (std::vector<std::size_t>{1024, 4096, 16384}));
+  EXPECT_EQ(o.alpha, 0.5f);
+  EXPECT_EQ(o.input, Input::negative);
+  EXPECT_EQ(o.benchmark_args, (std::vector<std::string>{"--benchmark_min_time=0.01"}));
+  EXPECT_EQ(resolve_threads(o, 8), (std::vector<int>{1, 8}));
+  EXPECT_EQ(resolve_threads(o, 1), (std::vector<int>{1}));  // "1,all" on one core is one row
+}
+
+TEST(Binary, BadInputIsOneLineAndExitTwo) {
+  for (const char* args : {"--variant nope", "--dtype f64", "--device tpu", "--sizes 2^", "--sizes abc",
+                           "--sizes 0:10", "--device cpu --cache hot", "--benchmark_nonsense=1"}) {
+    const Proc p = run_binary(args);
+    EXPECT_EQ(p.rc, 2) << args;
+    EXPECT_TRUE(p.out.empty()) << args << ": " << p.out;
+    ASSERT_FALSE(p.err.empty()) << args;
+    EXPECT_EQ(p.err.rfind("elubench: ", 0), 0u) << p.err;
+    EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << args << ": " << p.err;
+  }
+}
+
+TEST(Binary, ListIsTheRegistry) {
+  const Proc p = run_binary("--list");
+  ASSERT_EQ(p.rc, 0);
+  std::string want;
+  for (const Variant& v : all_variants()) want += v.name + "\n";
+  EXPECT_EQ(p.out, want);
+  EXPECT_TRUE(p.err.empty()) << p.err;
+}

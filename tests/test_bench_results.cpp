@@ -1,0 +1,228 @@
+// The results writer: statistics, ceilings and percentages, the row shapes the schema asks
+// for, and the file rules (atomic write, no silent overwrite).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "results.hpp"
+#include "suite.hpp"
+
+using namespace elubench;
+using namespace elubench::bench;
+namespace fs = std::filesystem;
+
+namespace {
+
+const Variant& named(const char* name) {
+  const Variant* v = find_variant(name);
+  if (!v) throw std::runtime_error(std::string("registry lacks ") + name);
+  return *v;
+}
+
+Row ok_row(const char* name, std::size_t n, double seconds) {
+  Row r;
+  r.variant = &named(name);
+  r.n = n;
+  r.threads = 1;
+  r.bytes = bytes_moved(*r.variant, n, 0);
+  r.status = Status::ok;
+  r.time = compute_stats({seconds, seconds * 1.1, seconds * 0.9});
+  r.accuracy = AccuracyRecord{0, 0, "bit-exact", n};
+  return r;
+}
+
+fs::path temp_dir() {
+  char tmpl[] = "/tmp/eb_results_XXXXXX";
+  return fs::path(mkdtemp(tmpl));
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST(Stats, MedianMeanStddevKeepSamplesInOrder) {
+  const Stats s = compute_stats({4, 1, 3, 2});
+  EXPECT_EQ(s.samples, (std::vector<double>{4, 1, 3, 2}));
+  EXPECT_DOUBLE_EQ(s.median, 2.5);
+  EXPECT_DOUBLE_EQ(s.min, 1);
+  EXPECT_DOUBLE_EQ(s.max, 4);
+  EXPECT_DOUBLE_EQ(s.mean, 2.5);
+  EXPECT_NEAR(s.stddev, std::sqrt(5.0 / 3.0), 1e-12);
+  EXPECT_DOUBLE_EQ(compute_stats({7}).stddev, 0);
+  EXPECT_THROW(compute_stats({}), std::invalid_argument);
+}
+
+TEST(Metrics, CeilingIsTheFastestCopyAndPercentagesUseIt) {
+  std::vector<Row> rows = {ok_row("cpu/copy/memcpy/f32", 1 << 20, 1e-3), ok_row("cpu/elu/naive/f32", 1 << 20, 4e-3)};
+  Row other_threads = ok_row("cpu/copy/memcpy/f32", 1 << 20, 5e-4);
+  other_threads.threads = 2;  // a different key: must not become the 1-thread ceiling
+  rows.push_back(other_threads);
+  Row failed = ok_row("cpu/relu/naive/f32", 1 << 20, 1e-3);
+  failed.status = Status::failed;
+  failed.time.reset();
+  failed.reason = "wrong";
+  rows.push_back(failed);
+  Row never_ran;
+  never_ran.variant = &named("cpu/relu/naive/f32");
+  never_ran.n = 1024;
+  rows.push_back(never_ran);
+
+  const auto ceilings = derive_metrics(rows, 0);
+  ASSERT_EQ(ceilings.size(), 2u);
+  EXPECT_EQ(ceilings[0].variant, "cpu/copy/memcpy/f32");
+  const double copy_gbps = 8.0 * (1 << 20) / 1e-3 / 1e9;
+  EXPECT_NEAR(*rows[0].gbps, copy_gbps, 1e-9);
+  EXPECT_NEAR(*rows[0].pct_of_ceiling, 100.0, 1e-9);
+  EXPECT_NEAR(*rows[1].pct_of_ceiling, 25.0, 1e-9);
+  EXPECT_NEAR(*rows[1].elements_per_s, (1 << 20) / 4e-3, 1e-3);
+  EXPECT_FALSE(rows[1].pct_of_peak.has_value());  // CPU rows have no theoretical peak
+  EXPECT_FALSE(rows[3].gbps.has_value());
+  EXPECT_EQ(rows[4].status, Status::skipped);  // pending at the end means it never ran
+  EXPECT_FALSE(rows[4].reason.empty());
+}
+
+TEST(Json, RowShapesFollowTheSchema) {
+  Row ok = ok_row("cpu/elu/naive/f32", 4096, 1e-6);
+  std::vector<Row> rows{ok};
+  derive_metrics(rows, 0);
+  const auto j = row_to_json(rows[0]);
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_TRUE(j["reason"].is_null());
+  EXPECT_EQ(j["time_s"]["samples"].size(), 3u);
+  EXPECT_TRUE(j["cache"].is_null());
+  EXPECT_TRUE(j["pct_of_peak"].is_null());
+  EXPECT_EQ(j["name"], "cpu/elu/naive/f32");
+
+  Row failed = ok;
+  failed.status = Status::failed;
+  failed.reason = "element 3: off by 9 ULP";
+  failed.accuracy->max_ulp = INFINITY;
+  const auto f = row_to_json(failed);
+  EXPECT_TRUE(f["time_s"].is_null());  // a failed check reports no time, even if one existed
+  EXPECT_EQ(f["reason"], "element 3: off by 9 ULP");
+  EXPECT_EQ(f["accuracy"]["max_ulp"], "inf");  // JSON has no infinity
+}
+
+TEST(Files, AtomicWriteRefusesToOverwriteWithoutForce) {
+  const fs::path dir = temp_dir();
+  const std::string path = (dir / "r.json").string();
+  EXPECT_NO_THROW(check_out_path(path, false));
+  write_atomically(path, "first\n", false);
+  EXPECT_EQ(slurp(path), "first\n");
+  EXPECT_THROW(check_out_path(path, false), UsageError);
+  EXPECT_NO_THROW(check_out_path(path, true));
+  EXPECT_THROW(write_atomically(path, "second\n", false), std::runtime_error);
+  EXPECT_EQ(slurp(path), "first\n");
+  write_atomically(path, "third\n", true);
+  EXPECT_EQ(slurp(path), "third\n");
+  // No temporary file is left behind, whichever way the write ended.
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 1u);
+  struct stat st{};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_THROW(check_out_path((dir / "missing" / "r.json").string(), false), UsageError);
+  EXPECT_THROW(check_out_path(dir.string(), true), UsageError);  // a directory is not a file
+  fs::remove_all(dir);
+}
+
+TEST(Files, DefaultPathNeverCollides) {
+  const fs::path dir = temp_dir();
+  const std::string a = default_out_path(dir.string(), "host", "20250101T000000Z");
+  EXPECT_EQ(a, (dir / "host-20250101T000000Z.json").string());
+  write_atomically(a, "{}\n", false);
+  const std::string b = default_out_path(dir.string(), "host", "20250101T000000Z");
+  EXPECT_EQ(b, (dir / "host-20250101T000000Z-2.json").string());
+  fs::remove_all(dir);
+}
+
+TEST(Selection, CeilingsJoinAndBiasRowsGetCols) {
+  Options o;
+  o.devices = {Device::cpu};
+  o.dtypes = {Dtype::f32};
+  o.variants = {"naive"};
+  o.activations = {Activation::elu};
+  o.sizes = {1000, 4096};
+  o.threads = {1};
+  Platform p;
+  p.cpu_llc_bytes = 32 * 1024;
+  const auto rows = select_rows(o, p);
+  bool copy = false, elu = false;
+  for (const Row& r : rows) {
+    copy |= r.variant->activation == Activation::copy;
+    elu |= r.variant->name == "cpu/elu/naive/f32";
+    EXPECT_EQ(r.variant->dtype, Dtype::f32);
+    EXPECT_EQ(r.cache_resident, 2 * r.n * 4 <= p.cpu_llc_bytes) << r.label();
+  }
+  EXPECT_TRUE(copy) << "the copy ceiling must run with any selection";
+  EXPECT_TRUE(elu);
+  EXPECT_EQ(rows.size(), 4u);  // (elu naive, memcpy) x 2 sizes
+
+  EXPECT_EQ(bias_cols(1u << 20), 1024u);
+  EXPECT_EQ(bias_cols(1000), 8u);
+  EXPECT_EQ(bias_cols(7), 1u);
+}
+
+TEST(Selection, GpuRowsWithoutAGpuAreSkippedWithTheReason) {
+  Options o;
+  o.sizes = {4096};
+  o.threads = {1};
+  Platform p;
+  p.gpu_reason = "no usable GPU: test";
+  const auto rows = select_rows(o, p);
+  for (const Row& r : rows) {
+    if (r.variant->device == Device::gpu) {
+      EXPECT_EQ(r.status, Status::skipped);
+      EXPECT_EQ(r.reason, "no usable GPU: test");
+    } else {
+      EXPECT_EQ(r.status, Status::pending);
+    }
+  }
+}
+
+TEST(Input, NeverZeroAndSignsFollowTheDistribution) {
+  for (Dtype d : {Dtype::f32, Dtype::f16, Dtype::bf16}) {
+    std::vector<unsigned char> buf(100000 * dtype_size(d));
+    fill_input(buf.data(), 100000, d, Input::negative, 42);
+    for (std::size_t i = 0; i < 100000; ++i) ASSERT_LT(load_as_float(buf.data(), i, d), 0.0f);
+    fill_input(buf.data(), 100000, d, Input::positive, 42);
+    for (std::size_t i = 0; i < 100000; ++i) ASSERT_GT(load_as_float(buf.data(), i, d), 0.0f);
+    fill_input(buf.data(), 100000, d, Input::normal, 42);
+    std::size_t neg = 0;
+    for (std::size_t i = 0; i < 100000; ++i) {
+      ASSERT_NE(load_as_float(buf.data(), i, d), 0.0f);
+      neg += load_as_float(buf.data(), i, d) < 0;
+    }
+    EXPECT_GT(neg, 45000u);
+    EXPECT_LT(neg, 55000u);
+  }
+}
+
+TEST(Check, ParallelCheckAgreesWithTheSerialOne) {
+  const Variant& v = named("cpu/elu/naive/f32");
+  const std::size_t n = 1 << 16;
+  std::vector<float> x(n), y(n);
+  fill_input(x.data(), n, Dtype::f32, Input::normal, 7);
+  RunArgs a;
+  a.x = x.data();
+  a.y = y.data();
+  a.n = n;
+  v.run(a);
+  y[40000] = 123.0f;  // one wrong element, in the second chunk
+  const CheckResult s = check_against_reference(v, x.data(), y.data(), n, 1.0f);
+  const CheckResult p = check_parallel(v, x.data(), y.data(), n, 1.0f, nullptr, 0, 4);
+  EXPECT_FALSE(s.ok);
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.checked, n);
+  EXPECT_EQ(p.max_ulp, s.max_ulp);
+  EXPECT_EQ(p.worst_index, s.worst_index);
+  EXPECT_EQ(p.max_abs_error, s.max_abs_error);
+}
