@@ -283,7 +283,7 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
 
 def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, desc, written):
     fig, ax = plt.subplots()
-    not_numeric, top = 0, 1.0
+    not_numeric, top, labelled = 0, 1.0, 0
     for m in machines:
         n = largest_n(rows_of[m], dtype)
         for r in rows_of[m]:
@@ -298,7 +298,9 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
                        facecolors=colors[r["variant"]] if filled else "none", linewidths=1.5, zorder=3)
             top = max(top, ulp)
             if filled:  # ReLU points sit at 0 ULP side by side: their labels would overprint
-                ax.annotate(f"{r['activation']}/{r['variant']}", (r["gbps"], ulp), xytext=(5, 4),
+                labelled += 1  # alternate above/below so neighbours at the same ULP stay legible
+                ax.annotate(f"{r['activation']}/{r['variant']}", (r["gbps"], ulp),
+                            xytext=(5, 4 if labelled % 2 else -11),
                             textcoords="offset points", fontsize=7.5, color="0.2")
     lo, hi = ax.get_xlim()
     if hi > 8 * max(lo, 1e-12):  # a log axis over less than a decade only shows 3.8x10^3 ticks
