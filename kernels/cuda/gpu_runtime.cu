@@ -66,3 +66,33 @@ std::size_t free_memory() {
 }
 
 }  // namespace elubench::gpu
+
+// Helpers the kernel files share (launch.cuh).
+#include <atomic>
+
+#include "launch.cuh"
+
+namespace elubench::cuda {
+
+int sm_count() {
+  // One slot per device ordinal; a race between two first callers only repeats the query.
+  constexpr int kMaxDevices = 64;
+  static std::atomic<int> cache[kMaxDevices];
+  int dev = 0;
+  CUDA_CHECK(cudaGetDevice(&dev));
+  if (dev < 0 || dev >= kMaxDevices) throw std::runtime_error("sm_count: device ordinal out of range");
+  int sms = cache[dev].load(std::memory_order_relaxed);
+  if (sms == 0) {
+    CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+    cache[dev].store(sms, std::memory_order_relaxed);
+  }
+  return sms;
+}
+
+void check_bias_args(const RunArgs& a, const char* who) {
+  if (a.cols == 0 || a.bias == nullptr || a.n % a.cols != 0)
+    throw std::runtime_error(std::string(who) + ": needs a bias of cols > 0 elements and n a multiple of cols (n=" +
+                             std::to_string(a.n) + ", cols=" + std::to_string(a.cols) + ")");
+}
+
+}  // namespace elubench::cuda

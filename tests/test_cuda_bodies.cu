@@ -1,0 +1,277 @@
+// The CUDA kernel bodies run on the CPU over simulated grids: the exact __host__ __device__
+// code each __global__ wrapper calls, for every thread index of grids of several shapes, checked
+// against the float64 reference with the registry's tolerance for that variant. Runs without a
+// GPU. (half2's host side is a model of the device math: see kernels/cuda/bodies/half2.cuh.)
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bodies/bias_then_act.cuh"
+#include "bodies/copy.cuh"
+#include "bodies/fast.cuh"
+#include "bodies/fused_bias.cuh"
+#include "bodies/half2.cuh"
+#include "bodies/naive.cuh"
+#include "bodies/vectorized.cuh"
+#include "elubench/reference.hpp"
+#include "elubench/registry.hpp"
+
+using namespace elubench;
+using namespace elubench::cuda;
+
+namespace {
+
+// Runs a variant's body (or bodies, in launch order) for thread indices 0..nthreads-1.
+using Sim = void (*)(const RunArgs&, size_t nthreads);
+
+template <class F> void grid(size_t nthreads, F body) {
+  for (size_t t = 0; t < nthreads; ++t) body(t, nthreads);
+}
+
+template <Activation A, Dtype D> void sim_naive(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  grid(nt, [&](size_t t, size_t n) { naive_body<A>(t, n, a); });
+}
+template <Activation A, Dtype D> void sim_vectorized(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  grid(nt, [&](size_t t, size_t n) { vectorized_body<A>(t, n, a); });
+}
+template <Activation A, Dtype D> void sim_fused_bias(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  grid(nt, [&](size_t t, size_t n) { fused_bias_body<A>(t, n, a); });
+}
+template <Activation A, Dtype D> void sim_bias_then_act(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  // Two kernels on one stream: the second starts after every thread of the first finished.
+  grid(nt, [&](size_t t, size_t n) { bias_add_body(t, n, a); });
+  grid(nt, [&](size_t t, size_t n) { act_in_place_body<A>(t, n, a); });
+}
+template <Activation A, Dtype D> void sim_half2(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  grid(nt, [&](size_t t, size_t n) { half2_body<A>(t, n, a); });
+}
+template <Dtype D> void sim_fast(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  grid(nt, [&](size_t t, size_t n) { fast_body(t, n, a); });
+}
+template <Dtype D> void sim_copy(const RunArgs& r, size_t nt) {
+  const auto a = typed<storage_t<D>>(r);
+  grid(nt, [&](size_t t, size_t n) { copy_body(t, n, a); });
+}
+
+#define EB_SIM_ACT(variant, D)                                                                  \
+  {"gpu/elu/" #variant "/" #D, sim_##variant<Activation::elu, Dtype::D>},                      \
+  {"gpu/relu/" #variant "/" #D, sim_##variant<Activation::relu, Dtype::D>}
+#define EB_SIM_ACT3(variant) EB_SIM_ACT(variant, f32), EB_SIM_ACT(variant, f16), EB_SIM_ACT(variant, bf16)
+
+const std::map<std::string, Sim>& sims() {
+  static const std::map<std::string, Sim> m = {
+      EB_SIM_ACT3(naive),       EB_SIM_ACT3(vectorized),   EB_SIM_ACT3(fused_bias),
+      EB_SIM_ACT3(bias_then_act), EB_SIM_ACT(half2, f16), EB_SIM_ACT(half2, bf16),
+      {"gpu/elu/fast/f32", sim_fast<Dtype::f32>},       {"gpu/elu/fast/f16", sim_fast<Dtype::f16>},
+      {"gpu/elu/fast/bf16", sim_fast<Dtype::bf16>},     {"gpu/copy/vectorized/f32", sim_copy<Dtype::f32>},
+      {"gpu/copy/vectorized/f16", sim_copy<Dtype::f16>}, {"gpu/copy/vectorized/bf16", sim_copy<Dtype::bf16>},
+  };
+  return m;
+}
+
+// GPU rows whose code is not one of our bodies: library calls and the driver's copy.
+bool is_library_call(const Variant& v) {
+  return v.variant == "cub" || v.variant == "thrust" || v.variant == "cudnn" || v.variant == "memcpy";
+}
+
+struct Case {
+  const Variant* v;
+  Sim sim;
+};
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (const Variant& v : all_variants()) {
+    if (v.device != Device::gpu || is_library_call(v)) continue;
+    const auto it = sims().find(v.name);
+    out.push_back({&v, it == sims().end() ? nullptr : it->second});
+  }
+  return out;
+}
+std::string case_name(const testing::TestParamInfo<Case>& info) {
+  std::string s = info.param.v->name;
+  for (char& c : s)
+    if (c == '/') c = '_';
+  return s;
+}
+
+const float kEdges[] = {NAN, INFINITY, -INFINITY, -0.0f, 0.0f, -1e-8f, 1e-8f, -17.5f, -17.3f, -30.0f,
+                        -std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::denorm_min(),
+                        -1e-40f, -std::numeric_limits<float>::min(), -1.0f, 1.0f, -0.5f, -87.0f, -200.0f,
+                        -6.0e-8f, -1e-4f, -1.0001f, -0.9999f};
+
+// n elements: normal(0, 3), a log-uniform sweep of negatives from 2^-30 to 32 (the range where
+// expm1 cancels or bends), and the edge values every 61 elements (head, packs and tail all see
+// them, whatever the alignment).
+std::vector<unsigned char> make_input(Dtype d, size_t n, unsigned seed) {
+  std::vector<unsigned char> buf(n * dtype_size(d));
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  std::uniform_real_distribution<float> expo(-30.0f, 5.0f);
+  for (size_t i = 0; i < n; ++i) {
+    float v;
+    if (i % 61 == 0) v = kEdges[(i / 61) % std::size(kEdges)];
+    else if (i % 3 == 0) v = -std::exp2(expo(rng));
+    else v = normal(rng);
+    store_from_float(buf.data(), i, d, v);
+  }
+  return buf;
+}
+
+// Worst ULP seen per variant, over every case in this process, for the table.
+std::map<std::string, double>& max_ulps() {
+  static std::map<std::string, double> m;
+  return m;
+}
+
+struct Layout {
+  size_t x_off = 0, y_off = 0;  // elements; different offsets force the scalar fallback
+};
+
+// Runs the simulated grid on n elements of x placed `x_off` elements into their buffer, checks
+// against the reference, and that nothing outside y[0, n) was written.
+void run_case(const Case& c, size_t n, size_t nthreads, float alpha, Layout lay, size_t cols = 0,
+              const std::vector<unsigned char>* x_in = nullptr) {
+  const Variant& v = *c.v;
+  const size_t es = dtype_size(v.dtype);
+  // Buffers of 16-byte-aligned storage so that offsets are the only misalignment.
+  const size_t pad = 16;
+  std::vector<float4> xs((n * es + pad * es + 32) / 16 + 2), ys((n * es + pad * es + 32) / 16 + 2);
+  auto* xb = reinterpret_cast<unsigned char*>(xs.data());
+  auto* yb = reinterpret_cast<unsigned char*>(ys.data());
+  std::memset(yb, 0xAB, ys.size() * sizeof(float4));
+  const auto x = x_in ? *x_in : make_input(v.dtype, n, 1234u + static_cast<unsigned>(n));
+  std::memcpy(xb + lay.x_off * es, x.data(), n * es);
+  std::vector<float4> bs(4096);
+  RunArgs a;
+  a.x = xb + lay.x_off * es;
+  a.y = yb + lay.y_off * es;
+  a.n = n;
+  a.alpha = alpha;
+  if (v.uses_bias) {
+    ASSERT_GT(cols, 0u);
+    const auto b = make_input(v.dtype, cols, 99u + static_cast<unsigned>(cols));
+    // The bias at the same offset as x: aligned with x or misaligned with it.
+    std::memcpy(reinterpret_cast<unsigned char*>(bs.data()) + lay.x_off * es, b.data(), cols * es);
+    a.bias = reinterpret_cast<unsigned char*>(bs.data()) + lay.x_off * es;
+    a.cols = cols;
+  }
+  c.sim(a, nthreads);
+  const CheckResult r = check_against_reference(v, a.x, a.y, n, alpha, a.bias, a.cols);
+  EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " threads=" << nthreads << " alpha=" << alpha
+                    << " x_off=" << lay.x_off << " y_off=" << lay.y_off << " cols=" << cols << "]";
+  double& worst = max_ulps()[v.name];
+  worst = std::max(worst, r.max_ulp);
+  for (size_t i = 0; i < lay.y_off * es; ++i) ASSERT_EQ(yb[i], 0xAB) << "wrote before y";
+  for (size_t i = (lay.y_off + n) * es; i < ys.size() * sizeof(float4); ++i) ASSERT_EQ(yb[i], 0xAB) << "wrote after y";
+}
+
+class CudaBody : public testing::TestWithParam<Case> {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(GetParam().sim, nullptr) << GetParam().v->name
+                                       << " is in the registry but has no simulated body in this test";
+  }
+};
+
+// 2^20 + 3 = 7 * 163 * 919: bias rows of 163 columns, odd and not a multiple of the vector width.
+constexpr size_t kLargeCols = 163;
+
+// One thread, one warp, a grid smaller than the data, a grid larger than the data.
+std::vector<size_t> grids_for(size_t n) { return {1, 32, 100, 4 * n + 64}; }
+
+TEST_P(CudaBody, SmallSizesAllGridsAlphasAndAlignments) {
+  const Case& c = GetParam();
+  for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{4097}})
+    for (size_t nt : grids_for(n))
+      for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f})
+        for (Layout lay : {Layout{0, 0}, Layout{1, 1}, Layout{0, 1}, Layout{3, 3}}) {
+          size_t cols = 0;
+          if (c.v->uses_bias) cols = n % 17 == 0 ? 17 : n == 4097 ? 241 : n == 0 ? 1 : n;  // 4097 = 17 * 241
+          run_case(c, n, nt, alpha, lay, cols);
+          if (HasFatalFailure()) return;
+        }
+}
+
+TEST_P(CudaBody, LargeOddSize) {
+  const Case& c = GetParam();
+  const size_t n = (size_t{1} << 20) + 3;  // not a multiple of any vector width
+  for (size_t nt : {size_t{32}, size_t{2560}, size_t{1} << 21})
+    for (Layout lay : {Layout{0, 0}, Layout{1, 1}})
+      run_case(c, n, nt, nt == 32 ? 0.5f : 1.0f, lay, c.v->uses_bias ? kLargeCols : 0);
+}
+
+TEST_P(CudaBody, BiasShapes) {
+  const Case& c = GetParam();
+  if (!c.v->uses_bias) GTEST_SKIP() << "no bias";
+  // cols multiple of 8 (bias read as 16-byte packs when aligned), odd cols, cols > rows.
+  const std::pair<size_t, size_t> shapes[] = {{1, 1}, {7, 3}, {5, 33}, {129, 8}, {17, 64}, {3, 4097}, {64, 24}};
+  for (auto [rows, cols] : shapes)
+    for (size_t nt : {size_t{1}, size_t{32}, size_t{1000}})
+      for (Layout lay : {Layout{0, 0}, Layout{1, 1}, Layout{0, 1}})
+        for (float alpha : {1.0f, 0.5f}) run_case(c, rows * cols, nt, alpha, lay, cols);
+}
+
+// f16 / bf16: every one of the 65,536 bit patterns as input, aligned and not.
+TEST_P(CudaBody, Exhaustive16Bit) {
+  const Case& c = GetParam();
+  if (c.v->dtype == Dtype::f32) GTEST_SKIP() << "f32 is covered by the sweeps";
+  std::vector<unsigned char> x(65536 * 2);
+  for (size_t i = 0; i < 65536; ++i) {
+    const auto u = static_cast<std::uint16_t>(i);
+    std::memcpy(x.data() + 2 * i, &u, 2);
+  }
+  for (float alpha : {1.0f, 0.5f, 2.0f, 0.0f})
+    for (Layout lay : {Layout{0, 0}, Layout{1, 1}})
+      run_case(c, 65536, 4096, alpha, lay, c.v->uses_bias ? 8 : 0, &x);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, CudaBody, testing::ValuesIn(cases()), case_name);
+
+// Every registered GPU variant that is our own code has a simulated body here (a new kernel
+// without one fails), and the library calls are the only ones without.
+TEST(CudaBodies, EveryGpuKernelIsSimulated) {
+  size_t gpu_rows = 0;
+  for (const Variant& v : all_variants()) {
+    if (v.device != Device::gpu) continue;
+    ++gpu_rows;
+    if (!is_library_call(v)) EXPECT_TRUE(sims().count(v.name)) << v.name << " has no simulated body";
+  }
+  EXPECT_GT(gpu_rows, 0u) << "built with CUDA but the registry has no GPU rows";
+  for (const auto& [name, sim] : sims()) EXPECT_NE(find_variant(name), nullptr) << name << " is not registered";
+}
+
+// The closing-note table: the worst ULP each simulated variant showed over the full sweep
+// (exhaustive 16-bit, 2^20 + 3 mixed f32 inputs; alpha 1 and 0.5, bias cols 33).
+TEST(CudaBodies, MaxUlpTable) {
+  std::vector<unsigned char> x16(65536 * 2);
+  for (size_t i = 0; i < 65536; ++i) {
+    const auto u = static_cast<std::uint16_t>(i);
+    std::memcpy(x16.data() + 2 * i, &u, 2);
+  }
+  for (const Case& c : cases()) {
+    if (!c.sim) continue;
+    for (float alpha : {1.0f, 0.5f}) {
+      if (c.v->dtype == Dtype::f32) run_case(c, (size_t{1} << 20) + 3, 4096, alpha, Layout{1, 1}, c.v->uses_bias ? kLargeCols : 0);
+      else run_case(c, 65536, 4096, alpha, Layout{0, 0}, c.v->uses_bias ? 8 : 0, &x16);
+    }
+  }
+  std::printf("\n%-32s %-12s %s\n", "variant", "accuracy", "max ULP (simulated body)\n");
+  for (const auto& [name, ulp] : max_ulps()) {
+    const Variant* v = find_variant(name);
+    std::printf("%-32s %-12s %g\n", name.c_str(), std::string(to_string(v->accuracy)).c_str(), ulp);
+  }
+}
+
+}  // namespace
