@@ -155,6 +155,17 @@ HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t 
   const DF d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = begin;
+  // Four vectors per iteration: ELU's ~40-cycle dependency chain per vector needs several in
+  // flight, and the unrolled body lets the core overlap them (measured: the single-vector loop
+  // was latency-bound in cache).
+  for (; i + 4 * N <= end; i += 4 * N) {
+    const VF v0 = LoadF<T>(d, x, i), v1 = LoadF<T>(d, x, i + N);
+    const VF v2 = LoadF<T>(d, x, i + 2 * N), v3 = LoadF<T>(d, x, i + 3 * N);
+    StoreF<T>(d, op(d, v0), y, i);
+    StoreF<T>(d, op(d, v1), y, i + N);
+    StoreF<T>(d, op(d, v2), y, i + 2 * N);
+    StoreF<T>(d, op(d, v3), y, i + 3 * N);
+  }
   for (; i + N <= end; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i)), y, i);
   if (i < end) {
     const std::size_t es = dtype_size(T), bytes = (end - i) * es;
