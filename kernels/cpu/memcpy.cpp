@@ -9,6 +9,8 @@ namespace elubench::cpu {
 
 void memcpy_copy(const RunArgs& a, Dtype d) {
   const std::size_t size = dtype_size(d);
+  // n = 0 may come with null pointers (an empty std::vector's data()); memcpy must never see them.
+  if (a.n == 0) return;
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
     std::memcpy(static_cast<char*>(a.y) + begin * size, static_cast<const char*>(a.x) + begin * size,
                 (end - begin) * size);
