@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -15,6 +16,11 @@
 #include "elubench/registry.hpp"
 
 using namespace elubench;
+
+// Names the variant in test listings (CTest's test names) instead of printing its address.
+namespace elubench {
+void PrintTo(const Variant* v, std::ostream* os) { *os << v->name; }
+}  // namespace elubench
 
 namespace {
 

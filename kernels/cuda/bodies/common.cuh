@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include "elubench/activations.hpp"
 #include "elubench/registry.hpp"
@@ -101,6 +102,16 @@ template <class T> struct CopyBits {
 // H100/H200 (PyTorch's launcher keeps 8 elements x 2-4 B; we keep more for f32).
 inline constexpr int kUnroll = 4;
 
+// A misaligned 16-byte access faults on the GPU but not on the host, so the host simulation
+// checks every Pack address itself (compiled out of device code).
+EB_HD void check_pack_aligned(const void* p) {
+#if !defined(__CUDA_ARCH__)
+  if (reinterpret_cast<std::uintptr_t>(p) % 16 != 0) throw std::logic_error("misaligned 16-byte access");
+#else
+  (void)p;
+#endif
+}
+
 // The streaming engine: y[i] = P(x[i]) for i < n with 16-byte accesses.
 //  - x and y may be misaligned; if they share their misalignment a scalar head brings both to
 //    16 bytes, otherwise (no common alignment exists) every element goes the scalar way.
@@ -125,6 +136,8 @@ EB_HD void stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_t n, 
   const size_t nvec = (n - head) / V;
   const Pack<T>* xv = reinterpret_cast<const Pack<T>*>(x + head);
   Pack<T>* yv = reinterpret_cast<Pack<T>*>(y + head);
+  check_pack_aligned(nvec ? xv : nullptr);
+  check_pack_aligned(nvec ? yv : nullptr);
   const size_t step = nthreads * kUnroll;
   const size_t full = nvec / step * step;
   for (size_t base = tid; base < full; base += step) {

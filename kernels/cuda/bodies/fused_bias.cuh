@@ -22,6 +22,7 @@ template <class T, class Op> struct BiasPolicy {
     size_t c = first % cols;  // one division per 16 bytes, not per element
     Pack<T> b;
     if (bias_packs) {
+      check_pack_aligned(bias + c);
       b = *reinterpret_cast<const Pack<T>*>(bias + c);
     } else {
 #pragma unroll
