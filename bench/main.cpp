@@ -201,14 +201,17 @@ int run(int argc, char** argv) {
 
   std::random_device rd;
   const unsigned seed0 = rd();
+  InputCache inputs(opt.input, seed0);
   std::vector<std::unique_ptr<Case>> cases;
   std::map<std::string, Case*> by_name;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    cases.push_back(std::make_unique<Case>(rows[i], opt, seed0 + static_cast<unsigned>(i) * 7919u,
+    cases.push_back(std::make_unique<Case>(rows[i], inputs, seed0 + static_cast<unsigned>(i) * 7919u,
                                            flush ? flush->get() : nullptr, flush ? flush->bytes() : 0));
   }
   std::size_t pending = 0;
   for (const Row& r : rows) pending += r.status == Status::pending;
+  if (pending < rows.size())
+    std::fprintf(stderr, "elubench: %zu GPU rows skipped: %s\n", rows.size() - pending, plat.gpu_reason.c_str());
   std::vector<std::string> names(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -237,7 +240,7 @@ int run(int argc, char** argv) {
     else b->UseRealTime();  // wall time: worker threads' time must count
     // The suite must fit its budget (CPU <= 10 min, --quick <= 60 s): short samples, many of
     // them. --benchmark_min_time overrides.
-    if (!user_min_time) b->MinTime(opt.quick ? 0.002 : (gpu ? 0.005 : 0.02));
+    if (!user_min_time) b->MinTime(opt.quick ? 0.002 : (gpu ? 0.005 : 0.01));
   }
 
   if (pending > 0) benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -172,13 +172,23 @@ CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::
   return r;
 }
 
-Case::Case(Row& row, const Options& o, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes)
-    : row_(row), opt_(o), seed_(seed), gpu_flush_(gpu_flush), gpu_flush_bytes_(gpu_flush_bytes) {}
+std::shared_ptr<const std::vector<unsigned char>> InputCache::get(Dtype d, std::size_t n) {
+  auto& slot = cache_[{d, n}];
+  if (!slot) {
+    auto buf = std::make_shared<std::vector<unsigned char>>(n * dtype_size(d));
+    fill_input(buf->data(), n, d, dist_, seed_ + static_cast<unsigned>(n) * 31u + static_cast<unsigned>(d));
+    slot = std::move(buf);
+  }
+  return slot;
+}
+
+Case::Case(Row& row, InputCache& inputs, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes)
+    : row_(row), inputs_(inputs), seed_(seed), gpu_flush_(gpu_flush), gpu_flush_bytes_(gpu_flush_bytes) {}
 
 Case::~Case() = default;
 
 void Case::release() {
-  std::vector<unsigned char>().swap(hx_);
+  hx_.reset();
   std::vector<unsigned char>().swap(hy_);
   std::vector<unsigned char>().swap(hbias_);
   dx_.reset();
@@ -202,9 +212,8 @@ bool Case::prepare() {
         return false;
       }
     }
-    hx_.resize(n * es);
+    hx_ = inputs_.get(v.dtype, n);
     hy_.resize(n * es);
-    fill_input(hx_.data(), n, v.dtype, row_.input, seed_);
     if (v.uses_bias) {
       hbias_.resize(cols * es);
       fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
@@ -219,7 +228,7 @@ bool Case::prepare() {
     if (on_gpu) {
       dx_ = std::make_unique<gpu::Buffer>(n * es);
       dy_ = std::make_unique<gpu::Buffer>(n * es);
-      gpu::copy_to_device(dx_->get(), hx_.data(), n * es);
+      gpu::copy_to_device(dx_->get(), hx_->data(), n * es);
       gpu::copy_to_device(dy_->get(), hy_.data(), n * es);
       args_.x = dx_->get();
       args_.y = dy_->get();
@@ -234,12 +243,12 @@ bool Case::prepare() {
 #endif
       gpu::copy_to_host(hy_.data(), dy_->get(), n * es);
     } else {
-      args_.x = hx_.data();
+      args_.x = hx_->data();
       args_.y = hy_.data();
       args_.bias = v.uses_bias ? hbias_.data() : nullptr;
       v.run(args_);
     }
-    const CheckResult c = check_parallel(v, hx_.data(), hy_.data(), n, row_.alpha,
+    const CheckResult c = check_parallel(v, hx_->data(), hy_.data(), n, row_.alpha,
                                          v.uses_bias ? hbias_.data() : nullptr, cols,
                                          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.alpha).describe(), c.checked};
@@ -250,7 +259,7 @@ bool Case::prepare() {
     }
     if (on_gpu) {
       // The timed loop needs only the device buffers.
-      std::vector<unsigned char>().swap(hx_);
+      hx_.reset();
       std::vector<unsigned char>().swap(hy_);
       std::vector<unsigned char>().swap(hbias_);
     }

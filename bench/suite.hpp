@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -40,11 +42,25 @@ std::size_t bias_cols(std::size_t n);
 // reason when no GPU is usable. Throws UsageError when nothing is selected.
 std::vector<Row> select_rows(const Options& o, const Platform& p);
 
+// One random input per (dtype, n), drawn fresh in each run from the --input distribution and
+// shared by every row of that dtype and size: variants are compared on identical data (a
+// paired comparison), and drawing 2^26 normals per row would dominate the suite's time.
+class InputCache {
+ public:
+  InputCache(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
+  std::shared_ptr<const std::vector<unsigned char>> get(Dtype d, std::size_t n);
+
+ private:
+  Input dist_;
+  unsigned seed_;
+  std::map<std::pair<Dtype, std::size_t>, std::shared_ptr<const std::vector<unsigned char>>> cache_;
+};
+
 // The state one row keeps between Google Benchmark's calls: its input and output buffers
 // (host or device), prepared on first use and released once its repetitions are reported.
 class Case {
  public:
-  Case(Row& row, const Options& o, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes);
+  Case(Row& row, InputCache& inputs, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes);
   ~Case();
   Case(const Case&) = delete;
   Case& operator=(const Case&) = delete;
@@ -65,13 +81,14 @@ class Case {
   void release();
 
   Row& row_;
-  const Options& opt_;
+  InputCache& inputs_;
   unsigned seed_;
   void* gpu_flush_;
   std::size_t gpu_flush_bytes_;
   bool prepared_ = false;
   bool ready_ = false;
-  std::vector<unsigned char> hx_, hy_, hbias_;
+  std::shared_ptr<const std::vector<unsigned char>> hx_;
+  std::vector<unsigned char> hy_, hbias_;
   std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_;
   RunArgs args_;
   std::vector<double> samples_;
