@@ -1,7 +1,8 @@
 // Compile-time evidence that holds without a GPU. The build generates sm_90 PTX and ptxas's
-// resource report for the vectorized, fused_bias and half2 kernels (kernels/cuda/CMakeLists.txt,
-// target elubench_ptx); this test reads them and checks that
-//  - every kernel's main loop uses 16-byte global loads and stores (ld/st.global[.nc].v4.{f32,
+// resource report for each of our kernel files (kernels/cuda/CMakeLists.txt, target
+// elubench_ptx); this test reads them and checks that
+//  - in the streaming kernels (vectorized, fused_bias, bias_then_act, half2, fast, copy; naive is
+//    scalar by design) every kernel's main loop uses 16-byte global loads and stores (ld/st.global[.nc].v4.{f32,
 //    u32,b32} or .v2.{u64,b64,f64}), at least kUnroll = 4 of each: the unrolled loads in flight.
 //    The scalar accesses that remain are the alignment head, the tail, and the fallback for x and
 //    y misaligned against each other; they are counted and printed, not forbidden;
@@ -53,8 +54,9 @@ std::vector<Entry> entries(const std::string& ptx) {
 }
 
 class Ptx : public testing::TestWithParam<const char*> {};
+using StreamingPtx = Ptx;
 
-TEST_P(Ptx, SixteenByteGlobalAccessesOnSm90) {
+TEST_P(StreamingPtx, SixteenByteGlobalAccessesOnSm90) {
   const std::string path = std::string(ELUBENCH_PTX_DIR) + "/" + GetParam() + "/" + GetParam() + ".ptx";
   const std::string ptx = slurp(path);
   ASSERT_FALSE(ptx.empty()) << "cannot read " << path << " (built by target elubench_ptx)";
@@ -88,6 +90,9 @@ TEST_P(Ptx, NoRegisterSpills) {
   std::printf("%s: %d sm_90 kernels, all reported 0 spill bytes\n", GetParam(), kernels);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, Ptx, testing::Values("vectorized", "fused_bias", "half2"));
+INSTANTIATE_TEST_SUITE_P(Kernels, StreamingPtx,
+                         testing::Values("vectorized", "fused_bias", "bias_then_act", "half2", "fast", "copy"));
+INSTANTIATE_TEST_SUITE_P(Kernels, Ptx,
+                         testing::Values("naive", "vectorized", "fused_bias", "bias_then_act", "half2", "fast", "copy"));
 
 }  // namespace

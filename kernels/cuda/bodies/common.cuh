@@ -149,7 +149,10 @@ EB_HD void stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_t n, 
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) yv[base + u * nthreads] = r[u];
   }
-  for (size_t j = full + tid; j < nvec; j += nthreads) yv[j] = p.pack(head + j * V, xv[j]);
+  for (size_t j = full + tid; j < nvec; j += nthreads) {
+    const Pack<T> v = xv[j];  // a copy first: passed by reference, nvcc splits it into scalar loads
+    yv[j] = p.pack(head + j * V, v);
+  }
   for (size_t i = head + nvec * V + tid; i < n; i += nthreads) y[i] = p.one(i, x[i]);
 }
 
