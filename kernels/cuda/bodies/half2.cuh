@@ -15,8 +15,9 @@
 // The host side of this file is a MODEL, not the device bits: __hfma2 and the approximate
 // exp2 have no host versions, so on the host fma is float fmaf per lane rounded once to the
 // 16-bit type (the product of two 16-bit values is exact in float, so only a rare double
-// rounding of the sum can differ) and exp2 is exp2f rounded to the 16-bit type (the device
-// instruction is less exact, bounded above). The packed mul/sub/compare intrinsics used are
+// rounding of the sum can differ) and exp2 is exp2f rounded to the 16-bit type, with a
+// relative error the tests can inject (half2_host_exp2_rel_error) to stand for the device
+// instruction's documented worst case. The packed mul/sub/compare intrinsics used are
 // __host__ __device__ and exact on both sides.
 #pragma once
 
@@ -52,6 +53,12 @@ template <class T, class T2 = pair_t<T>> EB_HD T2 fma2(T2 a, T2 b, T2 c) {
 #endif
 }
 
+// Host model only (device code never reads it): a relative error the tests inject into exp2
+// so that the accuracy bound is checked against the device instruction's worst case
+// (ex2.approx.f16x2: 2^-9.9 in the PTX ISA), not only against a correctly rounded exp2.
+// 0 in normal use.
+inline float half2_host_exp2_rel_error = 0.0f;
+
 template <class T, class T2 = pair_t<T>> EB_HD T2 exp2_2(T2 a) {
 #if defined(__CUDA_ARCH__)
   if constexpr (std::is_same_v<T, __half>) {
@@ -73,7 +80,8 @@ template <class T, class T2 = pair_t<T>> EB_HD T2 exp2_2(T2 a) {
 #else
   const auto la = bit_cast<Lanes<T>>(a);
   Lanes<T> r;
-  for (int k = 0; k < 2; ++k) r.v[k] = from_float<T>(std::exp2f(to_float(la.v[k])));
+  for (int k = 0; k < 2; ++k)
+    r.v[k] = from_float<T>(std::exp2f(to_float(la.v[k])) * (1.0f + half2_host_exp2_rel_error));
   return bit_cast<T2>(r);
 #endif
 }
