@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace elubench {
 
@@ -49,6 +50,24 @@ std::uint16_t float_to_bf16(float f);
 // Round a double once to the storage type and return it as a float (exact for all three
 // types). Goes through float with round-to-odd so the second rounding cannot double-round.
 float round_to_dtype(double v, Dtype d);
+
+// How a dtype is stored on the host side of the API, and its scalar widening/narrowing with
+// the dtype fixed at compile time (for loops that must not switch on the dtype per element).
+template <Dtype D>
+using host_storage_t = std::conditional_t<D == Dtype::f32, float, std::uint16_t>;
+
+template <Dtype D>
+inline float widen(host_storage_t<D> v) {
+  if constexpr (D == Dtype::f32) return v;
+  else if constexpr (D == Dtype::f16) return f16_to_float(v);
+  else return bf16_to_float(v);
+}
+template <Dtype D>
+inline host_storage_t<D> narrow(float v) {
+  if constexpr (D == Dtype::f32) return v;
+  else if constexpr (D == Dtype::f16) return float_to_f16(v);
+  else return float_to_bf16(v);
+}
 
 // Element i of a buffer of dtype d, widened to float.
 float load_as_float(const void* p, std::size_t i, Dtype d);
