@@ -21,6 +21,7 @@
 #include "bodies/vectorized.cuh"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 using namespace elubench::cuda;
@@ -104,16 +105,10 @@ std::vector<Case> cases(bool (*keep)(const Variant&) = nullptr) {
 // Names the case in test listings (CTest's test names) instead of dumping its bytes.
 void PrintTo(const Case& c, std::ostream* os) { *os << c.v->name; }
 std::string case_name(const testing::TestParamInfo<Case>& info) {
-  std::string s = info.param.v->name;
-  for (char& c : s)
-    if (c == '/') c = '_';
-  return s;
+  return test_support::param_name(info.param.v->name);
 }
 
-const float kEdges[] = {NAN, INFINITY, -INFINITY, -0.0f, 0.0f, -1e-8f, 1e-8f, -17.5f, -17.3f, -30.0f,
-                        -std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::denorm_min(),
-                        -1e-40f, -std::numeric_limits<float>::min(), -1.0f, 1.0f, -0.5f, -87.0f, -200.0f,
-                        -6.0e-8f, -1e-4f, -1.0001f, -0.9999f};
+using test_support::kEdges;
 
 // n elements: normal(0, 3), a log-uniform sweep of negatives from 2^-30 to 32 (the range where
 // expm1 cancels or bends), and the edge values every 61 elements (head, packs and tail all see
@@ -232,11 +227,7 @@ TEST_P(CudaBiasBody, BiasShapes) {
 class Cuda16BitBody : public CudaBody {};
 TEST_P(Cuda16BitBody, Exhaustive16Bit) {
   const Case& c = GetParam();
-  std::vector<unsigned char> x(65536 * 2);
-  for (size_t i = 0; i < 65536; ++i) {
-    const auto u = static_cast<std::uint16_t>(i);
-    std::memcpy(x.data() + 2 * i, &u, 2);
-  }
+  const auto x = test_support::all_16bit_patterns();
   for (float alpha : {1.0f, 0.5f, 2.0f, 0.0f})
     for (Layout lay : {Layout{0, 0}, Layout{1, 1}})
       run_case(c, 65536, 4096, alpha, lay, c.v->uses_bias ? 8 : 0, &x);
@@ -267,11 +258,7 @@ TEST(CudaBodies, EveryGpuKernelIsSimulated) {
 // both directions: 2^-9.9 for ex2.approx.f16x2 (PTX ISA); for bf16 (ex2.approx.ftz.bf16x2 on
 // sm_90, f32 ex2 on sm_80) we assume 2^-7, a full bf16 ULP, having no documented figure.
 TEST(CudaBodies, Half2BoundHoldsUnderDeviceExp2Error) {
-  std::vector<unsigned char> x16(65536 * 2);
-  for (size_t i = 0; i < 65536; ++i) {
-    const auto u = static_cast<std::uint16_t>(i);
-    std::memcpy(x16.data() + 2 * i, &u, 2);
-  }
+  const auto x16 = test_support::all_16bit_patterns();
   for (const Case& c : cases()) {
     if (c.v->variant != "half2" || c.v->activation != Activation::elu) continue;
     const float err = c.v->dtype == Dtype::f16 ? std::exp2(-9.9f) : std::exp2(-7.0f);
@@ -289,11 +276,7 @@ TEST(CudaBodies, Half2BoundHoldsUnderDeviceExp2Error) {
 // The closing-note table: the worst ULP each simulated variant showed over the full sweep
 // (exhaustive 16-bit, 2^20 + 3 mixed f32 inputs; alpha 1 and 0.5, bias cols 33).
 TEST(CudaBodies, MaxUlpTable) {
-  std::vector<unsigned char> x16(65536 * 2);
-  for (size_t i = 0; i < 65536; ++i) {
-    const auto u = static_cast<std::uint16_t>(i);
-    std::memcpy(x16.data() + 2 * i, &u, 2);
-  }
+  const auto x16 = test_support::all_16bit_patterns();
   for (const Case& c : cases()) {
     if (!c.sim) continue;
     for (float alpha : {1.0f, 0.5f}) {

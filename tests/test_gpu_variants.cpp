@@ -14,6 +14,7 @@
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 
@@ -31,16 +32,11 @@ std::vector<const Variant*> gpu_variants(bool (*keep)(const Variant&) = nullptr)
   return out;
 }
 std::string test_name(const testing::TestParamInfo<const Variant*>& info) {
-  std::string s = info.param->name;
-  for (char& c : s)
-    if (c == '/') c = '_';
-  return s;
+  return test_support::param_name(info.param->name);
 }
 
 std::vector<unsigned char> make_input(Dtype d, std::size_t n, unsigned seed) {
-  static const float edges[] = {NAN, INFINITY, -INFINITY, -0.0f, 0.0f, -1e-8f, 1e-8f, -17.5f, -17.3f, -30.0f,
-                                -std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::denorm_min(),
-                                -1e-40f, -1.0f, 1.0f, -0.5f, -87.0f, -200.0f};
+  const auto& edges = test_support::kEdges;
   std::vector<unsigned char> buf(n * dtype_size(d));
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.0f, 3.0f);
@@ -106,11 +102,7 @@ TEST_P(GpuVariant, SizesAlphasOffsets) {
 // f32 is covered by the sweeps; this suite is instantiated for the 16-bit variants only.
 class Gpu16BitVariant : public GpuVariant {};
 TEST_P(Gpu16BitVariant, Exhaustive16Bit) {
-  std::vector<unsigned char> x(65536 * 2);
-  for (std::size_t i = 0; i < 65536; ++i) {
-    const auto u = static_cast<std::uint16_t>(i);
-    std::memcpy(x.data() + 2 * i, &u, 2);
-  }
+  const auto x = test_support::all_16bit_patterns();
   for (float alpha : {1.0f, 0.5f, 2.0f, 0.0f})
     for (std::size_t off : {0, 1}) run_and_check(65536, alpha, off, 8, &x);
 }

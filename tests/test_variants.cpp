@@ -18,6 +18,7 @@
 #include "elubench/dtypes.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 
@@ -37,17 +38,11 @@ std::vector<const Variant*> cpu_variants() {
 }
 
 std::string test_name(const testing::TestParamInfo<const Variant*>& info) {
-  std::string s = info.param->name;
-  for (char& c : s)
-    if (c == '/') c = '_';
-  return s;
+  return test_support::param_name(info.param->name);
 }
 
-// The edge cases every variant sees at the front of its input: NaN, +-inf, -0.0, subnormals,
-// -1e-8 (exp(x) - 1 cancels to 0 there), saturation below -17.33, and large negatives.
-const float kEdges[] = {NAN, INFINITY, -INFINITY, -0.0f, 0.0f, -1e-8f, 1e-8f, -17.5f, -17.3f, -30.0f,
-                        -std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::denorm_min(),
-                        -1e-40f, -1.0f, 1.0f, -0.5f, -87.0f, -200.0f, -1e-3f, -0.3465f, -0.3467f};
+// The edge cases every variant sees at the front of its input.
+using test_support::kEdges;
 
 // Known, pinned deviations of library peers from the reference on edge cases, outside any
 // bound the library documents. They are findings, reported (and asserted to still happen,
@@ -67,15 +62,7 @@ std::vector<unsigned char> make_input(Dtype d, std::size_t n, unsigned seed, boo
   return buf;
 }
 
-// Every 16-bit pattern once (n = 65536), for the exhaustive 16-bit checks.
-std::vector<unsigned char> all_16bit_patterns() {
-  std::vector<unsigned char> buf(65536 * 2);
-  for (std::uint32_t h = 0; h < 65536; ++h) {
-    const auto v = static_cast<std::uint16_t>(h);
-    std::memcpy(buf.data() + 2 * h, &v, 2);
-  }
-  return buf;
-}
+using test_support::all_16bit_patterns;
 
 // Replaces NaN inputs by 0 in both x and y for a variant with a pinned NaN deviation, after
 // asserting that the deviation is still what we say it is. Returns how many were replaced.

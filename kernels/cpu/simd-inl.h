@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
@@ -97,26 +98,28 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
 // comparison and passes through. Max(x, 0) would be one instruction but drops NaN on x86.
 HWY_INLINE VF Relu(DF d, VF x) { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x); }
 
-// Accurate ELU (the vectorized variant), the XNNPACK way: x = n*ln2 + t with one-constant
-// range reduction (ELU's outputs stay within [-alpha, 0], so the reduction error n*|ln2 -
-// float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of the result), s = 2^n from the
-// exponent bits, a degree-6 polynomial p with e^t - 1 = t + t*t*p, and the rebuild
-// alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0 (n = 0, s = 1)
-// the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay themselves.
-// The clamp at kEluSaturation keeps 2^n a normal float; below it the result rounds to -alpha.
-// NaN is sent through the final select (x <= 0 is false for NaN), not through the clamp.
-HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) {
-  using C = FastExpm1Constants;
+// ELU the XNNPACK way: x = n*ln2 + t with one-constant range reduction (ELU's outputs stay
+// within [-alpha, 0], so the reduction error n*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below
+// half an ULP of the result), s = 2^n from the exponent bits, the polynomial p of Poly
+// (Expm1Degree6: accurate, the vectorized variant; Expm1Degree5: the fast variant) with
+// e^t - 1 = t + t*t*p, and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one
+// rounding, and near 0 (n = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and
+// subnormals stay themselves. The clamp at kEluSaturation keeps 2^n a normal float; below it
+// the result rounds to -alpha. NaN is sent through the final select (x <= 0 is false for NaN),
+// not through the clamp. With Expm1Degree5 this is operation for operation elubench::elu_fast,
+// the scalar model that the CUDA fast variant runs too.
+template <class Poly>
+HWY_INLINE VF EluPoly(DF d, VF x, VF alpha) {
+  using C = Expm1Reduction;
   const hn::RebindToUnsigned<DF> du;
   const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
   VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
   const VF s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, n)));
   n = hn::Sub(n, hn::Set(d, C::magic_bias));
   VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  VF p = hn::MulAdd(hn::Set(d, C::c6), t, hn::Set(d, C::c5));
-  p = hn::MulAdd(p, t, hn::Set(d, C::c4));
-  p = hn::MulAdd(p, t, hn::Set(d, C::c3));
-  p = hn::MulAdd(p, t, hn::Set(d, C::c2));
+  constexpr std::size_t kTerms = std::size(Poly::coefficients);
+  VF p = hn::Set(d, Poly::coefficients[0]);
+  for (std::size_t k = 1; k < kTerms; ++k) p = hn::MulAdd(p, t, hn::Set(d, Poly::coefficients[k]));
   p = hn::Mul(p, t);
   t = hn::Mul(t, s);
   const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
@@ -124,28 +127,8 @@ HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) {
   const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
 }
-
-// Fast ELU (the fast variant): the same reduction and rebuild with a degree-5 polynomial
-// (one FMA fewer). Operation for operation the SIMD form of elubench::elu_fast, which is its
-// scalar model and the CUDA fast variant's body.
-HWY_INLINE VF EluFast(DF d, VF x, VF alpha) {
-  using C = FastEluConstants;
-  const hn::RebindToUnsigned<DF> du;
-  const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
-  VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
-  const VF s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, n)));
-  n = hn::Sub(n, hn::Set(d, C::magic_bias));
-  VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  VF p = hn::MulAdd(hn::Set(d, C::c5), t, hn::Set(d, C::c4));
-  p = hn::MulAdd(p, t, hn::Set(d, C::c3));
-  p = hn::MulAdd(p, t, hn::Set(d, C::c2));
-  p = hn::Mul(p, t);
-  t = hn::Mul(t, s);
-  const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
-  p = hn::MulAdd(p, t, t);
-  const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
-  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
-}
+HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluPoly<Expm1Degree6>(d, x, alpha); }
+HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluPoly<Expm1Degree5>(d, x, alpha); }
 
 // y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
 // a one-vector stack buffer so it runs the very same SIMD code (same results as the body)

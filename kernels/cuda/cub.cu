@@ -12,12 +12,6 @@
 namespace elubench::gpu_variants {
 using namespace elubench::cuda;
 
-// On storage types: CUB reads and writes T, the math is the shared float ELU/ReLU.
-template <class T, class Op> struct StorageFunctor {
-  Op op;
-  __device__ T operator()(T x) const { return from_float<T>(op.f(to_float(x))); }
-};
-
 template <Activation A, Dtype D> void cub_transform(const RunArgs& r) {
   using T = storage_t<D>;
   using Op = typename ActOp<A>::type;

@@ -14,11 +14,6 @@
 namespace elubench::gpu_variants {
 using namespace elubench::cuda;
 
-template <class T, class Op> struct ThrustFunctor {
-  Op op;
-  __device__ T operator()(T x) const { return from_float<T>(op.f(to_float(x))); }
-};
-
 template <Activation A, Dtype D> void thrust_transform(const RunArgs& r) {
   using T = storage_t<D>;
   using Op = typename ActOp<A>::type;
@@ -26,7 +21,7 @@ template <Activation A, Dtype D> void thrust_transform(const RunArgs& r) {
   const Args<T> a = typed<T>(r);
   // thrust reports failures by throwing thrust::system_error (a std::runtime_error).
   thrust::transform(thrust::cuda::par_nosync.on(stream_of(r)), a.x, a.x + a.n, a.y,
-                    ::cuda::proclaim_copyable_arguments(ThrustFunctor<T, Op>{make_op<A>(a.alpha)}));
+                    ::cuda::proclaim_copyable_arguments(StorageFunctor<T, Op>{make_op<A>(a.alpha)}));
   CUDA_CHECK_LAUNCH();
 }
 

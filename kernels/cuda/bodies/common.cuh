@@ -71,6 +71,13 @@ template <Activation A> EB_HD typename ActOp<A>::type make_op(float alpha) {
   else return ReluOp{};
 }
 
+// An Op on storage types, for the library peers (cub, thrust) that read and write T:
+// widen, the shared float math, round once.
+template <class T, class Op> struct StorageFunctor {
+  Op op;
+  EB_HD T operator()(T x) const { return from_float<T>(op.f(to_float(x))); }
+};
+
 // 16 bytes: 4 floats or 8 halves. alignas(16) is what makes nvcc emit one ld/st.global.v4
 // per Pack (PyTorch's aligned_vector trick); the PTX test checks that it does.
 template <class T> inline constexpr int kVec = 16 / static_cast<int>(sizeof(T));

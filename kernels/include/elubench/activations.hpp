@@ -42,28 +42,33 @@ constexpr float kEluSaturation = -17.328680f;  // -0x1.154246p+4f, XNNPACK's cut
 // rebuilt as (s - 1) + s*t*(1 + p) so that nothing cancels near 0 (for |x| < ln2/2,
 // n = 0, s = 1 and the result is t + t*p, accurate to the last bit of t). The clamp at the
 // saturation point keeps 2^n a normal float.
-// FastExpm1Constants: degree 6, used by the accurate CPU `vectorized` variant (<= 2 ULP).
-struct FastExpm1Constants {
+// The range reduction's constants, shared by both polynomials.
+struct Expm1Reduction {
   static constexpr float log2e = 1.44269502f;        // 0x1.715476p+0f
   static constexpr float magic_bias = 12583039.0f;   // 0x1.8000FEp23f: 1.5*2^23 + 127
   static constexpr float minus_ln2 = -0.693147182f;  // -0x1.62E430p-1f
-  static constexpr float c6 = 1.38696097e-3f;        // 0x1.6b7338p-10f
-  static constexpr float c5 = 8.37464166e-3f;        // 0x1.12278Ep-7f
-  static constexpr float c4 = 4.16689552e-2f;        // 0x1.555716p-5f
-  static constexpr float c3 = 1.66664720e-1f;        // 0x1.5554B0p-3f
-  static constexpr float c2 = 4.99999970e-1f;        // 0x1.FFFFFEp-2f
 };
-// FastEluConstants: degree 5 (one FMA fewer), the `fast` variants (CPU and CUDA). Fitted
-// (iteratively reweighted least squares towards minimax) for the absolute error of e^t - 1
-// on [-ln2/2, ln2/2]: 9.5e-8 in exact arithmetic, inside the approximate class's 2^-22.
-struct FastEluConstants {
-  static constexpr float log2e = FastExpm1Constants::log2e;
-  static constexpr float magic_bias = FastExpm1Constants::magic_bias;
-  static constexpr float minus_ln2 = FastExpm1Constants::minus_ln2;
-  static constexpr float c5 = 8.37464072e-3f;  // 0x1.126b94p-7f
-  static constexpr float c4 = 4.18982804e-2f;  // 0x1.573b1p-5f
-  static constexpr float c3 = 1.66664571e-1f;  // 0x1.55543cp-3f
-  static constexpr float c2 = 4.99991477e-1f;  // 0x1.fffdc4p-2f
+// p(t) = (e^t - 1 - t) / t^2 on [-ln2/2, ln2/2], coefficients from the highest degree down.
+// Degree 6 (XNNPACK's): the accurate CPU `vectorized`, `fused_bias` and `bias_then_act` (<= 2 ULP).
+struct Expm1Degree6 {
+  static constexpr float coefficients[] = {
+      1.38696097e-3f,  // 0x1.6b7338p-10f
+      8.37464166e-3f,  // 0x1.12278Ep-7f
+      4.16689552e-2f,  // 0x1.555716p-5f
+      1.66664720e-1f,  // 0x1.5554B0p-3f
+      4.99999970e-1f,  // 0x1.FFFFFEp-2f
+  };
+};
+// Degree 5 (one FMA fewer): the `fast` variants (CPU and CUDA). Fitted (iteratively
+// reweighted least squares towards minimax) for the absolute error of e^t - 1 on
+// [-ln2/2, ln2/2]: 9.5e-8 in exact arithmetic, inside the approximate class's 2^-22.
+struct Expm1Degree5 {
+  static constexpr float coefficients[] = {
+      8.37464072e-3f,  // 0x1.126b94p-7f
+      4.18982804e-2f,  // 0x1.573b1p-5f
+      1.66664571e-1f,  // 0x1.55543cp-3f
+      4.99991477e-1f,  // 0x1.fffdc4p-2f
+  };
 };
 
 EB_HD float bits_to_float(std::uint32_t u) {
@@ -89,7 +94,11 @@ EB_HD std::uint32_t float_to_bits(float f) {
 // these operations, so the two agree bit for bit where the SIMD target has FMA) and the body
 // of the CUDA `fast` variant. Callers get x for x > 0 and NaN for NaN.
 EB_HD float elu_fast(float x, float alpha) {
-  using C = FastEluConstants;
+  using C = Expm1Reduction;
+  // Named constants, not a pointer to the array: device code may use a host constexpr
+  // array's elements as constants but may not take its address.
+  constexpr float c0 = Expm1Degree5::coefficients[0], c1 = Expm1Degree5::coefficients[1],
+                  c2 = Expm1Degree5::coefficients[2], c3 = Expm1Degree5::coefficients[3];
   if (x > 0.0f) return x;
   if (x != x) return x;  // NaN: the clamp below would turn it into -alpha
   const float z = x < kEluSaturation ? kEluSaturation : x;
@@ -97,9 +106,9 @@ EB_HD float elu_fast(float x, float alpha) {
   const float s = bits_to_float(float_to_bits(n) << 23);  // 2^round(z/ln2)
   n -= C::magic_bias;
   float t = fmaf(n, C::minus_ln2, z);
-  float p = fmaf(C::c5, t, C::c4);
-  p = fmaf(p, t, C::c3);
-  p = fmaf(p, t, C::c2);
+  float p = fmaf(c0, t, c1);
+  p = fmaf(p, t, c2);
+  p = fmaf(p, t, c3);
   p *= t;
   t *= s;
   const float alpha_s_minus_1 = fmaf(s, alpha, -alpha);  // alpha*(s - 1)
