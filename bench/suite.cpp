@@ -172,10 +172,10 @@ CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::
   return r;
 }
 
-std::shared_ptr<const std::vector<unsigned char>> InputCache::get(Dtype d, std::size_t n) {
+std::shared_ptr<const HostBuffer> InputCache::get(Dtype d, std::size_t n) {
   auto& slot = cache_[{d, n}];
   if (!slot) {
-    auto buf = std::make_shared<std::vector<unsigned char>>(n * dtype_size(d));
+    auto buf = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetX);
     fill_input(buf->data(), n, d, dist_, seed_ + static_cast<unsigned>(n) * 31u + static_cast<unsigned>(d));
     slot = std::move(buf);
   }
@@ -189,8 +189,8 @@ Case::~Case() = default;
 
 void Case::release() {
   hx_.reset();
-  std::vector<unsigned char>().swap(hy_);
-  std::vector<unsigned char>().swap(hbias_);
+  hy_ = HostBuffer();
+  hbias_ = HostBuffer();
   dx_.reset();
   dy_.reset();
   dbias_.reset();
@@ -213,9 +213,9 @@ bool Case::prepare() {
       }
     }
     hx_ = inputs_.get(v.dtype, n);
-    hy_.resize(n * es);
+    hy_ = HostBuffer(n * es, HostBuffer::kOffsetY);
     if (v.uses_bias) {
-      hbias_.resize(cols * es);
+      hbias_ = HostBuffer(cols * es, HostBuffer::kOffsetBias);
       fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
     }
     // A recognisable non-result, so a variant that writes nothing fails the check.
@@ -260,8 +260,8 @@ bool Case::prepare() {
     if (on_gpu) {
       // The timed loop needs only the device buffers.
       hx_.reset();
-      std::vector<unsigned char>().swap(hy_);
-      std::vector<unsigned char>().swap(hbias_);
+      hy_ = HostBuffer();
+      hbias_ = HostBuffer();
     }
     return true;
   } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "host_buffer.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
 #include "results.hpp"
@@ -48,12 +49,12 @@ std::vector<Row> select_rows(const Options& o, const Platform& p);
 class InputCache {
  public:
   InputCache(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
-  std::shared_ptr<const std::vector<unsigned char>> get(Dtype d, std::size_t n);
+  std::shared_ptr<const HostBuffer> get(Dtype d, std::size_t n);
 
  private:
   Input dist_;
   unsigned seed_;
-  std::map<std::pair<Dtype, std::size_t>, std::shared_ptr<const std::vector<unsigned char>>> cache_;
+  std::map<std::pair<Dtype, std::size_t>, std::shared_ptr<const HostBuffer>> cache_;
 };
 
 // The state one row keeps between Google Benchmark's calls: its input and output buffers
@@ -87,8 +88,8 @@ class Case {
   std::size_t gpu_flush_bytes_;
   bool prepared_ = false;
   bool ready_ = false;
-  std::shared_ptr<const std::vector<unsigned char>> hx_;
-  std::vector<unsigned char> hy_, hbias_;
+  std::shared_ptr<const HostBuffer> hx_;
+  HostBuffer hy_, hbias_;
   std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_;
   RunArgs args_;
   std::vector<double> samples_;
