@@ -191,13 +191,33 @@ int run(int argc, char** argv) {
   // between runs stop depending on when a row happened to run. (Measured on the 2-core
   // development VM: false regression alarms between identical quick runs fell from 30 rows
   // per comparison to a handful.)
-  if (!user_interleaving) gb_args.push_back("--benchmark_enable_random_interleaving=true");
+  // Interleaving keeps every row's buffers alive until the end of the run, so it is used only
+  // when they all fit: a quarter of the host's memory, half of the GPU's free memory. A larger
+  // suite (the default one at 2^26 / 2^28) runs row after row, freeing each row's buffers.
+  std::string interleave_note;  // printed once the flags are known to be good
+  if (!user_interleaving) {
+    const Footprint need = interleaved_footprint(rows);
+    const std::size_t host_budget =
+        static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) / 4;
+    const std::size_t device_budget = plat.gpu_usable ? eb::gpu::free_memory() / 2 : 0;
+    if (need.host <= host_budget && need.device <= device_budget) {
+      gb_args.push_back("--benchmark_enable_random_interleaving=true");
+    } else {
+      char buf[256];
+      std::snprintf(buf, sizeof buf,
+                    "elubench: rows run one after another, not interleaved: together they need %zu MiB of host and "
+                    "%zu MiB of device memory (budget %zu / %zu MiB)\n",
+                    need.host >> 20, need.device >> 20, host_budget >> 20, device_budget >> 20);
+      interleave_note = buf;
+    }
+  }
   std::vector<char*> gb_argv;
   for (auto& a : gb_args) gb_argv.push_back(a.data());
   int gb_argc = static_cast<int>(gb_argv.size());
   gb_argv.push_back(nullptr);
   benchmark::Initialize(&gb_argc, gb_argv.data());
   if (gb_argc > 1) throw UsageError(std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'");
+  std::fputs(interleave_note.c_str(), stderr);
 
   // One L2-sized buffer, written before each cold sample, allocated once outside any timing.
   std::unique_ptr<eb::gpu::Buffer> flush;

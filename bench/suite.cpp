@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "elubench/reference.hpp"
@@ -37,6 +38,22 @@ std::size_t cpu_last_level_cache_bytes() {
     if (l3 > 0) best = static_cast<std::size_t>(l3);
   }
   return best;
+}
+
+Footprint interleaved_footprint(const std::vector<Row>& rows) {
+  Footprint f;
+  std::set<std::pair<Dtype, std::size_t>> host_inputs;
+  for (const Row& r : rows) {
+    if (r.status != Status::pending) continue;
+    const std::size_t es = dtype_size(r.variant->dtype), out = (r.n + r.cols.value_or(0)) * es;
+    if (r.variant->device == Device::cpu) {
+      f.host += out;
+      if (host_inputs.insert({r.variant->dtype, r.n}).second) f.host += r.n * es;
+    } else {
+      f.device += out + r.n * es;
+    }
+  }
+  return f;
 }
 
 std::size_t bias_cols(std::size_t n) {

@@ -33,6 +33,14 @@ struct Platform {
 // Largest cache size sysfs reports for cpu0 (the last-level cache), else sysconf, else 0.
 std::size_t cpu_last_level_cache_bytes();
 
+// Bytes of buffers the rows hold when all of them are alive at once, as they are when
+// Google Benchmark interleaves their repetitions: per device, the inputs (shared per dtype and
+// size on the host, one per row on the GPU) plus every row's output and bias.
+struct Footprint {
+  std::size_t host = 0, device = 0;
+};
+Footprint interleaved_footprint(const std::vector<Row>& rows);
+
 // Bias length for a bias variant of n elements: the largest power of two <= 1024 dividing n,
 // so x is a rows x cols matrix with a realistic channel count.
 std::size_t bias_cols(std::size_t n);

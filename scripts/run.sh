@@ -2,7 +2,7 @@
 # The README's run command: installs what is missing, configures and builds the `default`
 # preset (CUDA when nvcc is found), runs the elubench suite on whatever is present (GPU and CPU,
 # or CPU only: GPU rows are then written as skipped with the reason), writes the results JSON
-# under results/ and prints the summary table.
+# under results/, prints the summary table and draws the charts under results/charts/.
 #   bash scripts/run.sh                    # the default suite
 #   bash scripts/run.sh --quick            # any elubench flags pass through (see --help)
 set -euo pipefail
@@ -17,4 +17,13 @@ cmake --build --preset default -j "$(nproc)" --target elubench
 
 echo "== elubench $* ==" >&2
 # Run from the repository root so the default output lands in results/.
-exec build/default/bench/elubench "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+build/default/bench/elubench "$@" | tee "$log"
+# Draw the charts next to the results file (not for --list / --help, which write none).
+results=$(sed -n 's/^results: //p' "$log" | tail -n 1)
+if [ -n "$results" ] && [ -f "$results" ]; then
+  charts="results/charts/$(basename "$results" .json)"
+  .venv/bin/python scripts/plot.py "$results" -o "$charts" >&2
+  echo "charts: $charts (summary: $charts/summary.md)"
+fi
