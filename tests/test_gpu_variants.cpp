@@ -18,11 +18,6 @@
 
 using namespace elubench;
 
-// Names the variant in test listings (CTest's test names) instead of printing its address.
-namespace elubench {
-void PrintTo(const Variant* v, std::ostream* os) { *os << v->name; }
-}  // namespace elubench
-
 namespace {
 
 std::vector<const Variant*> gpu_variants(bool (*keep)(const Variant&) = nullptr) {

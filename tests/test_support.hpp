@@ -6,9 +6,18 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "elubench/registry.hpp"
+
+namespace elubench {
+// GoogleTest prints a parameter in CTest's test names; without this a variant shows as its
+// address ("GetParam() = 0x5624..."), with it as its registry name.
+inline void PrintTo(const Variant* v, std::ostream* os) { *os << v->name; }
+}  // namespace elubench
 
 namespace elubench::test_support {
 
