@@ -51,6 +51,12 @@ std::string variant_name(Device d, Activation a, std::string_view variant, Dtype
   return s;
 }
 
+void check_bias_shape(const RunArgs& a, std::string_view variant) {
+  if (a.cols == 0 || a.bias == nullptr || a.n % a.cols != 0)
+    throw std::runtime_error(std::string(variant) + ": needs a bias of cols > 0 elements and n a multiple of cols (n=" +
+                             std::to_string(a.n) + ", cols=" + std::to_string(a.cols) + ")");
+}
+
 std::size_t bytes_moved(const Variant& v, std::size_t n, std::size_t cols) {
   return n * v.bytes_per_element + (v.uses_bias ? cols * dtype_size(v.dtype) : 0);
 }

@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -289,3 +290,28 @@ TEST(UlpTable, MaxUlpPerCpuVariant) {
 }
 
 }  // namespace
+
+// The bias contract (elubench::check_bias_shape) holds for every bias variant, CPU and GPU: a
+// shape that is not rows x cols is refused before any memory is touched, so this runs without
+// a GPU too.
+TEST(BiasContract, EveryBiasVariantRefusesAShapeThatIsNotRowsTimesCols) {
+  std::vector<float> x(10), y(10), b(4);
+  std::size_t checked = 0;
+  for (const Variant& v : all_variants()) {
+    if (!v.uses_bias) continue;
+    ++checked;
+    RunArgs a;
+    a.x = x.data();
+    a.y = y.data();
+    a.n = 10;
+    a.bias = b.data();
+    a.cols = 4;  // 10 is not a multiple of 4
+    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": n not a multiple of cols";
+    a.cols = 0;
+    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": cols = 0";
+    a.cols = 5;
+    a.bias = nullptr;
+    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": no bias";
+  }
+  EXPECT_GT(checked, 0u);
+}

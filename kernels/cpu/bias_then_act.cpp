@@ -59,12 +59,12 @@ HWY_EXPORT(BiasThenReluF32);
 HWY_EXPORT(BiasThenReluF16);
 HWY_EXPORT(BiasThenReluBf16);
 
-void bias_then_elu_f32(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(BiasThenEluF32)(a); }
-void bias_then_elu_f16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(BiasThenEluF16)(a); }
-void bias_then_elu_bf16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(BiasThenEluBf16)(a); }
-void bias_then_relu_f32(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(BiasThenReluF32)(a); }
-void bias_then_relu_f16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(BiasThenReluF16)(a); }
-void bias_then_relu_bf16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(BiasThenReluBf16)(a); }
+void bias_then_elu_f32(const RunArgs& a) { check_bias_shape(a, "cpu bias_then_act"); HWY_DYNAMIC_DISPATCH(BiasThenEluF32)(a); }
+void bias_then_elu_f16(const RunArgs& a) { check_bias_shape(a, "cpu bias_then_act"); HWY_DYNAMIC_DISPATCH(BiasThenEluF16)(a); }
+void bias_then_elu_bf16(const RunArgs& a) { check_bias_shape(a, "cpu bias_then_act"); HWY_DYNAMIC_DISPATCH(BiasThenEluBf16)(a); }
+void bias_then_relu_f32(const RunArgs& a) { check_bias_shape(a, "cpu bias_then_act"); HWY_DYNAMIC_DISPATCH(BiasThenReluF32)(a); }
+void bias_then_relu_f16(const RunArgs& a) { check_bias_shape(a, "cpu bias_then_act"); HWY_DYNAMIC_DISPATCH(BiasThenReluF16)(a); }
+void bias_then_relu_bf16(const RunArgs& a) { check_bias_shape(a, "cpu bias_then_act"); HWY_DYNAMIC_DISPATCH(BiasThenReluBf16)(a); }
 
 }  // namespace elubench::cpu
 #endif

@@ -24,9 +24,7 @@ void fast_elu_f32(const RunArgs&);
 void fast_elu_f16(const RunArgs&);
 void fast_elu_bf16(const RunArgs&);
 
-// Bias variants: x is rows x cols, args.bias holds cols elements. check_bias_args throws
-// std::runtime_error when the shape does not say that (cols == 0, n not a multiple of cols).
-void check_bias_args(const RunArgs&);
+// Bias variants: x is rows x cols, args.bias holds cols elements (checked by check_bias_shape).
 void fused_bias_elu_f32(const RunArgs&);
 void fused_bias_elu_f16(const RunArgs&);
 void fused_bias_elu_bf16(const RunArgs&);

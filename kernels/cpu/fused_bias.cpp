@@ -10,7 +10,6 @@
 
 #include <hwy/highway.h>
 
-#include <stdexcept>
 
 #include "cpu_variants.hpp"
 #include "parallel.hpp"
@@ -56,17 +55,12 @@ HWY_EXPORT(FusedBiasReluF32);
 HWY_EXPORT(FusedBiasReluF16);
 HWY_EXPORT(FusedBiasReluBf16);
 
-void check_bias_args(const RunArgs& a) {
-  if (a.n != 0 && (a.bias == nullptr || a.cols == 0 || a.n % a.cols != 0))
-    throw std::runtime_error("bias variant: needs a bias of cols > 0 elements with n a multiple of cols");
-}
-
-void fused_bias_elu_f32(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(FusedBiasEluF32)(a); }
-void fused_bias_elu_f16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(FusedBiasEluF16)(a); }
-void fused_bias_elu_bf16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(FusedBiasEluBf16)(a); }
-void fused_bias_relu_f32(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(FusedBiasReluF32)(a); }
-void fused_bias_relu_f16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(FusedBiasReluF16)(a); }
-void fused_bias_relu_bf16(const RunArgs& a) { check_bias_args(a); HWY_DYNAMIC_DISPATCH(FusedBiasReluBf16)(a); }
+void fused_bias_elu_f32(const RunArgs& a) { check_bias_shape(a, "cpu fused_bias"); HWY_DYNAMIC_DISPATCH(FusedBiasEluF32)(a); }
+void fused_bias_elu_f16(const RunArgs& a) { check_bias_shape(a, "cpu fused_bias"); HWY_DYNAMIC_DISPATCH(FusedBiasEluF16)(a); }
+void fused_bias_elu_bf16(const RunArgs& a) { check_bias_shape(a, "cpu fused_bias"); HWY_DYNAMIC_DISPATCH(FusedBiasEluBf16)(a); }
+void fused_bias_relu_f32(const RunArgs& a) { check_bias_shape(a, "cpu fused_bias"); HWY_DYNAMIC_DISPATCH(FusedBiasReluF32)(a); }
+void fused_bias_relu_f16(const RunArgs& a) { check_bias_shape(a, "cpu fused_bias"); HWY_DYNAMIC_DISPATCH(FusedBiasReluF16)(a); }
+void fused_bias_relu_bf16(const RunArgs& a) { check_bias_shape(a, "cpu fused_bias"); HWY_DYNAMIC_DISPATCH(FusedBiasReluBf16)(a); }
 
 }  // namespace elubench::cpu
 #endif

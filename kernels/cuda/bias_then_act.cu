@@ -21,7 +21,7 @@ __global__ void __launch_bounds__(kThreads) act_in_place_kernel(Args<T> a) {
 
 template <Activation A, Dtype D> void bias_then_act(const RunArgs& r) {
   using T = storage_t<D>;
-  check_bias_args(r, "bias_then_act");
+  check_bias_shape(r, "gpu bias_then_act");
   if (r.n == 0) return;
   const unsigned grid = stream_grid(r.n, kVec<T> * kUnroll);
   const Args<T> a = typed<T>(r);

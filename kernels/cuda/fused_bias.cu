@@ -15,7 +15,7 @@ __global__ void __launch_bounds__(kThreads) fused_bias_kernel(Args<T> a) {
 
 template <Activation A, Dtype D> void fused_bias(const RunArgs& r) {
   using T = storage_t<D>;
-  check_bias_args(r, "fused_bias");
+  check_bias_shape(r, "gpu fused_bias");
   if (r.n == 0) return;
   fused_bias_kernel<A, T><<<stream_grid(r.n, kVec<T> * kUnroll), kThreads, 0, stream_of(r)>>>(typed<T>(r));
   CUDA_CHECK_LAUNCH();

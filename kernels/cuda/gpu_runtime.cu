@@ -89,10 +89,4 @@ int sm_count() {
   return sms;
 }
 
-void check_bias_args(const RunArgs& a, const char* who) {
-  if (a.cols == 0 || a.bias == nullptr || a.n % a.cols != 0)
-    throw std::runtime_error(std::string(who) + ": needs a bias of cols > 0 elements and n a multiple of cols (n=" +
-                             std::to_string(a.n) + ", cols=" + std::to_string(a.cols) + ")");
-}
-
 }  // namespace elubench::cuda

@@ -41,6 +41,4 @@ inline unsigned one_per_thread_grid(std::size_t n) {
   return static_cast<unsigned>(std::clamp<std::size_t>((n + kThreads - 1) / kThreads, 1, 0x7fffffff));
 }
 
-void check_bias_args(const RunArgs& a, const char* who);
-
 }  // namespace elubench::cuda

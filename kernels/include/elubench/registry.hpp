@@ -45,6 +45,11 @@ struct RunArgs {
   void* stream = nullptr;   // GPU variants: the cudaStream_t to launch on (nullptr = default)
 };
 
+// The bias variants' contract on RunArgs (x is rows x cols, bias holds cols > 0 elements, n a
+// multiple of cols), checked by every bias variant, CPU and GPU: throws std::runtime_error
+// naming `variant` and the shape when it does not hold.
+void check_bias_shape(const RunArgs& a, std::string_view variant);
+
 // Runs the variant; throws std::runtime_error (with the failing call named) on any error.
 // GPU variants are asynchronous on args.stream like any CUDA launch.
 using RunFn = void (*)(const RunArgs&);
