@@ -8,7 +8,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(build-essential cmake git pkg-config python3 python3-venv
           libbenchmark-dev nlohmann-json3-dev libgtest-dev libgmock-dev libhwy-dev
-          libeigen3-dev libdnnl-dev valgrind)
+          libeigen3-dev libdnnl-dev valgrind
+          # oneDNN's CMake config requires OpenCL, which libdnnl-dev only "Recommends".
+          ocl-icd-opencl-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
