@@ -305,7 +305,8 @@ int run(int argc, char** argv) {
 #endif
                           {"flags", build_info::flags},
                           {"build_type", build_info::build_type},
-                          {"peers", {{"onednn", build_info::have_onednn}, {"eigen", build_info::have_eigen}, {"cudnn", build_info::have_cudnn}}}};
+                          {"peers", {{"onednn", build_info::have_onednn}, {"eigen", build_info::have_eigen}, {"cudnn", build_info::have_cudnn},
+                                     {"xnnpack", build_info::have_xnnpack}, {"sleef", build_info::have_sleef}}}};
   std::set<std::string> devs, acts, vars, dts;
   std::set<std::size_t> sizes;
   std::set<int> threads;

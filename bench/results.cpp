@@ -103,6 +103,7 @@ nlohmann::json row_to_json(const Row& r) {
   j["variant"] = v.variant;
   j["dtype"] = to_string(v.dtype);
   j["kind"] = to_string(v.kind);
+  j["description"] = v.description;
   j["n"] = r.n;
   j["threads"] = opt(r.threads);
   j["cache"] = r.cache ? nlohmann::json(to_string(*r.cache)) : nlohmann::json(nullptr);

@@ -10,7 +10,9 @@ packages=(build-essential cmake git pkg-config python3 python3-venv
           libbenchmark-dev nlohmann-json3-dev libgtest-dev libgmock-dev libhwy-dev
           libeigen3-dev libdnnl-dev valgrind
           # oneDNN's CMake config requires OpenCL, which libdnnl-dev only "Recommends".
-          ocl-icd-opencl-dev)
+          ocl-icd-opencl-dev
+          # The xnnpack and sleef peers (optional at configure time, installed so they are built).
+          libxnnpack-dev libcpuinfo-dev libpthreadpool-dev libsleef-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

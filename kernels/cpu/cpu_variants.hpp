@@ -46,6 +46,18 @@ void onednn_relu_f32(const RunArgs&);
 void eigen_elu_f32(const RunArgs&);
 void eigen_relu_f32(const RunArgs&);
 #endif
+#if ELUBENCH_HAVE_XNNPACK
+void xnnpack_elu_f32(const RunArgs&);
+void xnnpack_relu_f32(const RunArgs&);
+void xnnpack_relu_f16(const RunArgs&);
+#endif
+#if ELUBENCH_HAVE_SLEEF
+void sleef_elu_f32(const RunArgs&);
+// The ISA sleef_elu_f32 runs on ("AVX512F", "AVX2", "SSE4" or "scalar"), chosen on first use,
+// and the registry description that names it.
+const char* sleef_isa();
+const char* sleef_elu_description();
+#endif
 
 void memcpy_f32(const RunArgs&);
 void memcpy_f16(const RunArgs&);

@@ -43,12 +43,27 @@ const Row kCpuRows[] = {
     {elu, "eigen", f32, peer, library, no_bias, 2, cpu::eigen_elu_f32, "Eigen (x < 0).select(exp(x) - 1, x), TensorFlow's formula"},
     {relu, "eigen", f32, peer, library, no_bias, 2, cpu::eigen_relu_f32, "Eigen x.cwiseMax(0), TensorFlow's formula"},
 #endif
+#if ELUBENCH_HAVE_XNNPACK
+    {elu, "xnnpack", f32, peer, library, no_bias, 2, cpu::xnnpack_elu_f32, "XNNPACK ELU operator (xnn_create_elu_nc_f32)"},
+    {relu, "xnnpack", f32, peer, library, no_bias, 2, cpu::xnnpack_relu_f32, "XNNPACK clamp operator, [0, +inf]"},
+    {relu, "xnnpack", f16, peer, library, no_bias, 2, cpu::xnnpack_relu_f16, "XNNPACK clamp operator, [0, +inf]"},
+#endif
+#if ELUBENCH_HAVE_SLEEF
+    // Its description, naming the ISA chosen at run time, is filled in by add_cpu_variants.
+    {elu, "sleef", f32, peer, accurate, no_bias, 2, cpu::sleef_elu_f32, "SLEEF"},
+#endif
     {copy, "memcpy", f32, ceiling, exact, no_bias, 2, cpu::memcpy_f32, "std::memcpy: the CPU copy ceiling"},
     {copy, "memcpy", f16, ceiling, exact, no_bias, 2, cpu::memcpy_f16, "std::memcpy: the CPU copy ceiling"},
     {copy, "memcpy", bf16, ceiling, exact, no_bias, 2, cpu::memcpy_bf16, "std::memcpy: the CPU copy ceiling"},
 };
 }  // namespace
 
-void add_cpu_variants(std::vector<Variant>& out) { rows::append(Device::cpu, kCpuRows, out); }
+void add_cpu_variants(std::vector<Variant>& out) {
+  rows::append(Device::cpu, kCpuRows, out);
+#if ELUBENCH_HAVE_SLEEF
+  for (Variant& v : out)
+    if (v.variant == "sleef") v.description = cpu::sleef_elu_description();
+#endif
+}
 
 }  // namespace elubench
