@@ -16,8 +16,10 @@
 # core is shared with everything else on the machine), 2^16 and 2^20 elements (2^12 calls
 # last a microsecond and drift with the scheduler), 20 interleaved repetitions of 20 ms.
 #
-# The baseline is for one CPU model. On another CPU the comparison means nothing, so the gate
-# says so and passes; commit a baseline from that machine to gate it:
+# The baseline is for one CPU model and SIMD target (host.simd_target: one model name can be an
+# AVX-512 machine where Highway picks AVX3 or an AVX2 one; scripts/baseline_match.py decides).
+# On another machine the comparison means nothing, so the gate says so and passes; commit a
+# baseline from that machine to gate it:
 #   build/ci/bench/elubench $(cat results/baselines/ci-cpu.args) --out results/baselines/ci-cpu.json --force
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,13 +43,15 @@ echo "== charts =="
 $py scripts/plot.py "$out/candidate.json" -o "$out/charts"
 echo "$(ls "$out/charts" | wc -l) chart files and summary drawn"
 
-base_cpu=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["host"]["cpu_model"])' "$baseline")
-cand_cpu=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["host"]["cpu_model"])' "$out/candidate.json")
 status=0
-if [ "$base_cpu" != "$cand_cpu" ]; then
-  echo "== time gate skipped: the baseline is for '$base_cpu', this machine is '$cand_cpu' (see the header of $0) =="
+match_rc=0
+match=$($py scripts/baseline_match.py "$baseline" "$out/candidate.json") || match_rc=$?
+if [ "$match_rc" -eq 2 ]; then
+  exit 2
+elif [ "$match_rc" -ne 0 ]; then
+  echo "== time gate skipped: $match (see the header of $0) =="
 else
-  echo "== time: compare with $baseline (normalized by the copy ceiling, threshold ${threshold}%) =="
+  echo "== time: $match; compare with $baseline (normalized by the copy ceiling, threshold ${threshold}%) =="
   $py scripts/compare.py "$baseline" "$out/candidate.json" --normalize-by copy --threshold "$threshold" \
     > "$out/compare.txt" || status=$?
   grep -E "SLOWER|FASTER|AMBIGUOUS" "$out/compare.txt" | grep -v "^[0-9]* SLOWER" || true
