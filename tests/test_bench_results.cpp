@@ -99,6 +99,7 @@ TEST(Json, RowShapesFollowTheSchema) {
   EXPECT_TRUE(j["cache"].is_null());
   EXPECT_TRUE(j["pct_of_peak"].is_null());
   EXPECT_EQ(j["name"], "cpu/elu/naive/f32");
+  EXPECT_EQ(j["description"], "scalar loop, std::expm1");  // the registry's, per row
 
   Row failed = ok;
   failed.status = Status::failed;
