@@ -10,7 +10,13 @@ packages=(build-essential cmake git pkg-config python3 python3-venv
           libbenchmark-dev nlohmann-json3-dev libgtest-dev libgmock-dev libhwy-dev
           libeigen3-dev libdnnl-dev valgrind
           # oneDNN's CMake config requires OpenCL, which libdnnl-dev only "Recommends".
-          ocl-icd-opencl-dev)
+          ocl-icd-opencl-dev
+          # report.py's browser test (Selenium drives the distribution's chromium and its driver).
+          chromium chromium-driver
+          # torch_rows.py's test runs under the system interpreter with Debian's PyTorch (CPU).
+          python3-torch python3-jsonschema
+          # the fleet test starts a one-node Slurm cluster on localhost.
+          slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
