@@ -178,6 +178,8 @@ def panels_of(docs, paths):
             ok = [r for r in grows if r["status"] == "ok"]
             name = rio.device_name(doc, device)
             label = f"{name} — {device}" + (f", {threads} thread{'s' if threads != 1 else ''}" if threads else "")
+            if len(docs) > 1:  # several runs of one model (a fleet) need the file to tell them apart
+                label += f" · {Path(path).stem}"
             panels.append({
                 "id": f"p{pi}", "file": fi, "device": device, "device_name": name, "threads": threads,
                 "label": label, "only_skipped": not ok,

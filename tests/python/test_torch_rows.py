@@ -86,7 +86,7 @@ def test_what_torch_cannot_do_is_skipped_with_its_reason(merged):
     assert all(r["status"] == "skipped" and "torch.compile needs PyTorch >= 2.0" in r["reason"] for r in compiled)
 
 
-def test_a_wrong_result_gets_no_time(merged, tmp_path):
+def test_a_wrong_result_gets_no_time():
     """An input distribution the reference disagrees with cannot be faked from outside, so the
     checker itself is tested: torch_rows.check under the system interpreter flags a 2-ULP f16
     error and a lost NaN, and passes a correct result."""
