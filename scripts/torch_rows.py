@@ -225,6 +225,13 @@ class Runner:
         if not hasattr(self.torch, "compile"):
             return f"torch.compile needs PyTorch >= 2.0 (this is {self.torch.__version__})"
         key = (row["activation"], row["alpha"])
+        dynamo = getattr(getattr(self.torch, "_dynamo", None), "config", None)
+        if dynamo is not None and hasattr(dynamo, "cache_size_limit"):
+            # Every size and dtype is a recompile of the same code object; past the default limit
+            # (8) dynamo silently runs eager, which would be timed under the compiled name.
+            dynamo.cache_size_limit = max(dynamo.cache_size_limit, 4096)
+            if hasattr(dynamo, "accumulated_cache_size_limit"):
+                dynamo.accumulated_cache_size_limit = max(dynamo.accumulated_cache_size_limit, 4096)
         if key not in self.compiled:
             self.compiled[key] = self.torch.compile(lambda a, o: o.copy_(functional(a)))
         return self.compiled[key]
