@@ -27,8 +27,21 @@ def elubench_binary():
     return None
 
 
-def submit(cluster, out, binary, *args):
-    r = subprocess.run(["bash", str(SUBMIT), "--out", str(out), "--binary", str(binary), "--target", "test", *args],
+def launcher_bundle(folder: Path, binary: Path) -> Path:
+    """A tarball laid out as scripts/bundle.sh makes one (elubench-<version>/elubench), whose
+    launcher runs the built binary: the task's unpack-and-run path without the minute that
+    bundle.sh spends packing libraries (bundle.sh has its own check that its bundle starts)."""
+    stage = folder / "stage" / "elubench-0.0.0-x86_64"
+    stage.mkdir(parents=True)
+    (stage / "elubench").write_text(f'#!/usr/bin/env bash\nexec {binary} "$@"\n')
+    (stage / "elubench").chmod(0o755)
+    tarball = folder / "elubench-0.0.0-x86_64.tar.gz"
+    subprocess.run(["tar", "-C", str(stage.parent), "-czf", str(tarball), stage.name], check=True)
+    return tarball
+
+
+def submit(cluster, out, what, *args):
+    r = subprocess.run(["bash", str(SUBMIT), "--out", str(out), *what, "--target", "test", *args],
                        capture_output=True, text=True, env=cluster.env, timeout=60)
     assert r.returncode == 0, r.stderr
     return [line.split()[2].rstrip(":") for line in r.stdout.splitlines() if line.startswith(("submitted job", "merge job"))]
@@ -52,10 +65,12 @@ def test_quick_suite_as_a_two_task_array_merged(tmp_path):
         pytest.skip("no elubench binary (build the cpu or ci preset first, or set ELUBENCH)")
     out = tmp_path / "fleet"
     with SlurmCluster(tmp_path / "cluster") as cluster:
-        (failing,) = submit(cluster, out, binary, "--no-merge", "--", "--device", "cpu", "--no-such-flag")
-        (held,) = submit(cluster, out, binary, "--no-merge", "--sbatch-arg", "--hold", "--", "--device", "cpu", "--quick")
+        exe = ("--binary", str(binary))
+        (failing,) = submit(cluster, out, exe, "--no-merge", "--", "--device", "cpu", "--no-such-flag")
+        (held,) = submit(cluster, out, exe, "--no-merge", "--sbatch-arg", "--hold", "--", "--device", "cpu", "--quick")
         cluster.run("scancel", held)
-        array, merge = submit(cluster, out, binary, "--tasks", "2", "--time", "00:05:00", "--", "--device", "cpu", "--quick")
+        bundle = ("--bundle", str(launcher_bundle(tmp_path, binary)))
+        array, merge = submit(cluster, out, bundle, "--tasks", "2", "--time", "00:05:00", "--", "--device", "cpu", "--quick")
         wait_empty(cluster, 100)
         merge_exit = cluster.run("scontrol", "show", "job", merge).stdout
     summary = (out / "fleet.md").read_text()
