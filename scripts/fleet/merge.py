@@ -65,7 +65,7 @@ def task_end(folder, job, task, states):
     if not status_path.exists():
         return False, f"never started ({'Slurm: ' + slurm if slurm else 'no status record; cancelled, held or lost'})", None, {}
     st = json.loads(status_path.read_text())
-    if st["state"] != "done":
+    if st["state"] != "ended":
         why = f"Slurm: {slurm}" if slurm else "time limit, cancel or node failure; no accounting to tell which"
         return False, f"killed before the end ({why})", None, st
     if st["exit_code"] != 0:

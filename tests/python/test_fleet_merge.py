@@ -25,9 +25,9 @@ def test_every_end_is_reported(tmp_path):
     (f / "results").mkdir()
     (f / "logs").mkdir()
     (f / "results" / "7_0-node1.json").write_text(json.dumps(make_run()))
-    status(f, "7", "0", "done", 0)
+    status(f, "7", "0", "ended", 0)
     status(f, "7", "1", "running")  # killed by the time limit: no end record
-    status(f, "7", "2", "done", 1)
+    status(f, "7", "2", "ended", 1)
     (f / "logs" / "7_2.log").write_text("starting\nelubench: CUDA error: out of memory\n")
     res = run_script("merge.py", f)
     assert res.returncode == 1, res.stderr
