@@ -12,7 +12,13 @@ packages=(build-essential cmake git pkg-config python3 python3-venv
           # oneDNN's CMake config requires OpenCL, which libdnnl-dev only "Recommends".
           ocl-icd-opencl-dev
           # The xnnpack and sleef peers (optional at configure time, installed so they are built).
-          libxnnpack-dev libcpuinfo-dev libpthreadpool-dev libsleef-dev)
+          libxnnpack-dev libcpuinfo-dev libpthreadpool-dev libsleef-dev
+          # report.py's browser test (Selenium drives the distribution's chromium and its driver).
+          chromium chromium-driver
+          # torch_rows.py's test runs under the system interpreter with Debian's PyTorch (CPU).
+          python3-torch python3-jsonschema
+          # the fleet test starts a one-node Slurm cluster on localhost.
+          slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,8 @@
 # The README's run command: installs what is missing, configures and builds the `default`
 # preset (CUDA when nvcc is found), runs the elubench suite on whatever is present (GPU and CPU,
 # or CPU only: GPU rows are then written as skipped with the reason), writes the results JSON
-# under results/, prints the summary table and draws the charts under results/charts/.
+# under results/, prints the summary table, draws the charts under results/charts/ and writes
+# report.html (one self-contained page) next to them.
 #   bash scripts/run.sh                    # the default suite
 #   bash scripts/run.sh --quick            # any elubench flags pass through (see --help)
 set -euo pipefail
@@ -26,4 +27,7 @@ if [ -n "$results" ] && [ -f "$results" ]; then
   charts="results/charts/$(basename "$results" .json)"
   .venv/bin/python scripts/plot.py "$results" -o "$charts" >&2
   echo "charts: $charts (summary: $charts/summary.md)"
+  # The same run as one page that opens offline: headline, every chart, the table, the α explorer.
+  .venv/bin/python scripts/report.py "$results" -o "$charts/report.html" >/dev/null
+  echo "report: $charts/report.html"
 fi
