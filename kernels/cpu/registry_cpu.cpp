@@ -43,9 +43,16 @@ const Row kCpuRows[] = {
     {elu, "eigen", f32, peer, library, no_bias, 2, cpu::eigen_elu_f32, "Eigen (x < 0).select(exp(x) - 1, x), TensorFlow's formula"},
     {relu, "eigen", f32, peer, library, no_bias, 2, cpu::eigen_relu_f32, "Eigen x.cwiseMax(0), TensorFlow's formula"},
 #endif
-    {copy, "memcpy", f32, ceiling, exact, no_bias, 2, cpu::memcpy_f32, "std::memcpy: the CPU copy ceiling"},
-    {copy, "memcpy", f16, ceiling, exact, no_bias, 2, cpu::memcpy_f16, "std::memcpy: the CPU copy ceiling"},
-    {copy, "memcpy", bf16, ceiling, exact, no_bias, 2, cpu::memcpy_bf16, "std::memcpy: the CPU copy ceiling"},
+    {copy, "memcpy", f32, ceiling, exact, no_bias, 2, cpu::memcpy_f32, "std::memcpy: a CPU copy ceiling"},
+    {copy, "memcpy", f16, ceiling, exact, no_bias, 2, cpu::memcpy_f16, "std::memcpy: a CPU copy ceiling"},
+    {copy, "memcpy", bf16, ceiling, exact, no_bias, 2, cpu::memcpy_bf16, "std::memcpy: a CPU copy ceiling"},
+    // The ceiling of a cell is the fastest of these copies in the same run (derive_metrics).
+    {copy, "vectorized", f32, ceiling, exact, no_bias, 2, cpu::copy_vectorized_f32, "Highway SIMD load/store copy, no math"},
+    {copy, "vectorized", f16, ceiling, exact, no_bias, 2, cpu::copy_vectorized_f16, "Highway SIMD load/store copy, no math"},
+    {copy, "vectorized", bf16, ceiling, exact, no_bias, 2, cpu::copy_vectorized_bf16, "Highway SIMD load/store copy, no math"},
+    {copy, "nontemporal", f32, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_f32, "Highway SIMD copy, non-temporal stores"},
+    {copy, "nontemporal", f16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_f16, "Highway SIMD copy, non-temporal stores"},
+    {copy, "nontemporal", bf16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_bf16, "Highway SIMD copy, non-temporal stores"},
 };
 }  // namespace
 
