@@ -41,10 +41,15 @@ int await_change(const std::atomic<int>& a, int old) {
   int v = a.load(std::memory_order_acquire);
   if (v != old) return v;
   const auto until = Clock::now() + kSpin;
-  while (Clock::now() < until) {
-    for (int i = 0; i < 16; ++i) relax();  // the clock read costs more than one pause
-    if ((v = a.load(std::memory_order_acquire)) != old) return v;
-  }
+  do {
+    // Check after every pause: a pause is up to ~140 cycles on recent x86, and checking once
+    // per 16 of them cost about a microsecond per hand-off (2^14 f32 ELU on 2 threads ran 1.3x
+    // its 1-thread speed instead of 1.7x); the clock is read far less often than that.
+    for (int i = 0; i < 256; ++i) {
+      relax();
+      if ((v = a.load(std::memory_order_acquire)) != old) return v;
+    }
+  } while (Clock::now() < until);
   while ((v = a.load(std::memory_order_acquire)) == old) a.wait(old, std::memory_order_acquire);
   return v;
 }

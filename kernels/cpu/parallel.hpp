@@ -13,10 +13,11 @@ namespace elubench::cpu {
 // every dtype, so with a cache-line-aligned y no two threads write the same line.
 constexpr std::size_t kChunkAlign = 64;
 
-// Fewest elements worth a thread of their own. Waking a spinning pool worker and waiting for
-// it costs about a microsecond (parallel.cpp); 2^12 f32 elements of ELU take about one
-// microsecond on one AVX-512 core, so below 2 x 2^12 a second thread cannot gain. Measured on
-// the 2-core AVX-512 machine (elubench, vectorized ELU f32, 2 threads vs 1): see the commit.
+// Fewest elements worth a thread of their own. Handing a chunk to a spinning pool worker and
+// waiting for it costs about 0.5-1 us (a few cache-line transfers, parallel.cpp); 2^12 f32
+// elements of ELU take about 1 us on one AVX-512 core, so a second thread can only gain from
+// about 2 x 2^12. Measured (2-core AVX-512 Xeon VM, elubench vectorized ELU f32 under chrt -f,
+// interleaved, 2 threads vs 1): 1.3x at 2^13, 1.55-1.65x at 2^14, 1.7-1.8x at 2^15-2^17.
 constexpr std::size_t kMinPerThread = std::size_t{1} << 12;
 
 // The threads a call of n elements asked to run on `threads` really uses.
