@@ -106,6 +106,7 @@ nlohmann::json row_to_json(const Row& r) {
   j["description"] = v.description;
   j["n"] = r.n;
   j["threads"] = opt(r.threads);
+  j["threads_used"] = opt(r.threads_used);
   j["cache"] = r.cache ? nlohmann::json(to_string(*r.cache)) : nlohmann::json(nullptr);
   j["input"] = to_string(r.input);
   j["alpha"] = r.alpha;

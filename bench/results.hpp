@@ -33,7 +33,10 @@ std::string_view to_string(Status s);
 struct Row {
   const Variant* variant = nullptr;
   std::size_t n = 0;
-  std::optional<int> threads;   // CPU rows
+  std::optional<int> threads;   // CPU rows: threads asked for (the cell's key)
+  // CPU rows: threads the variant really ran on (cpu::last_call_threads() after the checked
+  // call): fewer than asked where n is too small to split; empty when the variant did not say.
+  std::optional<int> threads_used;
   std::optional<Cache> cache;   // GPU rows
   Input input = Input::normal;
   float alpha = 1.0f;

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "elubench/cpu.hpp"
 #include "elubench/reference.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "gpu_clock.hpp"
@@ -263,7 +264,9 @@ bool Case::prepare() {
       args_.x = hx_->data();
       args_.y = hy_.data();
       args_.bias = v.uses_bias ? hbias_.data() : nullptr;
+      cpu::reset_last_call_threads();
       v.run(args_);
+      if (const int used = cpu::last_call_threads(); used > 0) row_.threads_used = used;
     }
     const CheckResult c = check_parallel(v, hx_->data(), hy_.data(), n, row_.alpha,
                                          v.uses_bias ? hbias_.data() : nullptr, cols,

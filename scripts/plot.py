@@ -253,13 +253,15 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
         ax.bar(xs, [at[v] for v in variants if v in at], width, color=act_color[act],
                hatch=hatches[mi % len(hatches)], edgecolor="white", linewidth=0.5)
         if act == "elu" and n is not None:
-            c = [c["gbps"] for c in m.doc["ceilings"] if c["device"] == m.device and c["dtype"] == dtype
+            c = [c for c in m.doc["ceilings"] if c["device"] == m.device and c["dtype"] == dtype
                  and c["n"] == n and c["threads"] == (rows_of[m][0]["threads"] if rows_of[m] else None)]
             if c:
                 ls = ["-", "--", ":", "-."][mi % 4]
-                ax.axhline(c[0], color="black", linestyle=ls, linewidth=1.4)
+                ax.axhline(c[0]["gbps"], color="black", linestyle=ls, linewidth=1.4)
+                # The copy that won this cell, by its variant part ("cpu/copy/nontemporal/f32").
+                won = c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"]
                 ceiling_handles.append(Line2D([], [], color="black", linestyle=ls,
-                                              label=f"copy ceiling {c[0]:.4g} GB/s" +
+                                              label=f"copy ceiling {c[0]['gbps']:.4g} GB/s ({won})" +
                                               (f" ({m.label})" if len(machines) > 1 else "")))
     n_peer = sum(1 for v in variants if kinds[v] == "peer")
     if n_peer and n_peer < len(variants):
@@ -384,7 +386,7 @@ def main(argv=None):
         md.append(f"- `{args.results[i]}`: {doc['host']['cpu_model']} ({doc['host']['simd_target']}), {gpu}; "
                   f"{doc['created']}, elubench {doc['tool']['version']} at {doc['tool']['git_revision']}")
     md += ["", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
-           "the copy measured in the same run; ELU/ReLU is the ratio of median times (above 1: ELU costs more).", ""]
+           "the fastest copy measured in the same run (ceilings[] names it per cell); ELU/ReLU is the ratio of median times (above 1: ELU costs more).", ""]
     md.append(rio.summary_markdown(docs, [Path(p).name for p in args.results] if len(docs) > 1 else None))
     if messages:
         md += ["", *[f"- {m}" for m in messages]]

@@ -88,6 +88,35 @@ TEST(Metrics, CeilingIsTheFastestCopyAndPercentagesUseIt) {
   EXPECT_FALSE(rows[4].reason.empty());
 }
 
+// Each (device, dtype, n, threads) cell takes the fastest of the copies measured in it, whichever
+// that is, and the JSON names it; no copy's name is special.
+TEST(Metrics, EachCellsCeilingIsItsOwnWinner) {
+  const std::size_t small = 1 << 12, large = 1 << 24;
+  std::vector<Row> rows = {ok_row("cpu/copy/memcpy/f32", small, 2e-6), ok_row("cpu/copy/vectorized/f32", small, 1e-6),
+                           ok_row("cpu/copy/nontemporal/f32", small, 4e-6), ok_row("cpu/relu/vectorized/f32", small, 1e-6),
+                           ok_row("cpu/copy/memcpy/f32", large, 4e-3), ok_row("cpu/copy/vectorized/f32", large, 5e-3),
+                           ok_row("cpu/copy/nontemporal/f32", large, 3e-3), ok_row("cpu/relu/vectorized/f32", large, 5e-3)};
+  const auto ceilings = derive_metrics(rows, 0);
+  ASSERT_EQ(ceilings.size(), 2u);
+  EXPECT_EQ(ceilings[0].n, small);
+  EXPECT_EQ(ceilings[0].variant, "cpu/copy/vectorized/f32");
+  EXPECT_EQ(ceilings[1].variant, "cpu/copy/nontemporal/f32");
+  EXPECT_NEAR(*rows[3].pct_of_ceiling, 100.0, 1e-9);
+  EXPECT_NEAR(*rows[7].pct_of_ceiling, 60.0, 1e-9);  // 3 ms against the winner, not memcpy's 4 ms
+  EXPECT_NEAR(*rows[4].pct_of_ceiling, 75.0, 1e-9);  // memcpy is judged against the winner too
+  EXPECT_EQ(ceiling_to_json(ceilings[1])["variant"], "cpu/copy/nontemporal/f32");
+}
+
+TEST(Json, ThreadsUsedIsWrittenWhenKnown) {
+  Row r = ok_row("cpu/elu/vectorized/f32", 4096, 1e-6);
+  r.threads = 2;
+  EXPECT_TRUE(row_to_json(r)["threads_used"].is_null());  // the variant did not say
+  r.threads_used = 1;
+  const auto j = row_to_json(r);
+  EXPECT_EQ(j["threads"], 2);
+  EXPECT_EQ(j["threads_used"], 1);
+}
+
 TEST(Json, RowShapesFollowTheSchema) {
   Row ok = ok_row("cpu/elu/naive/f32", 4096, 1e-6);
   std::vector<Row> rows{ok};
@@ -165,7 +194,7 @@ TEST(Selection, CeilingsJoinAndBiasRowsGetCols) {
   }
   EXPECT_TRUE(copy) << "the copy ceiling must run with any selection";
   EXPECT_TRUE(elu);
-  EXPECT_EQ(rows.size(), 4u);  // (elu naive, memcpy) x 2 sizes
+  EXPECT_EQ(rows.size(), 8u);  // (elu naive, memcpy, vectorized copy, nontemporal copy) x 2 sizes
 
   EXPECT_EQ(bias_cols(1u << 20), 1024u);
   EXPECT_EQ(bias_cols(1000), 8u);

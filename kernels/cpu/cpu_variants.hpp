@@ -62,5 +62,11 @@ const char* sleef_elu_description();
 void memcpy_f32(const RunArgs&);
 void memcpy_f16(const RunArgs&);
 void memcpy_bf16(const RunArgs&);
+void copy_vectorized_f32(const RunArgs&);
+void copy_vectorized_f16(const RunArgs&);
+void copy_vectorized_bf16(const RunArgs&);
+void copy_nontemporal_f32(const RunArgs&);
+void copy_nontemporal_f16(const RunArgs&);
+void copy_nontemporal_bf16(const RunArgs&);
 
 }  // namespace elubench::cpu

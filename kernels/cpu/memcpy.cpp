@@ -1,5 +1,6 @@
-// cpu/copy/memcpy: the CPU bandwidth ceiling. std::memcpy is what glibc tunes per CPU (non-
-// temporal stores past the cache size), so it is the honest "as fast as moving the bytes" line.
+// cpu/copy/memcpy: a CPU bandwidth ceiling. std::memcpy is what glibc tunes per CPU (non-
+// temporal stores past a size it picks), the "as fast as moving the bytes" line a reader expects;
+// copy_vectorized.cpp and copy_nontemporal.cpp are the other copies a cell's ceiling is the best of.
 #include <cstring>
 
 #include "cpu_variants.hpp"

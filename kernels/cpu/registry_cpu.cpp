@@ -52,9 +52,16 @@ const Row kCpuRows[] = {
     // Its description, naming the ISA chosen at run time, is filled in by add_cpu_variants.
     {elu, "sleef", f32, peer, accurate, no_bias, 2, cpu::sleef_elu_f32, "SLEEF"},
 #endif
-    {copy, "memcpy", f32, ceiling, exact, no_bias, 2, cpu::memcpy_f32, "std::memcpy: the CPU copy ceiling"},
-    {copy, "memcpy", f16, ceiling, exact, no_bias, 2, cpu::memcpy_f16, "std::memcpy: the CPU copy ceiling"},
-    {copy, "memcpy", bf16, ceiling, exact, no_bias, 2, cpu::memcpy_bf16, "std::memcpy: the CPU copy ceiling"},
+    {copy, "memcpy", f32, ceiling, exact, no_bias, 2, cpu::memcpy_f32, "std::memcpy: a CPU copy ceiling"},
+    {copy, "memcpy", f16, ceiling, exact, no_bias, 2, cpu::memcpy_f16, "std::memcpy: a CPU copy ceiling"},
+    {copy, "memcpy", bf16, ceiling, exact, no_bias, 2, cpu::memcpy_bf16, "std::memcpy: a CPU copy ceiling"},
+    // The ceiling of a cell is the fastest of these copies in the same run (derive_metrics).
+    {copy, "vectorized", f32, ceiling, exact, no_bias, 2, cpu::copy_vectorized_f32, "Highway SIMD load/store copy, no math"},
+    {copy, "vectorized", f16, ceiling, exact, no_bias, 2, cpu::copy_vectorized_f16, "Highway SIMD load/store copy, no math"},
+    {copy, "vectorized", bf16, ceiling, exact, no_bias, 2, cpu::copy_vectorized_bf16, "Highway SIMD load/store copy, no math"},
+    {copy, "nontemporal", f32, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_f32, "Highway SIMD copy, non-temporal stores"},
+    {copy, "nontemporal", f16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_f16, "Highway SIMD copy, non-temporal stores"},
+    {copy, "nontemporal", bf16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_bf16, "Highway SIMD copy, non-temporal stores"},
 };
 }  // namespace
 

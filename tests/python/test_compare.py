@@ -180,6 +180,20 @@ def test_normalize_by_copy_forgives_a_uniformly_slower_machine(write):
         {k for k in verdicts(r.stdout) if "/vectorized/" in k}
 
 
+def test_normalize_by_copy_uses_each_cells_winning_copy(write):
+    # Two copies per cell. In the candidate memcpy took a slow path (twice the time) and the
+    # non-temporal copy is the ceiling; normalized by the winner the kernels are unchanged. A
+    # script that divided by memcpy's time would call every kernel FASTER.
+    a = write(make_run(seed=1, cpu_copies=[("nontemporal", 14.0)]), "a.json")
+    b = write(make_run(seed=2, scale=1.2, slow={"copy/memcpy": 2.0}, cpu_copies=[("nontemporal", 14.0)]), "b.json")
+    assert {c["variant"] for c in json.loads(b.read_text())["ceilings"]} == {"nontemporal"}
+    r = run_script("compare.py", a, b, "--normalize-by", "copy")
+    assert r.returncode == 0, r.stdout
+    v = verdicts(r.stdout)
+    assert v and set(v.values()) == {"SAME"}, r.stdout
+    assert not any("/copy/" in k for k in v)
+
+
 def test_markdown_output(write):
     a = write(make_run(seed=1), "a.json")
     b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")

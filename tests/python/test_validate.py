@@ -1,0 +1,76 @@
+"""validate_results.py: the checks beyond the schema that concern the copy ceiling, on fixture
+runs (conftest.make_run): each cell's ceiling is its fastest copy, threads_used never exceeds
+threads, and --max-pct-of-ceiling enforces the rule that no ok row beats its ceiling by more
+than 5%. The same rule runs on a real quick run in the CTest smoke test (bench/smoke_test.sh)."""
+
+import copy
+
+from conftest import make_run, run_cli
+
+VALIDATE = "validate_results.py"
+
+
+def with_copies():
+    return make_run(seed=3, threads=(1, 2), cpu_copies=[("vectorized", 13.0), ("nontemporal", 15.0)])
+
+
+def test_fixture_with_three_copies_is_valid_and_obeys_the_rule(write):
+    doc = with_copies()
+    assert {c["variant"] for c in doc["ceilings"]} == {"nontemporal"}
+    r = run_cli(VALIDATE, write(doc, "a.json"), "--max-pct-of-ceiling", "105")
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_ceiling_that_is_not_the_fastest_copy_is_invalid(write):
+    doc = with_copies()
+    c = doc["ceilings"][0]
+    memcpy = next(r for r in doc["results"] if r["variant"] == "memcpy" and
+                  (r["dtype"], r["n"], r["threads"]) == (c["dtype"], c["n"], c["threads"]))
+    c.update(variant="memcpy", median_s=memcpy["time_s"]["median"], gbps=memcpy["gbps"])
+    r = run_cli(VALIDATE, write(doc, "a.json"))
+    assert r.returncode == 1
+    assert "is memcpy, but cpu/copy/nontemporal/f32 was faster" in r.stderr
+
+
+def test_a_row_above_105_percent_of_its_ceiling_fails_the_rule(write):
+    doc = with_copies()
+    row = next(r for r in doc["results"] if r["variant"] == "vectorized" and r["activation"] == "relu")
+    ok = copy.deepcopy(doc)
+    row["pct_of_ceiling"] = 107.5
+    p = write(doc, "a.json")
+    assert run_cli(VALIDATE, p).returncode == 0, "the rule applies only when asked"
+    r = run_cli(VALIDATE, p, "--max-pct-of-ceiling", "105")
+    assert r.returncode == 1
+    assert f"cpu/relu/vectorized/f32 n={row['n']} threads={row['threads']}: 107.5% of its copy ceiling" in r.stderr
+    next(r for r in ok["results"] if r["variant"] == "vectorized" and r["activation"] == "relu")["pct_of_ceiling"] = 104.9
+    assert run_cli(VALIDATE, write(ok, "b.json"), "--max-pct-of-ceiling", "105").returncode == 0
+
+
+def test_threads_used_above_threads_is_invalid(write):
+    doc = with_copies()
+    rows = [r for r in doc["results"] if r["threads"] == 2]
+    rows[0]["threads_used"] = 1  # fewer than asked: allowed, that is what the field is for
+    assert run_cli(VALIDATE, write(doc, "a.json")).returncode == 0
+    rows[1]["threads_used"] = 3
+    r = run_cli(VALIDATE, write(doc, "b.json"))
+    assert r.returncode == 1
+    assert "threads_used 3 > threads 2" in r.stderr
+
+
+def test_noisy_mode_forgives_overlap_but_not_a_clear_win(write):
+    doc = with_copies()
+    row = next(r for r in doc["results"] if r["variant"] == "vectorized" and r["activation"] == "relu")
+    c = next(c for c in doc["ceilings"] if (c["dtype"], c["n"], c["threads"]) == (row["dtype"], row["n"], row["threads"]))
+    # Medians say 107%, but the samples (1% noise at 12.5 against 15 GB/s) say otherwise.
+    row["pct_of_ceiling"] = 107.0
+    p = write(doc, "a.json")
+    assert run_cli(VALIDATE, p, "--max-pct-of-ceiling", "105").returncode == 1
+    assert run_cli(VALIDATE, p, "--max-pct-of-ceiling", "105", "--noisy").returncode == 0
+    # Every sample 20% faster than the ceiling's median: a clear win, noise or not.
+    t = c["median_s"] / 1.2
+    row["time_s"].update(samples=[t * (1 + 0.001 * k) for k in range(10)], min=t, max=t * 1.009, median=t * 1.0045,
+                         mean=t * 1.0045)
+    row["pct_of_ceiling"] = 100.0 * c["median_s"] / row["time_s"]["median"]
+    r = run_cli(VALIDATE, write(doc, "b.json"), "--max-pct-of-ceiling", "105", "--noisy")
+    assert r.returncode == 1
+    assert "cpu/relu/vectorized/f32" in r.stderr
