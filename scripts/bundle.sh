@@ -33,7 +33,7 @@ cp "$bin" "$stage/$name/bin/elubench"
 cp results/schema.json "$stage/$name/"
 mkdir -p "$stage/$name/results" "$stage/$name/scripts"
 cp results/schema.json "$stage/$name/results/"
-cp scripts/plot.py scripts/results_io.py scripts/validate_results.py scripts/requirements.txt "$stage/$name/scripts/"
+cp scripts/gpu_check.sh scripts/plot.py scripts/results_io.py scripts/validate_results.py scripts/requirements.txt "$stage/$name/scripts/"
 for t in test_gpu_variants test_cuda_bodies; do
   [ -x "$build/tests/$t" ] && cp "$build/tests/$t" "$stage/$name/bin/"
 done
