@@ -70,6 +70,33 @@ std::size_t parse_one_size(const std::string& item, const std::string& spec) {
   return static_cast<std::size_t>(*v);
 }
 
+double parse_positive(const std::string& flag, const std::string& s, double lo, double hi) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (s.empty() || used != s.size() || !(v >= lo && v <= hi))
+    throw UsageError(flag + ": '" + s + "' is not a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return v;
+}
+
+// The GPU stopping rule's flags; their consistency (min <= max) is checked here too.
+void parse_gpu_stop_flags(std::map<std::string, std::string>& values, Options& o) {
+  if (values.count("--gpu-stdrel")) o.gpu_stdrel_pct = parse_positive("--gpu-stdrel", values["--gpu-stdrel"], 1e-4, 100);
+  if (values.count("--gpu-max-time")) o.gpu_max_time_s = parse_positive("--gpu-max-time", values["--gpu-max-time"], 1e-4, 3600);
+  for (auto [flag, dst] : {std::pair{"--gpu-min-samples", &o.gpu_min_samples}, std::pair{"--gpu-max-samples", &o.gpu_max_samples}}) {
+    if (!values.count(flag)) continue;
+    const auto v = parse_uint(values[flag]);
+    if (!v || *v < 2 || *v > 10'000'000) throw UsageError(std::string(flag) + ": '" + values[flag] + "' must be a whole number >= 2");
+    *dst = static_cast<int>(*v);
+  }
+  if (o.gpu_min_samples && o.gpu_max_samples && *o.gpu_min_samples > *o.gpu_max_samples)
+    throw UsageError("--gpu-min-samples is larger than --gpu-max-samples");
+}
+
 }  // namespace
 
 std::vector<std::size_t> parse_sizes(const std::string& spec) {
@@ -126,7 +153,12 @@ reference first, measures the copy ceiling in the same run and writes one result
   --input normal|negative|positive   input distribution (default normal)
   --cache cold|hot          GPU: flush L2 before each sample, or back-to-back launches
   --threads LIST            CPU worker threads, numbers or 'all' (default 1,all)
-  --repetitions N           samples per result, at least 10 (default 10)
+  --repetitions N           CPU: samples per result, at least 10 (default 10)
+  --gpu-stdrel PCT          GPU: sample each row until the relative standard error of the mean
+                            is below PCT percent (default 0.5), nvbench's stdrel criterion...
+  --gpu-min-samples N       ...after at least N samples (default 10)...
+  --gpu-max-samples N       ...and at most N samples (default 10000)...
+  --gpu-max-time S          ...and S seconds of sampling per row (default 0.5; --quick 0.05)
   --gpu N|all               which GPU (default 0)
   --out FILE                results file (default results/<hostname>-<UTC time>.json)
   --force                   overwrite an existing --out file
@@ -146,7 +178,8 @@ Options parse_args(int argc, const char* const* argv) {
   }
   static const std::set<std::string> with_value = {"--device", "--activation", "--variant", "--dtype",
                                                    "--sizes", "--alpha", "--input", "--cache", "--threads",
-                                                   "--repetitions", "--gpu", "--out"};
+                                                   "--repetitions", "--gpu", "--out", "--gpu-stdrel",
+                                                   "--gpu-min-samples", "--gpu-max-samples", "--gpu-max-time"};
   static const std::set<std::string> switches = {"--force", "--list", "--quick", "--help", "-h"};
   std::map<std::string, std::string> values;
   for (int i = 1; i < argc; ++i) {
@@ -270,6 +303,7 @@ Options parse_args(int argc, const char* const* argv) {
       o.gpu = static_cast<int>(*v);
     }
   }
+  parse_gpu_stop_flags(values, o);
   if (values.count("--out")) {
     o.out = values["--out"];
     if (o.out.empty()) throw UsageError("--out: empty file name");
@@ -280,6 +314,8 @@ Options parse_args(int argc, const char* const* argv) {
   const bool gpu_only = o.devices.size() == 1 && o.devices[0] == Device::gpu;
   if (cpu_only && seen.count("--cache")) throw UsageError("--cache applies to GPU rows but --device is cpu");
   if (cpu_only && seen.count("--gpu")) throw UsageError("--gpu applies to GPU rows but --device is cpu");
+  for (const char* f : {"--gpu-stdrel", "--gpu-min-samples", "--gpu-max-samples", "--gpu-max-time"})
+    if (cpu_only && seen.count(f)) throw UsageError(std::string(f) + " applies to GPU rows but --device is cpu");
   if (gpu_only && seen.count("--threads")) throw UsageError("--threads applies to CPU rows but --device is gpu");
   if (o.quick && seen.count("--sizes")) throw UsageError("--quick fixes the sizes: drop --sizes or --quick");
   if (o.quick && seen.count("--repetitions"))

@@ -39,6 +39,9 @@ struct Options {
   bool list = false;
   bool quick = false;
   bool help = false;
+  // GPU stopping rule (bench/gpu_timing.hpp, gpu_stop_rule); nullopt: the defaults.
+  std::optional<double> gpu_stdrel_pct, gpu_max_time_s;
+  std::optional<int> gpu_min_samples, gpu_max_samples;
   std::vector<std::string> benchmark_args;  // --benchmark_* flags, passed through verbatim
   std::string command_line;
 };

@@ -23,6 +23,7 @@
 #include "suite.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "gpu_clock.hpp"
+#include "gpu_timer.hpp"
 #endif
 
 namespace eb = elubench;
@@ -115,6 +116,7 @@ void print_summary(const std::vector<Row>& rows) {
   };
   std::printf("%-36s %12s %8s %9s %8s %9s\n", "variant", "n", "threads", "GB/s", "%ceil", "ELU/ReLU");
   std::size_t ok = 0, skipped = 0, failed = 0;
+  std::vector<std::string> throttle_notes;
   for (const Row& r : rows) {
     ok += r.status == Status::ok;
     skipped += r.status == Status::skipped;
@@ -123,10 +125,20 @@ void print_summary(const std::vector<Row>& rows) {
     std::string ratio = "-";
     if (r.variant->activation == eb::Activation::elu)
       if (const Row* q = relu_of(r)) ratio = fmt(r.time->median / q->time->median, 2);
-    std::printf("%-36s %12zu %8s %9s %8s %9s\n", r.variant->name.c_str(), r.n,
+    // A GPU row whose clock moved or that hit a power/thermal limit gets a mark and a footnote.
+    const bool throttled = r.gpu_timing && r.gpu_timing->clocks && r.gpu_timing->clocks->throttled;
+    std::printf("%-36s %12zu %8s %9s %8s %9s%s\n", r.variant->name.c_str(), r.n,
                 r.threads ? std::to_string(*r.threads).c_str() : "-", r.gbps ? fmt(*r.gbps, 2).c_str() : "-",
-                r.pct_of_ceiling ? fmt(*r.pct_of_ceiling).c_str() : "-", ratio.c_str());
+                r.pct_of_ceiling ? fmt(*r.pct_of_ceiling).c_str() : "-", ratio.c_str(), throttled ? " !" : "");
+    if (throttled) {
+      const ClockSummary& c = *r.gpu_timing->clocks;
+      std::string why;
+      for (const std::string& w : c.why) why += (why.empty() ? "" : ", ") + w;
+      throttle_notes.push_back(r.variant->name + ": " + why + " (SM " + std::to_string(c.sm_min) + "-" +
+                               std::to_string(c.sm_max) + " MHz)");
+    }
   }
+  for (const std::string& note : throttle_notes) std::printf("  ! throttled: %s\n", note.c_str());
   std::printf("rows: %zu ok, %zu skipped, %zu failed\n", ok, skipped, failed);
 }
 
@@ -219,13 +231,36 @@ int run(int argc, char** argv) {
   if (gb_argc > 1) throw UsageError(std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'");
   std::fputs(interleave_note.c_str(), stderr);
 
-  // One L2-sized buffer, written before each cold sample, allocated once outside any timing.
-  std::unique_ptr<eb::gpu::Buffer> flush;
   const bool any_gpu_row = std::any_of(rows.begin(), rows.end(), [](const Row& r) {
     return r.variant->device == eb::Device::gpu && r.status == Status::pending;
   });
-  if (any_gpu_row && opt.cache == Cache::cold && plat.gpu.l2_bytes > 0)
-    flush = std::make_unique<eb::gpu::Buffer>(plat.gpu.l2_bytes);
+  // GPU timing: one sampler for the run (stream, blocking kernel, L2 flush, NVML), and every
+  // selected GPU variant warmed once at a large n before anything is timed.
+  GpuTimingSetup gpu_setup;
+  gpu_setup.rule = gpu_stop_rule(opt);
+#if ELUBENCH_HAVE_CUDA
+  std::unique_ptr<GpuSampler> sampler;
+  if (any_gpu_row) {
+    sampler = std::make_unique<GpuSampler>(gpu_setup, opt.cache, plat.gpu.l2_bytes, plat.gpu.ordinal);
+    gpu_setup = sampler->setup();
+    std::vector<const eb::Variant*> gpu_variants;
+    std::size_t largest = 0;
+    for (const Row& r : rows) {
+      if (r.variant->device != eb::Device::gpu || r.status != Status::pending) continue;
+      largest = std::max(largest, r.n);
+      if (std::find(gpu_variants.begin(), gpu_variants.end(), r.variant) == gpu_variants.end())
+        gpu_variants.push_back(r.variant);
+    }
+    gpu_setup.warmup_n = warmup_elements(largest, eb::gpu::free_memory());
+    if (gpu_setup.warmup_n == 0) gpu_setup.warmup_note = "not even 2^20 elements fit in free device memory";
+    gpu_setup.warmup_variants = warm_up_gpu_variants(gpu_variants, gpu_setup.warmup_n, &gpu_setup.warmup_note);
+    if (gpu_setup.nvml != "available")
+      std::fprintf(stderr, "elubench: GPU clocks and throttling not recorded: %s\n", gpu_setup.nvml.c_str());
+  }
+  GpuSampler* const gpu_sampler = sampler.get();
+#else
+  GpuSampler* const gpu_sampler = nullptr;
+#endif
 
   std::random_device rd;
   const unsigned seed0 = rd();
@@ -233,8 +268,7 @@ int run(int argc, char** argv) {
   std::vector<std::unique_ptr<Case>> cases;
   std::map<std::string, Case*> by_name;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    cases.push_back(std::make_unique<Case>(rows[i], inputs, seed0 + static_cast<unsigned>(i) * 7919u,
-                                           flush ? flush->get() : nullptr, flush ? flush->bytes() : 0));
+    cases.push_back(std::make_unique<Case>(rows[i], inputs, seed0 + static_cast<unsigned>(i) * 7919u, gpu_sampler));
   }
   std::size_t pending = 0;
   for (const Row& r : rows) pending += r.status == Status::pending;
@@ -262,13 +296,14 @@ int run(int argc, char** argv) {
       }
       c->run(st);
     });
-    b->Repetitions(opt.repetitions)->Unit(benchmark::kMicrosecond);
+    b->Unit(benchmark::kMicrosecond);
     const bool gpu = r.variant->device == eb::Device::gpu;
-    if (gpu) b->UseManualTime();
-    else b->UseRealTime();  // wall time: worker threads' time must count
+    // GPU rows sample inside one iteration until the stopping rule says stop (gpu_timer.hpp).
+    if (gpu) b->UseManualTime()->Iterations(1)->Repetitions(1);
+    else b->Repetitions(opt.repetitions)->UseRealTime();  // wall time: worker threads' time must count
     // The suite must fit its budget (CPU <= 10 min, --quick <= 60 s): short samples, many of
     // them. --benchmark_min_time overrides.
-    if (!user_min_time) b->MinTime(opt.quick ? 0.002 : (gpu ? 0.005 : 0.01));
+    if (!user_min_time && !gpu) b->MinTime(opt.quick ? 0.002 : 0.01);
   }
 
   if (pending > 0) benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -322,6 +357,7 @@ int run(int argc, char** argv) {
                            {"sizes", sizes}, {"alpha", opt.alpha}, {"input", to_string(opt.input)},
                            {"cache", to_string(opt.cache)}, {"threads", threads}, {"repetitions", opt.repetitions},
                            {"quick", opt.quick}, {"command_line", opt.command_line}};
+  config["gpu_timing"] = any_gpu_row ? gpu_timing_setup_to_json(gpu_setup) : nlohmann::json(nullptr);
   const auto doc = make_document(utc_now("%Y-%m-%dT%H:%M:%SZ"), tool, host, gpu_j, build, config, ceilings, rows);
   write_atomically(out, doc.dump(1) + "\n", opt.force);
 

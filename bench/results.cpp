@@ -133,6 +133,7 @@ nlohmann::json row_to_json(const Row& r) {
   } else {
     j["accuracy"] = nullptr;
   }
+  j["gpu_timing"] = ok && r.gpu_timing ? gpu_row_timing_to_json(*r.gpu_timing) : nlohmann::json(nullptr);
   j["status"] = to_string(r.status == Status::pending ? Status::skipped : r.status);
   j["reason"] = ok ? nlohmann::json(nullptr) : nlohmann::json(r.reason.empty() ? "unknown" : r.reason);
   return j;
@@ -149,7 +150,7 @@ nlohmann::json make_document(const std::string& created_utc, nlohmann::json tool
                              const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows) {
   nlohmann::json doc;
   doc["schema"] = "elubench-results";
-  doc["schema_version"] = 1;
+  doc["schema_version"] = 2;  // 2: GPU stopping rule, clocks, flush and warm-up fields
   doc["created"] = created_utc;
   doc["tool"] = std::move(tool);
   doc["host"] = std::move(host);

@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "elubench/registry.hpp"
+#include "gpu_timing.hpp"
 
 namespace elubench::bench {
 
@@ -49,6 +50,8 @@ struct Row {
   std::string reason;
   // Derived once every row has run (derive_metrics).
   std::optional<double> gbps, elements_per_s, pct_of_ceiling, pct_of_peak;
+  // GPU rows that were sampled: the stopping rule's verdict, clocks and throttling.
+  std::optional<GpuRowTiming> gpu_timing;
 
   std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1"
 };
@@ -69,6 +72,9 @@ struct Ceiling {
 std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps);
 
 nlohmann::json row_to_json(const Row& r);
+// The GPU timing parts (bench/gpu_timing.cpp): a row's "gpu_timing", and config.gpu_timing.
+nlohmann::json gpu_row_timing_to_json(const GpuRowTiming& t);
+nlohmann::json gpu_timing_setup_to_json(const GpuTimingSetup& s);
 nlohmann::json ceiling_to_json(const Ceiling& c);
 
 // The whole document; the parts the caller knows (tool, host, gpu, build, config) come in

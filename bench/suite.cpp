@@ -15,6 +15,7 @@
 #include "elubench/reference.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "gpu_clock.hpp"
+#include "gpu_timer.hpp"
 #endif
 
 namespace elubench::bench {
@@ -200,8 +201,8 @@ std::shared_ptr<const HostBuffer> InputCache::get(Dtype d, std::size_t n) {
   return slot;
 }
 
-Case::Case(Row& row, InputCache& inputs, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes)
-    : row_(row), inputs_(inputs), seed_(seed), gpu_flush_(gpu_flush), gpu_flush_bytes_(gpu_flush_bytes) {}
+Case::Case(Row& row, InputCache& inputs, unsigned seed, GpuSampler* gpu)
+    : row_(row), inputs_(inputs), seed_(seed), gpu_(gpu) {}
 
 Case::~Case() = default;
 
@@ -284,6 +285,10 @@ bool Case::prepare() {
       hbias_ = HostBuffer();
     }
     return true;
+  } catch (const VariantUnavailable& e) {
+    row_.status = Status::skipped;
+    row_.reason = e.what();
+    return false;
   } catch (const std::exception& e) {
     row_.status = Status::failed;
     row_.reason = std::string("error before timing: ") + e.what();
@@ -323,28 +328,14 @@ void Case::run_cpu(benchmark::State& st) {
 
 void Case::run_gpu(benchmark::State& st) {
 #if ELUBENCH_HAVE_CUDA
-  const RunFn fn = row_.variant->run;
-  GpuClock clock;
-  fn(args_);  // warm-up: first-launch costs (module load, library handles) stay out of the samples
-  gpu_check_sync();
-  if (*row_.cache == Cache::cold) {
-    int fill = 0;
-    for (auto _ : st) {
-      // Writing an L2-sized buffer evicts x and y from L2; stream order puts it before the
-      // start event, so it is not timed.
-      if (gpu_flush_) gpu::memset(gpu_flush_, ++fill & 0xff, gpu_flush_bytes_);
-      clock.start();
-      fn(args_);
-      st.SetIterationTime(clock.stop());
-    }
-  } else {
-    // Back-to-back launches: launch gaps overlap with the previous kernel, as in a real model.
-    constexpr int kBackToBack = 20;
-    for (auto _ : st) {
-      clock.start();
-      for (int k = 0; k < kBackToBack; ++k) fn(args_);
-      st.SetIterationTime(clock.stop() / kBackToBack);
-    }
+  if (!gpu_) throw std::runtime_error("no GPU sampler for a GPU row");
+  // One Google Benchmark iteration holds all of the row's samples: the stopping rule, not a
+  // repetition count, decides how many (bench/gpu_timer.hpp says how one sample is taken).
+  for (auto _ : st) {
+    GpuRowTiming t;
+    samples_ = gpu_->sample(row_.variant->run, args_, t);
+    row_.gpu_timing = t;
+    st.SetIterationTime(compute_stats(samples_).median);
   }
 #else
   st.SkipWithError("built without CUDA");

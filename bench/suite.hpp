@@ -21,6 +21,8 @@ class State;
 
 namespace elubench::bench {
 
+class GpuSampler;  // bench/gpu_timer.hpp (CUDA builds)
+
 // What the run knows about where it runs, decided before any row is built.
 struct Platform {
   int hardware_threads = 1;
@@ -69,7 +71,8 @@ class InputCache {
 // (host or device), prepared on first use and released once its repetitions are reported.
 class Case {
  public:
-  Case(Row& row, InputCache& inputs, unsigned seed, void* gpu_flush, std::size_t gpu_flush_bytes);
+  // gpu: the run's sampler (stream, blocking kernel, L2 flush, NVML); null without CUDA.
+  Case(Row& row, InputCache& inputs, unsigned seed, GpuSampler* gpu);
   ~Case();
   Case(const Case&) = delete;
   Case& operator=(const Case&) = delete;
@@ -77,8 +80,11 @@ class Case {
   // The benchmark body: prepares (fresh input, one checked run) on first call, then times.
   // Never throws; a failure marks the row and calls SkipWithError.
   void run(benchmark::State& st);
-  // Samples from the reporter: seconds per call, one per repetition.
-  void add_sample(double seconds) { samples_.push_back(seconds); }
+  // Samples from the reporter: seconds per call, one per repetition. GPU rows take their own
+  // samples inside one Google Benchmark iteration (the stopping rule) and ignore these.
+  void add_sample(double seconds) {
+    if (row_.variant->device != Device::gpu) samples_.push_back(seconds);
+  }
   // After the last repetition: status ok with its statistics, or the failure; frees buffers.
   void finish();
   Row& row() { return row_; }
@@ -92,8 +98,7 @@ class Case {
   Row& row_;
   InputCache& inputs_;
   unsigned seed_;
-  void* gpu_flush_;
-  std::size_t gpu_flush_bytes_;
+  GpuSampler* gpu_;
   bool prepared_ = false;
   bool ready_ = false;
   std::shared_ptr<const HostBuffer> hx_;

@@ -3,7 +3,11 @@
 # node): the binary, the shared libraries it needs (from ldd, minus glibc and the driver's own
 # libraries, which must come from the target), and a launcher that points LD_LIBRARY_PATH at
 # them, into dist/elubench-<version>-x86_64.tar.gz. The CUDA runtime is linked statically
-# (CUDA::cudart_static), so only the driver is needed; cuDNN, when linked, travels with it.
+# (CUDA::cudart_static), so only the driver is needed. cuDNN (about 500 MB) does not travel:
+# only the small plugin libelubench_cudnn.so does, and the launcher finds libcudnn.so.9 on the
+# node (LD_LIBRARY_PATH, the system's libraries, or the nvidia-cudnn wheel of an installed
+# PyTorch); without it the cudnn rows are skipped with the reason. Also packed: the GPU test
+# binaries (for scripts/gpu_check.sh) and the scripts that draw the charts.
 #   bash scripts/bundle.sh [BUILD_DIR]     # default: build the `default` preset
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +17,8 @@ if [ -z "$build" ]; then
   [ -x /usr/local/cuda/bin/nvcc ] && export PATH="/usr/local/cuda/bin:$PATH"
   cmake --preset default >/dev/null
   cmake --build --preset default -j "$(nproc)" --target elubench
+  # The GPU test binaries, for scripts/gpu_check.sh on the node (absent in a CPU-only build).
+  cmake --build --preset default -j "$(nproc)" --target test_gpu_variants test_cuda_bodies 2>/dev/null || true
   build=build/default
 fi
 bin="$build/bench/elubench"
@@ -25,30 +31,46 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name/bin" "$stage/$name/lib"
 cp "$bin" "$stage/$name/bin/elubench"
 cp results/schema.json "$stage/$name/"
+mkdir -p "$stage/$name/results" "$stage/$name/scripts"
+cp results/schema.json "$stage/$name/results/"
+cp scripts/gpu_check.sh scripts/plot.py scripts/results_io.py scripts/validate_results.py scripts/requirements.txt "$stage/$name/scripts/"
+for t in test_gpu_variants test_cuda_bodies; do
+  [ -x "$build/tests/$t" ] && cp "$build/tests/$t" "$stage/$name/bin/"
+done
+plugin=$(find "$build/kernels" -name libelubench_cudnn.so -print -quit 2>/dev/null || true)
+[ -n "$plugin" ] && cp "$plugin" "$stage/$name/lib/"
 
 # glibc and the dynamic loader belong to the target (mixing them breaks), and so does the
 # NVIDIA driver (libcuda must match the kernel module).
-skip='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libcuda\.so|libnvidia)'
-missing=$(ldd "$bin" | awk '/not found/ {print $1}')
-[ -z "$missing" ] || { echo "bundle: unresolved libraries: $missing" >&2; exit 1; }
-ldd "$bin" | awk '/=> \// {print $1, $3}' | while read -r soname path; do
-  if [[ $soname =~ $skip ]]; then continue; fi
-  cp -L "$path" "$stage/$name/lib/$soname"
-  # cuDNN 9 loads its engine and graph libraries with dlopen, which ldd cannot see.
-  if [[ $soname == libcudnn.so* ]]; then
-    for extra in "$(dirname "$path")"/libcudnn_*.so.*; do
-      [ -e "$extra" ] && cp -L "$extra" "$stage/$name/lib/"
-    done
-  fi
+# cuDNN comes from the node (see above).
+skip='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libcuda\.so|libnvidia|libcudnn)'
+for exe in "$stage/$name"/bin/* "$stage/$name"/lib/libelubench_cudnn.so; do
+  [ -e "$exe" ] || continue
+  missing=$(ldd "$exe" | awk '/not found/ {print $1}' | grep -v '^libcudnn' || true)
+  [ -z "$missing" ] || { echo "bundle: unresolved libraries of $exe: $missing" >&2; exit 1; }
+  ldd "$exe" | awk '/=> \// {print $1, $3}' | while read -r soname path; do
+    if [[ $soname =~ $skip ]]; then continue; fi
+    [ -e "$stage/$name/lib/$soname" ] || cp -L "$path" "$stage/$name/lib/$soname"
+  done
 done
 
 cat > "$stage/$name/elubench" <<'LAUNCH'
 #!/usr/bin/env bash
 # Runs the bundled elubench with the libraries shipped next to it. Results go to ./results/
 # (created if needed) unless --out says otherwise.
+# ELUBENCH_EXE=test_gpu_variants (or another file in bin/) runs that instead.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-exec "$here/bin/elubench" "$@"
+# cuDNN is not bundled: when the node's loader cannot see libcudnn.so.9, borrow PyTorch's
+# nvidia-cudnn wheel if there is one. Without either, the cudnn rows are skipped.
+if ! ldconfig -p 2>/dev/null | grep -q 'libcudnn\.so\.9' && \
+   ! ( IFS=:; for d in $LD_LIBRARY_PATH; do [ -e "$d/libcudnn.so.9" ] && exit 0; done; exit 1 ); then
+  for py in python3 /opt/torch/.venv/bin/python3; do
+    d=$("$py" -c 'import nvidia.cudnn, os; print(os.path.join(list(nvidia.cudnn.__path__)[0], "lib"))' 2>/dev/null) || continue
+    [ -e "$d/libcudnn.so.9" ] && { export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$d"; break; }
+  done
+fi
+exec "$here/bin/${ELUBENCH_EXE:-elubench}" "$@"
 LAUNCH
 chmod +x "$stage/$name/elubench"
 

@@ -90,6 +90,22 @@ def left_out_note(rows, dtype_note=""):
     return text + (" " + dtype_note if dtype_note else "")
 
 
+def mark_throttled(ax, rows, value, colors):
+    """A hollow ring around each throttled GPU point (SM clock moved > 5%, or a power or
+    thermal limit during its samples): the number is drawn, but not to be trusted as is."""
+    for r in rows:
+        if rio.throttle_mark(r):
+            color = "black" if r["activation"] == "copy" else colors.get(r["variant"], "black")
+            ax.scatter([r["n"]], [value(r)], s=90, facecolors="none", edgecolors=color, linewidths=1.3, zorder=5)
+
+
+def throttle_note(rows):
+    """Footnote for the rings; empty when no row was throttled (or the file has no clock data)."""
+    k = sum(1 for r in rows if r["status"] == "ok" and rio.throttle_mark(r))
+    return (f" Hollow ring = throttled: {k} row{'s' if k != 1 else ''} whose SM clock moved > 5% or that hit a "
+            "power/thermal limit (summary.md names the reasons).") if k else ""
+
+
 def finish(fig, out, stem, note, written):
     fig.text(0.005, 0.005, note, fontsize=7.5, ha="left", va="bottom", wrap=True, color="0.3")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -137,6 +153,7 @@ def chart_time(machines, rows_of, dtype, colors, order, out, stem, note, desc, w
                 ax.plot(*zip(*pts), color="black", linestyle=":", marker=m.marker, markersize=3, linewidth=1.2)
             else:
                 ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
+        mark_throttled(ax, rows, lambda r: r["time_s"]["median"], colors)
     log2_axis(ax)
     ax.set_yscale("log")
     ax.set_xlabel("n (elements)")
@@ -170,6 +187,7 @@ def chart_gbps(machines, rows_of, dtype, colors, order, out, stem, note, desc, w
         for (variant, act), pts in series(rows, lambda r: r["gbps"]).items():
             if act != "copy":
                 ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
+        mark_throttled(ax, [r for r in rows if r["activation"] != "copy"], lambda r: r["gbps"], colors)
         threads = rows[0]["threads"] if rows else None
         ceil = sorted((c["n"], c["gbps"]) for c in m.doc["ceilings"]
                       if c["device"] == m.device and c["dtype"] == dtype and c["threads"] == threads)
@@ -373,7 +391,7 @@ def main(argv=None):
         colors = {v: palette[k % len(palette)] for k, v in enumerate(order)}
         order = [(v, kinds[v]) for v in order]
         tag = device + (f"_t{threads}" if threads is not None else "")
-        note = left_out_note(all_rows)
+        note = left_out_note(all_rows) + throttle_note(all_rows)
         chart_time(machines, rows_of, dtype, colors, order, out, f"time_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
         chart_gbps(machines, rows_of, dtype, colors, order, out, f"gbps_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
         chart_ratio(machines, rows_of, colors, order, out, f"elu_relu_ratio_{tag}", note, desc, written)

@@ -18,7 +18,9 @@ import jsonschema
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "results" / "schema.json"
 SCHEMA_NAME = "elubench-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this code reads: 2 only adds the GPU timing fields, so files of version 1 load too.
+SCHEMA_VERSIONS = (1, 2)
 
 DTYPE_BYTES = {"f32": 4, "f16": 2, "bf16": 2}
 
@@ -52,9 +54,9 @@ def load_results(path) -> dict:
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
         raise InputError(f"{path}: not an elubench results file (no \"schema\": \"{SCHEMA_NAME}\")")
     # Checked before the full validation so a file from another version says so plainly.
-    if doc.get("schema_version") != SCHEMA_VERSION:
+    if doc.get("schema_version") not in SCHEMA_VERSIONS:
         raise InputError(f"{path}: schema_version {doc.get('schema_version')!r} is not supported "
-                         f"(this script reads version {SCHEMA_VERSION})")
+                         f"(this script reads versions {', '.join(map(str, SCHEMA_VERSIONS))})")
     error = jsonschema.exceptions.best_match(_get_validator().iter_errors(doc))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
@@ -114,6 +116,15 @@ def max_ulp(row: dict):
     return float(v)
 
 
+def throttle_mark(row: dict):
+    """The list of throttle reasons of a GPU row marked as throttled, else None (also for
+    rows of schema version 1, which carry no clock data)."""
+    t = row.get("gpu_timing")
+    if t and t.get("throttled"):
+        return t.get("throttle") or ["throttled"]
+    return None
+
+
 def size_label(n: int) -> str:
     """2^k for powers of two (the suite's sizes), the plain number otherwise."""
     if n > 0 and n & (n - 1) == 0:
@@ -168,6 +179,8 @@ def summary_markdown(docs: list, labels: list | None = None) -> str:
                                 key=lambda r: ({"kernel": 0, "peer": 1, "ceiling": 2}[r["kind"]], r["variant"], r["activation"])):
                     name = f"{r['activation']}/{r['variant']}" + (" (peer)" if r["kind"] == "peer" else "")
                     status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
+                    if throttle_mark(r):
+                        status += f" ! throttled ({', '.join(throttle_mark(r))})"
                     status = status.replace("|", "\\|")
                     ratio = elu_relu_ratio(drows, r)
                     pct = r.get("pct_of_ceiling")

@@ -48,8 +48,12 @@ def main() -> int:
         name = f"{r.get('name')} n={r.get('n')} threads={r.get('threads')}"
         if r.get("status") == "ok":
             t = r["time_s"]
-            if len(t["samples"]) < doc["config"]["repetitions"]:
+            gt = r.get("gpu_timing")
+            if r.get("device") == "cpu" and len(t["samples"]) < doc["config"]["repetitions"]:
                 errors.append(f"{name}: {len(t['samples'])} samples, fewer than the repetitions")
+            # GPU rows (schema 2) stop on their own rule; the count must match what it says.
+            if gt is not None and gt["sample_count"] != len(t["samples"]):
+                errors.append(f"{name}: gpu_timing.sample_count {gt['sample_count']} != {len(t['samples'])} samples")
             if not (t["min"] <= t["median"] <= t["max"]) or t["min"] != min(t["samples"]):
                 errors.append(f"{name}: statistics disagree with the samples")
             if r["accuracy"]["checked"] != r["n"]:

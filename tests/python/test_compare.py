@@ -105,14 +105,14 @@ def test_different_gpus_refused(write):
 def test_missing_malformed_wrong_version_and_foreign_json_exit_2(write, tmp_path):
     good = write(make_run(seed=1), "good.json")
     wrong = make_run(seed=1)
-    wrong["schema_version"] = 2
+    wrong["schema_version"] = 99
     invalid = make_run(seed=1)
     del invalid["results"][0]["time_s"]
     cases = {
         tmp_path / "missing.json": "cannot read",
         FIXTURES / "malformed.json": "malformed JSON at line",
         FIXTURES / "not_results.json": "not an elubench results file",
-        write(wrong, "wrong.json"): "schema_version 2 is not supported",
+        write(wrong, "wrong.json"): "schema_version 99 is not supported",
         write(invalid, "invalid.json"): "does not match results/schema.json at results/0",
     }
     for path, message in cases.items():

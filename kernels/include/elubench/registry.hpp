@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,12 @@ struct RunArgs {
 // multiple of cols), checked by every bias variant, CPU and GPU: throws std::runtime_error
 // naming `variant` and the shape when it does not hold.
 void check_bias_shape(const RunArgs& a, std::string_view variant);
+
+// Thrown by a variant whose library cannot be loaded on this machine (cuDNN absent at run
+// time): the row is skipped with this reason, not failed.
+struct VariantUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Runs the variant; throws std::runtime_error (with the failing call named) on any error.
 // GPU variants are asynchronous on args.stream like any CUDA launch.

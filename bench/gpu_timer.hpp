@@ -1,0 +1,65 @@
+// How a GPU row is timed, the nvbench way, behind a header without CUDA types (main.cpp and
+// suite.cpp are host .cpp files with nlohmann/json). Compiled only when ELUBENCH_HAVE_CUDA.
+//
+//   cold (default): flush L2 (write, then read, a buffer of twice the L2, so no dirty line of
+//                   x, y or the flush is left for the timed kernel to write back) → sync → block
+//                   → start → call → stop → release
+//   hot:            block → start → call × batch → stop → release; batch from a minimum sample
+//                   time (hot_batch), not a fixed count
+// "block" launches a kernel that spins on a host-mapped flag until "release": everything the
+// host queues behind it (events and launches) reaches the GPU together, so host-side launch cost
+// never lands between the events. Samples go to the stopping rule (sample_until_stop) and NVML
+// is read between samples.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "elubench/registry.hpp"
+#include "gpu_timing.hpp"
+
+namespace elubench::bench {
+
+class Nvml;
+
+class GpuSampler {
+ public:
+  // Creates the stream, the blocking flag, the flush buffer (cold mode: 2 × l2_bytes) and
+  // opens NVML for the device with this CUDA ordinal. Throws on a CUDA error.
+  GpuSampler(const GpuTimingSetup& setup, Cache cache, std::size_t l2_bytes, int ordinal);
+  ~GpuSampler();
+  GpuSampler(const GpuSampler&) = delete;
+  GpuSampler& operator=(const GpuSampler&) = delete;
+
+  void* stream() const;  // the cudaStream_t every timed call runs on
+  // The setup with what the sampler found filled in (flush method and bytes, NVML status).
+  const GpuTimingSetup& setup() const { return setup_; }
+
+  // Samples one row until the stopping rule says stop; `args.stream` is replaced by stream().
+  // Returns seconds per call; `out` gets the verdict, the batch and the clock summary.
+  // Throws std::runtime_error on a CUDA error or a blocking kernel that timed out.
+  std::vector<double> sample(RunFn fn, RunArgs args, GpuRowTiming& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Nvml> nvml_;
+  GpuTimingSetup setup_;
+  Cache cache_;
+};
+
+// Calls every variant once on n elements (4-byte buffers, zeros) before anything is timed: CCCL
+// 3.0.1's DeviceTransform keeps the tile size of the first call of each instantiation, so a
+// small first call would slow every later size of cub and thrust, and interleaving would make
+// that depend on the order. Calling all variants costs a few ms and needs no list of names.
+// Returns the names warmed; failures (e.g. cuDNN not loadable) go to *note.
+std::vector<std::string> warm_up_gpu_variants(const std::vector<const Variant*>& variants, std::size_t n,
+                                              std::string* note);
+
+// "0000:65:00.0" for the CUDA device with this ordinal (NVML's key for the same device).
+std::string pci_bus_id(int ordinal);
+
+}  // namespace elubench::bench
