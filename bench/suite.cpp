@@ -12,6 +12,9 @@
 #include <thread>
 
 #include "elubench/reference.hpp"
+#include "selectable.hpp"
+#include "adversarial.hpp"
+#include "signals.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "gpu_clock.hpp"
 #endif
@@ -73,7 +76,7 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
   std::vector<Device> devices = o.devices.empty() ? std::vector<Device>{Device::cpu, Device::gpu} : o.devices;
   std::vector<Dtype> dtypes = o.dtypes;
   if (dtypes.empty() && o.quick) dtypes = {Dtype::f32, Dtype::f16};  // one 16-bit type keeps CI short
-  const auto reg = all_variants();
+  const auto reg = selectable_variants();
   auto picked = [&](const Variant& v) {
     return allowed(devices, v.device) && allowed(dtypes, v.dtype) && allowed(o.activations, v.activation) &&
            allowed(o.variants, v.variant);
@@ -229,6 +232,15 @@ bool Case::prepare() {
         return false;
       }
     }
+    // The sign-mixed edge-case input first, whatever --input is: the timed distribution may
+    // never reach a branch (all-positive input never runs ELU's exponential).
+    const CheckResult adv = check_adversarial(v, row_.alpha, row_.threads.value_or(1));
+    if (!adv.ok) {
+      row_.accuracy = AccuracyRecord{adv.max_ulp, adv.max_abs_error, tolerance_for(v, row_.alpha).describe(), adv.checked};
+      row_.status = Status::failed;
+      row_.reason = "adversarial input (sign-mixed edge cases): " + adv.message;
+      return false;
+    }
     hx_ = inputs_.get(v.dtype, n);
     hy_ = HostBuffer(n * es, HostBuffer::kOffsetY);
     if (v.uses_bias) {
@@ -274,12 +286,7 @@ bool Case::prepare() {
       row_.reason = c.message;
       return false;
     }
-    if (on_gpu) {
-      // The timed loop needs only the device buffers.
-      hx_.reset();
-      hy_ = HostBuffer();
-      hbias_ = HostBuffer();
-    }
+    // The host buffers stay: the last timed call's output is checked against them at the end.
     return true;
   } catch (const std::exception& e) {
     row_.status = Status::failed;
@@ -289,6 +296,19 @@ bool Case::prepare() {
 }
 
 void Case::run(benchmark::State& st) {
+  if (stop_signal() != 0) {
+    interrupted_ = true;
+    if (!ready_) {
+      st.SkipWithError(prepared_ ? row_.reason.c_str() : "interrupted");
+      return;
+    }
+    // A row that has started runs out its remaining repetitions as empty loops: Google
+    // Benchmark aborts when one row's repetitions report different iteration counts, and a
+    // skipped repetition reports none. Nothing from this row is kept.
+    for (auto _ : st) {
+    }
+    return;
+  }
   if (!prepared_) {
     prepared_ = true;
     ready_ = prepare();
@@ -299,6 +319,7 @@ void Case::run(benchmark::State& st) {
     return;
   }
   try {
+    poison_output();  // outside the timed loop: Google Benchmark times only the loop
     if (row_.variant->device == Device::gpu) run_gpu(st);
     else run_cpu(st);
   } catch (const std::exception& e) {
@@ -350,9 +371,14 @@ void Case::run_gpu(benchmark::State& st) {
 
 void Case::finish() {
   if (row_.status == Status::pending) {
-    if (ready_ && !samples_.empty()) {
-      row_.status = Status::ok;
-      row_.time = compute_stats(samples_);
+    if (interrupted_) {
+      row_.status = Status::interrupted;
+      row_.reason = "interrupted before this row finished";
+    } else if (ready_ && !samples_.empty()) {
+      if (check_last_timed_call()) {
+        row_.status = Status::ok;
+        row_.time = compute_stats(samples_);
+      }
     } else {
       row_.status = Status::failed;
       row_.reason = "no samples were reported";
