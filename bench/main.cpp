@@ -13,6 +13,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "build_info.hpp"
@@ -304,13 +305,16 @@ int run(int argc, char** argv) {
     if (!user_min_time) b->MinTime(opt.quick ? 0.002 : (gpu ? 0.005 : 0.01));
   }
 
+  std::ostringstream gb_errors;  // Google Benchmark's own complaints; ours say it in one line
+  reporter.SetErrorStream(&gb_errors);
   const std::size_t matched = pending > 0 ? benchmark::RunSpecifiedBenchmarks(&reporter) : 0;
   benchmark::Shutdown();
   if (list_only || (pending > 0 && matched == 0)) {
     journal.remove();  // nothing was measured: no journal, no results file
-    if (matched == 0) throw UsageError("--benchmark_filter '" + benchmark::GetBenchmarkFilter() + "' selects no row");
+    if (matched == 0) throw UsageError(filter_matches_nothing(benchmark::GetBenchmarkFilter(), gb_errors.str()));
     return 0;
   }
+  std::fputs(gb_errors.str().c_str(), stderr);
   const int sig = stop_signal();
   if (sig)
     for (Row& r : rows)

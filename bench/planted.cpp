@@ -5,7 +5,7 @@
 //                      check), then returns without writing: caught by the timed-call check.
 //   planted_negbranch  1.5x too large for x <= 0 only: with --input positive the timed input
 //                      never reaches it; caught by the adversarial input.
-//   planted_overcount  correct, but its registry row claims 1000x the bytes it moves: an
+//   planted_overcount  correct, but its registry row claims 100,000x the bytes it moves: an
 //                      impossible bandwidth, caught against the copy ceiling.
 #include <atomic>
 #include <cmath>
@@ -48,7 +48,7 @@ Variant planted(const char* variant, RunFn fn, std::size_t bytes_per_element) {
 const bool registered = [] {
   register_test_variant(planted("planted_lazy", lazy, 8));
   register_test_variant(planted("planted_negbranch", negbranch, 8));
-  register_test_variant(planted("planted_overcount", overcount, 8000));
+  register_test_variant(planted("planted_overcount", overcount, 800000));
   return true;
 }();
 

@@ -23,6 +23,7 @@ Options options_for_resume(const ResumeState& state, const Options& given) {
   for (const auto& a : given.benchmark_args) o.benchmark_args.push_back(a);
   o.out = state.out;
   o.force = !state.from_journal;  // the results file is ours to complete
+  o.resume = given.resume;
   return o;
 }
 
@@ -65,6 +66,13 @@ bool lists_tests(const std::vector<std::string>& benchmark_args) {
     }
   }
   return on;
+}
+
+std::string filter_matches_nothing(const std::string& filter, const std::string& gb_errors) {
+  std::string why = "--benchmark_filter '" + filter + "' selects no row";
+  const std::string first = gb_errors.substr(0, gb_errors.find('\n'));
+  if (!first.empty() && first.rfind("Failed to match", 0) != 0) why += ": " + first;
+  return why;
 }
 
 void report_lost_write(const std::string& error, const std::string& journal, bool journal_complete) {

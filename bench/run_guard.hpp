@@ -28,6 +28,10 @@ void check_benchmark_flags(const std::vector<std::string>& benchmark_args);
 // Whether --benchmark_list_tests is on (then the run lists names and writes no file).
 bool lists_tests(const std::vector<std::string>& benchmark_args);
 
+// The one line for a --benchmark_filter that selects no row, with Google Benchmark's own reason
+// when it gave one other than "no match" (an invalid regex).
+std::string filter_matches_nothing(const std::string& filter, const std::string& gb_errors);
+
 // One line on stderr each: where the data is when the results file could not be written, and
 // what an interrupted run wrote and how to complete it.
 void report_lost_write(const std::string& error, const std::string& journal, bool journal_complete);
