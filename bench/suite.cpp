@@ -286,7 +286,9 @@ bool Case::prepare() {
       row_.reason = c.message;
       return false;
     }
-    // The host buffers stay: the last timed call's output is checked against them at the end.
+    // The input (shared with InputCache anyway) and the bias stay for the check of the last
+    // timed call; a GPU row's host output goes, so interleaved GPU rows do not each hold one.
+    if (on_gpu) hy_ = HostBuffer();
     return true;
   } catch (const std::exception& e) {
     row_.status = Status::failed;

@@ -49,8 +49,13 @@ bool Case::check_last_timed_call() {
   const Variant& v = *row_.variant;
   const std::size_t bytes = row_.n * dtype_size(v.dtype);
   try {
-    if (v.device == Device::gpu) gpu::copy_to_host(hy_.data(), dy_->get(), bytes);
-    const CheckResult c = check_parallel(v, hx_->data(), hy_.data(), row_.n, row_.alpha,
+    HostBuffer from_gpu;
+    if (v.device == Device::gpu) {
+      from_gpu = HostBuffer(bytes, HostBuffer::kOffsetY);
+      gpu::copy_to_host(from_gpu.data(), dy_->get(), bytes);
+    }
+    const void* y = v.device == Device::gpu ? from_gpu.data() : hy_.data();
+    const CheckResult c = check_parallel(v, hx_->data(), y, row_.n, row_.alpha,
                                          v.uses_bias ? hbias_.data() : nullptr, row_.cols.value_or(0),
                                          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     if (c.ok) return true;
