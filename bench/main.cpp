@@ -238,8 +238,19 @@ int run(int argc, char** argv) {
   for (auto& a : gb_args) gb_argv.push_back(a.data());
   int gb_argc = static_cast<int>(gb_argv.size());
   gb_argv.push_back(nullptr);
-  benchmark::Initialize(&gb_argc, gb_argv.data());
-  if (gb_argc > 1) throw UsageError(std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'");
+  {
+    // Google Benchmark explains a malformed value on std::cerr and leaves the flag unparsed:
+    // keep its reason for our one line instead of printing two.
+    std::ostringstream gb_said;
+    std::streambuf* cerr_buf = std::cerr.rdbuf(gb_said.rdbuf());
+    benchmark::Initialize(&gb_argc, gb_argv.data());
+    std::cerr.rdbuf(cerr_buf);
+    const std::string said = gb_said.str().substr(0, gb_said.str().find('\n'));
+    if (gb_argc > 1)
+      throw UsageError(said.empty() ? std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'"
+                                    : std::string(gb_argv[1]) + ": " + said);
+    std::cerr << gb_said.str();
+  }
   std::fputs(interleave_note.c_str(), stderr);
 
   // One L2-sized buffer, written before each cold sample, allocated once outside any timing.

@@ -109,6 +109,8 @@ refused() {
 }
 refused "filter selects nothing" "${run[@]}" --out r.json --benchmark_filter=no_such_row
 refused "list selects nothing" "${run[@]}" --out r.json --benchmark_filter=no_such_row --benchmark_list_tests
+refused "malformed Google Benchmark value" "${run[@]}" --out r.json --benchmark_min_time=abc
+refused "invalid filter regex" "${run[@]}" --out r.json --benchmark_filter='('
 refused "benchmark_out into a missing dir" "${run[@]}" --out r.json --benchmark_out=no/such/dir/gb.json
 refused "--out a device node" "${run[@]}" --out /dev/null --force
 mkfifo fifo && refused "--out a fifo" "${run[@]}" --out fifo --force
