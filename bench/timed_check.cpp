@@ -10,10 +10,11 @@
 // reading or poisoning inside the loop would be timed. One full check per row costs what the
 // pre-timing check costs; checking after every repetition would multiply it by the repetitions.
 //
-// How it is poisoned: GPU rows memset the whole output (a fraction of one kernel's time). CPU
-// rows poison the first and last 4 KiB and one element every 256 bytes in between, so a call
-// that writes nothing, or skips its tail, or any 256-byte stretch, is caught, while a 2^26-row
-// pays a few ms instead of a full memset per sample. (GPU rows run one untimed warm-up call
+// How it is poisoned: GPU rows memset the whole output (a fraction of one kernel's time; in cold
+// mode the L2 flush before each sample evicts it). CPU rows poison the first and last 4 KiB and
+// one element per 4 KiB page in between: a call that writes nothing, skips its head or tail, or
+// skips a page is caught, and the timed call finds at most 1 line in 64 of its output dirtied
+// by the poison, where a full memset would leave the cache state of a large row changed. (GPU rows run one untimed warm-up call
 // inside run_gpu after the poison; a kernel that writes only on that call would pass.)
 #include <benchmark/benchmark.h>
 
@@ -27,7 +28,7 @@ namespace elubench::bench {
 
 namespace {
 constexpr unsigned char kPoison = 0xAB;  // as f32/f16/bf16: a small negative value no input maps to here
-constexpr std::size_t kEdgeBytes = 4096, kStrideBytes = 256;
+constexpr std::size_t kEdgeBytes = 4096, kStrideBytes = 4096;
 }  // namespace
 
 void Case::poison_output() {
