@@ -7,6 +7,8 @@
 #include <set>
 #include <string_view>
 
+#include "selectable.hpp"
+
 namespace elubench::bench {
 
 std::string_view to_string(Input i) {
@@ -163,6 +165,8 @@ reference first, measures the copy ceiling in the same run and writes one result
   --out FILE                results file (default results/<hostname>-<UTC time>.json)
   --force                   overwrite an existing --out file
   --list                    print the registry, one name a line, and exit
+  --resume FILE             complete an interrupted run: FILE is its results file (rows marked
+                            interrupted) or its OUT.journal; runs only the rows not finished
   --quick                   CI smoke: sizes 2^12,2^16,2^20, f32 + f16, short samples
   --help                    this text
 Google Benchmark flags (--benchmark_filter, --benchmark_out, --benchmark_min_time, ...) pass through.
@@ -179,7 +183,7 @@ Options parse_args(int argc, const char* const* argv) {
   static const std::set<std::string> with_value = {"--device", "--activation", "--variant", "--dtype",
                                                    "--sizes", "--alpha", "--input", "--cache", "--threads",
                                                    "--repetitions", "--gpu", "--out", "--gpu-stdrel",
-                                                   "--gpu-min-samples", "--gpu-max-samples", "--gpu-max-time"};
+                                                   "--gpu-min-samples", "--gpu-max-samples", "--gpu-max-time", "--resume"};
   static const std::set<std::string> switches = {"--force", "--list", "--quick", "--help", "-h"};
   std::map<std::string, std::string> values;
   for (int i = 1; i < argc; ++i) {
@@ -215,8 +219,16 @@ Options parse_args(int argc, const char* const* argv) {
   o.quick = seen.count("--quick");
   o.force = seen.count("--force");
   if (o.help) return o;
+  if (seen.count("--resume")) {
+    // The selection, --out and the flags come from FILE; only Google Benchmark flags may be added.
+    for (const auto& name : seen)
+      if (name != "--resume") throw UsageError("--resume takes the run's flags from FILE: drop " + name);
+    o.resume = values["--resume"];
+    if (o.resume.empty()) throw UsageError("--resume: empty file name");
+    return o;
+  }
 
-  const auto reg = all_variants();
+  const auto reg = selectable_variants();
   if (values.count("--device")) {
     for (const auto& d : split_list("--device", values["--device"])) {
       if (d == "all") {

@@ -36,6 +36,7 @@ struct Options {
   std::optional<int> gpu;                 // nullopt: device 0; -1: all
   std::string out;                        // empty: results/<hostname>-<UTC time>.json
   bool force = false;
+  std::string resume;                     // --resume FILE: complete the run FILE records
   bool list = false;
   bool quick = false;
   bool help = false;

@@ -13,10 +13,15 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "build_info.hpp"
 #include "cli.hpp"
+#include "journal.hpp"
+#include "plausibility.hpp"
+#include "run_guard.hpp"
+#include "signals.hpp"
 #include "elubench/cpu.hpp"
 #include "elubench/gpu.hpp"
 #include "results.hpp"
@@ -36,8 +41,8 @@ namespace {
 // --benchmark_out still gets Google Benchmark's own JSON through its file reporter.
 class SampleReporter : public benchmark::BenchmarkReporter {
  public:
-  SampleReporter(std::map<std::string, Case*> by_name, std::size_t total)
-      : by_name_(std::move(by_name)), total_(total), t0_(std::chrono::steady_clock::now()) {}
+  SampleReporter(std::map<std::string, Case*> by_name, std::size_t total, Journal& journal)
+      : by_name_(std::move(by_name)), total_(total), journal_(journal), t0_(std::chrono::steady_clock::now()) {}
 
   bool ReportContext(const Context&) override { return true; }
 
@@ -56,7 +61,8 @@ class SampleReporter : public benchmark::BenchmarkReporter {
       c->finish();
       ++done_;
       const Row& row = c->row();
-      if (row.status != Status::ok)
+      if (row.status != Status::interrupted) journal_.append(row_to_json(row));
+      if (row.status != Status::ok && row.status != Status::interrupted)
         std::fprintf(stderr, "[%zu/%zu %6.1fs] %s: %s: %s\n", done_, total_, elapsed(), std::string(to_string(row.status)).c_str(),
                      row.label().c_str(), row.reason.c_str());
     }
@@ -73,6 +79,7 @@ class SampleReporter : public benchmark::BenchmarkReporter {
   }
   std::map<std::string, Case*> by_name_;
   std::size_t total_, done_ = 0;
+  Journal& journal_;
   std::chrono::steady_clock::time_point t0_;
 };
 
@@ -115,12 +122,13 @@ void print_summary(const std::vector<Row>& rows) {
     return nullptr;
   };
   std::printf("%-36s %12s %8s %9s %8s %9s\n", "variant", "n", "threads", "GB/s", "%ceil", "ELU/ReLU");
-  std::size_t ok = 0, skipped = 0, failed = 0;
+  std::size_t ok = 0, skipped = 0, failed = 0, interrupted = 0;
   std::vector<std::string> throttle_notes;
   for (const Row& r : rows) {
     ok += r.status == Status::ok;
     skipped += r.status == Status::skipped;
     failed += r.status == Status::failed;
+    interrupted += r.status == Status::interrupted;
     if (r.status != Status::ok || r.n != largest[r.variant->device]) continue;
     std::string ratio = "-";
     if (r.variant->activation == eb::Activation::elu)
@@ -139,11 +147,13 @@ void print_summary(const std::vector<Row>& rows) {
     }
   }
   for (const std::string& note : throttle_notes) std::printf("  ! throttled: %s\n", note.c_str());
-  std::printf("rows: %zu ok, %zu skipped, %zu failed\n", ok, skipped, failed);
+  std::printf("rows: %zu ok, %zu skipped, %zu failed", ok, skipped, failed);
+  if (interrupted) std::printf(", %zu interrupted", interrupted);
+  std::printf("\n");
 }
 
 int run(int argc, char** argv) {
-  const Options opt = parse_args(argc, argv);
+  Options opt = parse_args(argc, argv);
   if (opt.help) {
     std::cout << usage();
     return 0;
@@ -152,6 +162,16 @@ int run(int argc, char** argv) {
     for (const eb::Variant& v : eb::all_variants()) std::cout << v.name << '\n';
     return 0;
   }
+
+  // --resume: the run's own flags come back from FILE (and its finished rows, below).
+  std::vector<std::string> run_argv(argv, argv + argc);
+  std::optional<ResumeState> resume;
+  if (!opt.resume.empty()) {
+    resume = load_resume(opt.resume);
+    opt = options_for_resume(*resume, opt);
+    run_argv = resume->argv;
+  }
+  install_stop_handlers();
 
   Platform plat;
   plat.hardware_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -180,6 +200,7 @@ int run(int argc, char** argv) {
   }
 
   std::vector<Row> rows = select_rows(opt, plat);
+  if (resume) adopt_finished_rows(rows, resume->done);
 
   // The output file is settled before any work: a refused --out costs nothing.
   std::string out = opt.out;
@@ -188,6 +209,8 @@ int run(int argc, char** argv) {
     out = default_out_path("results", hostname(), utc_now("%Y%m%dT%H%M%SZ"));
   }
   check_out_path(out, opt.force);
+  check_benchmark_flags(opt.benchmark_args);
+  const bool list_only = lists_tests(opt.benchmark_args);
 
   // Google Benchmark gets argv[0] plus its own flags; anything it does not know is an error.
   std::vector<std::string> gb_args{argv[0]};
@@ -227,8 +250,19 @@ int run(int argc, char** argv) {
   for (auto& a : gb_args) gb_argv.push_back(a.data());
   int gb_argc = static_cast<int>(gb_argv.size());
   gb_argv.push_back(nullptr);
-  benchmark::Initialize(&gb_argc, gb_argv.data());
-  if (gb_argc > 1) throw UsageError(std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'");
+  {
+    // Google Benchmark explains a malformed value on std::cerr and leaves the flag unparsed:
+    // keep its reason for our one line instead of printing two.
+    std::ostringstream gb_said;
+    std::streambuf* cerr_buf = std::cerr.rdbuf(gb_said.rdbuf());
+    benchmark::Initialize(&gb_argc, gb_argv.data());
+    std::cerr.rdbuf(cerr_buf);
+    const std::string said = gb_said.str().substr(0, gb_said.str().find('\n'));
+    if (gb_argc > 1)
+      throw UsageError(said.empty() ? std::string("unknown Google Benchmark flag '") + gb_argv[1] + "'"
+                                    : std::string(gb_argv[1]) + ": " + said);
+    std::cerr << gb_said.str();
+  }
   std::fputs(interleave_note.c_str(), stderr);
 
   const bool any_gpu_row = std::any_of(rows.begin(), rows.end(), [](const Row& r) {
@@ -270,10 +304,14 @@ int run(int argc, char** argv) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     cases.push_back(std::make_unique<Case>(rows[i], inputs, seed0 + static_cast<unsigned>(i) * 7919u, gpu_sampler));
   }
-  std::size_t pending = 0;
-  for (const Row& r : rows) pending += r.status == Status::pending;
-  if (pending < rows.size())
-    std::fprintf(stderr, "elubench: %zu GPU rows skipped: %s\n", rows.size() - pending, plat.gpu_reason.c_str());
+  std::size_t pending = 0, gpu_skipped = 0;
+  for (const Row& r : rows) {
+    pending += r.status == Status::pending;
+    gpu_skipped += r.variant->device == eb::Device::gpu && r.status == Status::skipped;
+  }
+  if (gpu_skipped > 0)
+    std::fprintf(stderr, "elubench: %zu GPU rows skipped: %s\n", gpu_skipped, plat.gpu_reason.c_str());
+  if (resume) std::fprintf(stderr, "elubench: resuming %s: %zu rows to run\n", opt.resume.c_str(), pending);
   std::vector<std::string> names(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -282,7 +320,14 @@ int run(int argc, char** argv) {
                (r.threads ? "/threads:" + std::to_string(*r.threads) : "/cache:" + std::string(to_string(*r.cache)));
     by_name[names[i]] = cases[i].get();
   }
-  SampleReporter reporter(by_name, pending);
+  // The journal comes last among the checks: a refused run leaves no file behind.
+  const nlohmann::json journal_header = {{"elubench_journal", 1}, {"out", out}, {"argv", run_argv}};
+  const bool append = resume && resume->from_journal;
+  Journal journal(append ? opt.resume : journal_path(out), journal_header, append);
+  if (resume && !append)
+    for (const Row& r : rows)
+      if (r.status != Status::pending) journal.append(row_to_json(r));
+  SampleReporter reporter(by_name, pending, journal);
   std::vector<char> started(rows.size(), 0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -306,10 +351,26 @@ int run(int argc, char** argv) {
     if (!user_min_time && !gpu) b->MinTime(opt.quick ? 0.002 : 0.01);
   }
 
-  if (pending > 0) benchmark::RunSpecifiedBenchmarks(&reporter);
+  std::ostringstream gb_errors;  // Google Benchmark's own complaints; ours say it in one line
+  reporter.SetErrorStream(&gb_errors);
+  const std::size_t matched = pending > 0 ? benchmark::RunSpecifiedBenchmarks(&reporter) : 0;
   benchmark::Shutdown();
+  if (list_only || (pending > 0 && matched == 0)) {
+    journal.remove();  // nothing was measured: no journal, no results file
+    if (matched == 0) throw UsageError(filter_matches_nothing(benchmark::GetBenchmarkFilter(), gb_errors.str()));
+    return 0;
+  }
+  std::fputs(gb_errors.str().c_str(), stderr);
+  const int sig = stop_signal();
+  if (sig)
+    for (Row& r : rows)
+      if (r.status == Status::pending) {
+        r.status = Status::interrupted;
+        r.reason = "interrupted before this row ran";
+      }
 
   const auto ceilings = derive_metrics(rows, plat.gpu_usable ? plat.gpu.peak_gbps : 0.0);
+  fail_impossible_bandwidth(rows, plat.gpu_usable ? plat.gpu.peak_gbps : 0.0);
 
   nlohmann::json tool = {{"name", "elubench"}, {"version", build_info::version}, {"git_revision", build_info::git_revision}};
   nlohmann::json host = {{"hostname", hostname()},
@@ -356,13 +417,26 @@ int run(int argc, char** argv) {
   nlohmann::json config = {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts},
                            {"sizes", sizes}, {"alpha", opt.alpha}, {"input", to_string(opt.input)},
                            {"cache", to_string(opt.cache)}, {"threads", threads}, {"repetitions", opt.repetitions},
-                           {"quick", opt.quick}, {"command_line", opt.command_line}};
+                           {"quick", opt.quick}, {"command_line", opt.command_line}, {"argv", run_argv}};
   config["gpu_timing"] = any_gpu_row ? gpu_timing_setup_to_json(gpu_setup) : nlohmann::json(nullptr);
   const auto doc = make_document(utc_now("%Y-%m-%dT%H:%M:%SZ"), tool, host, gpu_j, build, config, ceilings, rows);
-  write_atomically(out, doc.dump(1) + "\n", opt.force);
+  try {
+    const DeferStopSignals hold;  // a second signal must not strand the temporary file
+    write_atomically(out, doc.dump(1) + "\n", opt.force);
+  } catch (const std::runtime_error& e) {
+    print_summary(rows);
+    std::cout << std::flush;
+    report_lost_write(e.what(), journal.path(), journal.healthy());
+    return 1;
+  }
+  journal.remove();
 
   print_summary(rows);
   std::cout << "results: " << out << std::endl;
+  if (sig) {
+    report_interrupted(sig, rows, out);
+    return 128 + sig;
+  }
   const bool any_failed = std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.status == Status::failed; });
   // A failed check is a result worth keeping in the file, and a reason for a non-zero exit.
   return any_failed ? 1 : 0;

@@ -38,6 +38,7 @@ std::string_view to_string(Status s) {
     case Status::ok: return "ok";
     case Status::skipped: return "skipped";
     case Status::failed: return "failed";
+    case Status::interrupted: return "interrupted";
   }
   return "?";
 }
@@ -187,6 +188,8 @@ void check_out_path(const std::string& path, bool force) {
   struct stat st{};
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw UsageError("--out: '" + path + "' is a directory");
+    // A device node, fifo or socket is never replaced by a results file, --force or not.
+    if (!S_ISREG(st.st_mode)) throw UsageError("--out: '" + path + "' exists and is not a regular file");
     if (!force) throw UsageError("--out: '" + path + "' exists; pass --force to overwrite it");
   }
   const std::string dir = dir_of(path);

@@ -28,7 +28,8 @@ struct AccuracyRecord {
   std::size_t checked = 0;
 };
 
-enum class Status { pending, ok, skipped, failed };
+// interrupted: the run was stopped (SIGINT/SIGTERM) before the row finished; --resume runs it.
+enum class Status { pending, ok, skipped, failed, interrupted };
 std::string_view to_string(Status s);
 
 struct Row {

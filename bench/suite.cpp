@@ -13,6 +13,9 @@
 
 #include "elubench/cpu.hpp"
 #include "elubench/reference.hpp"
+#include "selectable.hpp"
+#include "adversarial.hpp"
+#include "signals.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "gpu_clock.hpp"
 #include "gpu_timer.hpp"
@@ -75,7 +78,7 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
   std::vector<Device> devices = o.devices.empty() ? std::vector<Device>{Device::cpu, Device::gpu} : o.devices;
   std::vector<Dtype> dtypes = o.dtypes;
   if (dtypes.empty() && o.quick) dtypes = {Dtype::f32, Dtype::f16};  // one 16-bit type keeps CI short
-  const auto reg = all_variants();
+  const auto reg = selectable_variants();
   auto picked = [&](const Variant& v) {
     return allowed(devices, v.device) && allowed(dtypes, v.dtype) && allowed(o.activations, v.activation) &&
            allowed(o.variants, v.variant);
@@ -231,6 +234,15 @@ bool Case::prepare() {
         return false;
       }
     }
+    // The sign-mixed edge-case input first, whatever --input is: the timed distribution may
+    // never reach a branch (all-positive input never runs ELU's exponential).
+    const CheckResult adv = check_adversarial(v, row_.alpha, row_.threads.value_or(1));
+    if (!adv.ok) {
+      row_.accuracy = AccuracyRecord{adv.max_ulp, adv.max_abs_error, tolerance_for(v, row_.alpha).describe(), adv.checked};
+      row_.status = Status::failed;
+      row_.reason = "adversarial input (sign-mixed edge cases): " + adv.message;
+      return false;
+    }
     hx_ = inputs_.get(v.dtype, n);
     hy_ = HostBuffer(n * es, HostBuffer::kOffsetY);
     if (v.uses_bias) {
@@ -278,12 +290,9 @@ bool Case::prepare() {
       row_.reason = c.message;
       return false;
     }
-    if (on_gpu) {
-      // The timed loop needs only the device buffers.
-      hx_.reset();
-      hy_ = HostBuffer();
-      hbias_ = HostBuffer();
-    }
+    // The input (shared with InputCache anyway) and the bias stay for the check of the last
+    // timed call; a GPU row's host output goes, so interleaved GPU rows do not each hold one.
+    if (on_gpu) hy_ = HostBuffer();
     return true;
   } catch (const VariantUnavailable& e) {
     row_.status = Status::skipped;
@@ -297,6 +306,19 @@ bool Case::prepare() {
 }
 
 void Case::run(benchmark::State& st) {
+  if (stop_signal() != 0) {
+    interrupted_ = true;
+    if (!ready_) {
+      st.SkipWithError(prepared_ ? row_.reason.c_str() : "interrupted");
+      return;
+    }
+    // A row that has started runs out its remaining repetitions as empty loops: Google
+    // Benchmark aborts when one row's repetitions report different iteration counts, and a
+    // skipped repetition reports none. Nothing from this row is kept.
+    for (auto _ : st) {
+    }
+    return;
+  }
   if (!prepared_) {
     prepared_ = true;
     ready_ = prepare();
@@ -307,6 +329,7 @@ void Case::run(benchmark::State& st) {
     return;
   }
   try {
+    poison_output();  // outside the timed loop: Google Benchmark times only the loop
     if (row_.variant->device == Device::gpu) run_gpu(st);
     else run_cpu(st);
   } catch (const std::exception& e) {
@@ -344,9 +367,14 @@ void Case::run_gpu(benchmark::State& st) {
 
 void Case::finish() {
   if (row_.status == Status::pending) {
-    if (ready_ && !samples_.empty()) {
-      row_.status = Status::ok;
-      row_.time = compute_stats(samples_);
+    if (interrupted_) {
+      row_.status = Status::interrupted;
+      row_.reason = "interrupted before this row finished";
+    } else if (ready_ && !samples_.empty()) {
+      if (check_last_timed_call()) {
+        row_.status = Status::ok;
+        row_.time = compute_stats(samples_);
+      }
     } else {
       row_.status = Status::failed;
       row_.reason = "no samples were reported";

@@ -91,6 +91,10 @@ class Case {
 
  private:
   bool prepare();  // false: the row is failed/skipped, reason set
+  // Timed calls are checked too (bench/timed_check.cpp): before each timed loop the output is
+  // poisoned, and after the last repetition the output of the last timed call is checked.
+  void poison_output();
+  bool check_last_timed_call();  // false: the row is failed, reason set
   void run_cpu(benchmark::State& st);
   void run_gpu(benchmark::State& st);
   void release();
@@ -101,6 +105,7 @@ class Case {
   GpuSampler* gpu_;
   bool prepared_ = false;
   bool ready_ = false;
+  bool interrupted_ = false;  // a stop signal came before this row finished
   std::shared_ptr<const HostBuffer> hx_;
   HostBuffer hy_, hbias_;
   std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_;

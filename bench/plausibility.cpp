@@ -1,0 +1,63 @@
+#include "plausibility.hpp"
+
+#include <cstdio>
+#include <map>
+#include <tuple>
+
+namespace elubench::bench {
+
+namespace {
+// Per (device, dtype, n, threads): the fastest copy sample of the run, as GB/s. The fastest
+// sample, not the median: a shared machine slows some copy samples by 5x at cache-resident
+// sizes (seen: 46 ns min, 246 ns median for a 1024-element memcpy), and a slowed ceiling must
+// not make an honest kernel look impossible. A kernel that skips its work is fast in every
+// sample, so its median is the fair side to compare.
+using Key = std::tuple<Device, Dtype, std::size_t, int>;
+std::map<Key, double> fastest_copy_gbps(const std::vector<Row>& rows) {
+  std::map<Key, double> best;
+  for (const Row& r : rows) {
+    if (r.status != Status::ok || r.variant->kind != Kind::ceiling || !r.time || r.time->min <= 0) continue;
+    const double gbps = static_cast<double>(r.bytes) / r.time->min / 1e9;
+    double& b = best[Key{r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)}];
+    if (gbps > b) b = gbps;
+  }
+  return best;
+}
+}  // namespace
+
+int fail_impossible_bandwidth(std::vector<Row>& rows, double gpu_peak_gbps) {
+  const auto ceiling = fastest_copy_gbps(rows);
+  int marked = 0;
+  for (Row& r : rows) {
+    if (r.status != Status::ok || !r.gbps) continue;
+    char why[256] = {};
+    const auto c = ceiling.find(Key{r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)});
+    const bool over_ceiling = r.variant->kind != Kind::ceiling && c != ceiling.end() &&
+                              *r.gbps > kMaxRatioOverCeiling * c->second;
+    const bool over_peak = r.variant->device == Device::gpu && !r.cache_resident && gpu_peak_gbps > 0 &&
+                           *r.gbps > kMaxRatioOverPeak * gpu_peak_gbps;
+    if (over_ceiling)
+      std::snprintf(why, sizeof why,
+                    "impossible bandwidth: %.4g GB/s (median) is %.1fx the fastest copy sample of this run, "
+                    "%.4g GB/s (limit %.1fx)",
+                    *r.gbps, *r.gbps / c->second, c->second, kMaxRatioOverCeiling);
+    else if (over_peak)
+      std::snprintf(why, sizeof why,
+                    "impossible bandwidth: %.4g GB/s is above the GPU's theoretical peak of %.4g GB/s (limit %.2fx)",
+                    *r.gbps, gpu_peak_gbps, kMaxRatioOverPeak);
+    else
+      continue;
+    std::fprintf(stderr, "elubench: failed: %s: %s\n", r.label().c_str(), why);
+    r.status = Status::failed;
+    r.reason = why;
+    r.time.reset();
+    r.gbps.reset();
+    r.elements_per_s.reset();
+    r.pct_of_ceiling.reset();
+    r.pct_of_peak.reset();
+    ++marked;
+  }
+  return marked;
+}
+
+}  // namespace elubench::bench

@@ -1,0 +1,128 @@
+// The pieces that keep a wrong kernel from getting a number and a run from being lost: the
+// adversarial input, the impossible-bandwidth rule, and the journal's row round trip. The
+// binary-level proofs (planted kernels, signals, full disk) are tests/bench_*_test.sh.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "adversarial.hpp"
+#include "journal.hpp"
+#include "plausibility.hpp"
+#include "results.hpp"
+
+using namespace elubench;
+using namespace elubench::bench;
+
+namespace {
+
+const Variant& named(const char* name) {
+  const Variant* v = find_variant(name);
+  if (!v) throw std::runtime_error(std::string("registry lacks ") + name);
+  return *v;
+}
+
+Row ok_row(const char* name, std::size_t n, std::vector<double> samples) {
+  Row r;
+  r.variant = &named(name);
+  r.n = n;
+  r.threads = 1;
+  r.bytes = bytes_moved(*r.variant, n, 0);
+  r.status = Status::ok;
+  r.time = compute_stats(std::move(samples));
+  r.accuracy = AccuracyRecord{1, 1e-9, "<= 2 ULP", n};
+  return r;
+}
+
+}  // namespace
+
+TEST(Adversarial, BothSignsEdgesAtBoundariesAndNanOnlyWhenPromised) {
+  const auto with = adversarial_input(Dtype::f32, kAdversarialN, true);
+  const auto without = adversarial_input(Dtype::f32, kAdversarialN, false);
+  std::size_t neg = 0, pos = 0, nan_with = 0, nan_without = 0, tiny_neg = 0, inf = 0;
+  for (std::size_t i = 0; i < kAdversarialN; ++i) {
+    const float a = load_as_float(with.data(), i, Dtype::f32);
+    const float b = load_as_float(without.data(), i, Dtype::f32);
+    neg += a < 0;
+    pos += a > 0;
+    nan_with += std::isnan(a);
+    nan_without += std::isnan(b);
+    tiny_neg += a == -1e-8f;
+    inf += std::isinf(a);
+  }
+  EXPECT_GT(neg, kAdversarialN / 3);
+  EXPECT_GT(pos, kAdversarialN / 3);
+  EXPECT_GT(nan_with, 0u);
+  EXPECT_EQ(nan_without, 0u);
+  // Edge blocks at the start, straddling every power-of-two boundary 64..1024, and at the end
+  // (the blocks for 8, 16 and 32 overlap the first one: elements 0..46 are all edge values).
+  EXPECT_GE(tiny_neg, 8u);
+  EXPECT_GE(inf, 14u);
+  EXPECT_NE(kAdversarialN % 2, 0u) << "no vector width may divide the length";
+  EXPECT_EQ(kAdversarialN % kAdversarialCols, 0u) << "bias variants need n = rows * cols";
+}
+
+TEST(Adversarial, EveryCpuVariantPassesAtEveryAlpha) {
+  for (const Variant& v : all_variants()) {
+    if (v.device != Device::cpu) continue;
+    for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f}) {
+      const CheckResult c = check_adversarial(v, alpha, 2);
+      EXPECT_TRUE(c.ok) << v.name << " alpha=" << alpha << ": " << c.message;
+    }
+  }
+}
+
+TEST(Plausibility, HonestRatiosPassAndImpossibleOnesFail) {
+  // The copy's fastest sample (1e-6 s) is the ceiling, not its slowed median (5e-6 s).
+  std::vector<Row> rows = {ok_row("cpu/copy/memcpy/f32", 1 << 16, {5e-6, 5e-6, 1e-6}),
+                           ok_row("cpu/relu/naive/f32", 1 << 16, {0.5e-6, 0.5e-6, 0.5e-6}),   // 2x: honest
+                           ok_row("cpu/relu/vectorized/f32", 1 << 16, {0.3e-6, 0.3e-6, 0.3e-6})};  // 3.3x
+  derive_metrics(rows, 0.0);
+  EXPECT_EQ(fail_impossible_bandwidth(rows, 0.0), 1);
+  EXPECT_EQ(rows[0].status, Status::ok);
+  EXPECT_EQ(rows[1].status, Status::ok);
+  ASSERT_EQ(rows[2].status, Status::failed);
+  EXPECT_EQ(rows[2].reason.rfind("impossible bandwidth: ", 0), 0u) << rows[2].reason;
+  EXPECT_FALSE(rows[2].time || rows[2].gbps || rows[2].pct_of_ceiling);
+}
+
+TEST(Journal, RowsRoundTripAndAResultsFileResumesWithoutItsInterruptedRows) {
+  Row done = ok_row("cpu/elu/naive/f32", 4096, {3e-6, 2e-6, 4e-6});
+  Row failed = ok_row("cpu/elu/vectorized/f32", 4096, {1e-6});
+  failed.status = Status::failed;
+  failed.time.reset();
+  failed.reason = "element 3: wrong";
+  failed.accuracy->max_ulp = INFINITY;
+  Row cut = ok_row("cpu/relu/naive/f32", 4096, {1e-6});
+  cut.status = Status::interrupted;
+  cut.time.reset();
+  cut.reason = "interrupted before this row ran";
+  const Row back = row_from_json(row_to_json(done));
+  EXPECT_EQ(back.label(), done.label());
+  EXPECT_EQ(back.time->samples, done.time->samples);
+  EXPECT_EQ(row_from_json(row_to_json(failed)).accuracy->max_ulp, INFINITY);
+
+  char path[] = "/tmp/eb_journal_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  nlohmann::json doc = {{"schema", "elubench-results"},
+                        {"config", {{"argv", {"elubench", "--device", "cpu"}}}},
+                        {"results", {row_to_json(done), row_to_json(failed), row_to_json(cut)}}};
+  std::ofstream(path) << doc.dump(1);
+  const ResumeState s = load_resume(path);
+  EXPECT_FALSE(s.from_journal);
+  EXPECT_EQ(s.argv, (std::vector<std::string>{"elubench", "--device", "cpu"}));
+  ASSERT_EQ(s.done.size(), 2u);  // the interrupted row runs again
+  EXPECT_EQ(s.done[1].status, Status::failed);
+
+  // A journal whose last line was torn by a crash: the finished lines count, the torn one runs again.
+  std::ofstream(path) << nlohmann::json{{"elubench_journal", 1}, {"out", "x.json"}, {"argv", {"elubench"}}}.dump()
+                      << "\n" << row_to_json(done).dump() << "\n{\"name\": \"cpu/elu/na";
+  const ResumeState j = load_resume(path);
+  EXPECT_TRUE(j.from_journal);
+  EXPECT_EQ(j.out, "x.json");
+  EXPECT_EQ(j.done.size(), 1u);
+  std::remove(path);
+}
