@@ -16,7 +16,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
@@ -98,28 +97,53 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
 // comparison and passes through. Max(x, 0) would be one instruction but drops NaN on x86.
 HWY_INLINE VF Relu(DF d, VF x) { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x); }
 
-// ELU the XNNPACK way: x = n*ln2 + t with one-constant range reduction (ELU's outputs stay
-// within [-alpha, 0], so the reduction error n*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below
-// half an ULP of the result), s = 2^n from the exponent bits, the polynomial p of Poly
-// (Expm1Degree6: accurate, the vectorized variant; Expm1Degree5: the fast variant) with
-// e^t - 1 = t + t*t*p, and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one
-// rounding, and near 0 (n = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and
-// subnormals stay themselves. The clamp at kEluSaturation keeps 2^n a normal float; below it
-// the result rounds to -alpha. NaN is sent through the final select (x <= 0 is false for NaN),
-// not through the clamp. With Expm1Degree5 this is operation for operation elubench::elu_fast,
-// the scalar model that the CUDA fast variant runs too.
-template <class Poly>
-HWY_INLINE VF EluPoly(DF d, VF x, VF alpha) {
-  using C = Expm1Reduction;
+// table[k] for k = the low 4 bits of each lane of idx (the higher bits are ignored), where
+// table has 16 entries and is 64-byte aligned. AVX-512 holds the whole table in one register
+// and looks it up with one permute; AVX2 has 8 lanes, so it looks up both 8-entry halves and
+// picks per lane by bit 3 (two permutes and a blend: still cheaper than a gather); other targets
+// gather from memory.
+template <class DU, class VU = hn::Vec<DU>>
+HWY_INLINE VU Lookup16(DU du, const std::uint32_t* HWY_RESTRICT table, VU idx) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  (void)du;
+  return VU{_mm512_permutexvar_epi32(idx.raw, _mm512_load_si512(table))};
+#elif HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  (void)du;
+  const __m256i lo = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table)), idx.raw);
+  const __m256i hi = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table + 8)), idx.raw);
+  // blendv picks by the sign bit: move bit 3 of the index there.
+  const __m256 pick_hi = _mm256_castsi256_ps(_mm256_slli_epi32(idx.raw, 28));
+  return VU{_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), pick_hi))};
+#else
+  const hn::RebindToSigned<DU> di;
+  return hn::GatherIndex(du, table, hn::BitCast(di, hn::And(idx, hn::Set(du, 15u))));
+#endif
+}
+
+// ELU the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16 has the constants and
+// elubench::elu_lut16_p3 the same operations in scalar code): x = N*ln2/16 + t
+// with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so the reduction
+// error |N/16|*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of the result),
+// s = 2^(N/16) from a 16-entry table plus the exponent bits, e^t - 1 = t + t*t*(c2 + c3*t), and
+// the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
+// (N = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay
+// themselves. kCorrected adds the table entry's rounding error to t (a second lookup and an add,
+// the accurate `vectorized` form: <= 2 ULP); without it this is XNNPACK's kernel (`fast`: up to
+// 5 ULP on results below 0.07, where the absolute error stays under 2^-22). The clamp at
+// kEluSaturation keeps 2^n a normal float; below it the result rounds to -alpha. NaN is sent
+// through the final select (x <= 0 is false for NaN), not through the clamp.
+template <bool kCorrected>
+HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
+  using C = Expm1Lut16;
   const hn::RebindToUnsigned<DF> du;
   const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
   VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
-  const VF s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, n)));
+  const auto nb = hn::BitCast(du, n);
+  const VF s = hn::BitCast(d, hn::Add(Lookup16(du, C::table, nb), hn::ShiftLeft<19>(nb)));
   n = hn::Sub(n, hn::Set(d, C::magic_bias));
   VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  constexpr std::size_t kTerms = std::size(Poly::coefficients);
-  VF p = hn::Set(d, Poly::coefficients[0]);
-  for (std::size_t k = 1; k < kTerms; ++k) p = hn::MulAdd(p, t, hn::Set(d, Poly::coefficients[k]));
+  if constexpr (kCorrected) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
+  VF p = hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2));
   p = hn::Mul(p, t);
   t = hn::Mul(t, s);
   const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
@@ -127,8 +151,8 @@ HWY_INLINE VF EluPoly(DF d, VF x, VF alpha) {
   const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
 }
-HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluPoly<Expm1Degree6>(d, x, alpha); }
-HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluPoly<Expm1Degree5>(d, x, alpha); }
+HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluLut16<true>(d, x, alpha); }
+HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluLut16<false>(d, x, alpha); }
 
 // y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
 // a one-vector stack buffer so it runs the very same SIMD code (same results as the body)

@@ -1,8 +1,9 @@
 // cpu/*/vectorized: the naive loop made SIMD with Highway, compiled for every x86 target and
 // dispatched at run time to the best one this CPU supports (AVX2 here, AVX-512 where present).
-// Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 (simd-inl.h:
-// range reduction, degree-6 polynomial, cancellation-free rebuild) instead of a libm call per
-// element. 16-bit dtypes are widened to float in registers (F16C / shifts) and rounded back once.
+// Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 (simd-inl.h,
+// rr1-lut16-p3: range reduction to ln2/32, a 16-entry table of 2^(k/16) looked up by permute, a
+// degree-3 polynomial, the table's rounding error added back, cancellation-free rebuild)
+// instead of a libm call per element. 16-bit dtypes are widened to float in registers (F16C / shifts) and rounded back once.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "vectorized.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
