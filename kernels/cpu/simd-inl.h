@@ -120,27 +120,55 @@ HWY_INLINE VU Lookup16(DU du, const std::uint32_t* HWY_RESTRICT table, VU idx) {
 #endif
 }
 
-// ELU the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16 has the constants and
-// elubench::elu_lut16_p3 the same operations in scalar code): x = N*ln2/16 + t
-// with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so the reduction
-// error |N/16|*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of the result),
-// s = 2^(N/16) from a 16-entry table plus the exponent bits, e^t - 1 = t + t*t*(c2 + c3*t), and
-// the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
+// 2^(k/16) for k in [0, 16) as float bits: Expm1Lut16::table with k << 19 put back.
+struct Exp2Lut16 {
+  alignas(64) std::uint32_t bits[16];
+};
+constexpr Exp2Lut16 MakeExp2Lut16() {
+  Exp2Lut16 r{};
+  for (std::uint32_t k = 0; k < 16; ++k) r.bits[k] = Expm1Lut16::table[k] + (k << 19);
+  return r;
+}
+
+// s = 2^(N/16), where nb holds N in its low mantissa bits (n + magic_bias as bits) and n = N/16.
+// AVX-512: the table value scaled by 2^floor(n) with one VSCALEFPS (floor(N/16) = N div 16, and
+// k = N mod 16 indexes the table), one instruction instead of a shift and an add. Elsewhere:
+// the bits of the bias-adjusted table plus nb << 19, which carries N div 16 into the exponent.
+// Both give the same bits, since the clamp at kEluSaturation keeps s a normal float.
+template <class DU, class VU = hn::Vec<DU>>
+HWY_INLINE VF Exp2Lut16Scale(DF d, DU du, VU nb, VF n) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  (void)du;
+  static constexpr Exp2Lut16 kExp2 = MakeExp2Lut16();
+  const VF table_value = hn::BitCast(d, Lookup16(du, kExp2.bits, nb));
+  return VF{_mm512_scalef_ps(table_value.raw, n.raw)};
+#else
+  (void)n;
+  return hn::BitCast(d, hn::Add(Lookup16(du, Expm1Lut16::table, nb), hn::ShiftLeft<19>(nb)));
+#endif
+}
+
+// alpha * expm1(max(x, kEluSaturation)) the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16
+// has the constants and elubench::elu_lut16_p3 the same operations in scalar code):
+// x = N*ln2/16 + t with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so
+// the reduction error |N/16|*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of
+// the result), s = 2^(N/16) from a 16-entry table and the exponent, e^t - 1 = t + t*t*(c2 + c3*t),
+// and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
 // (N = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay
 // themselves. kCorrected adds the table entry's rounding error to t (a second lookup and an add,
 // the accurate `vectorized` form: <= 2 ULP); without it this is XNNPACK's kernel (`fast`: up to
 // 5 ULP on results below 0.07, where the absolute error stays under 2^-22). The clamp at
-// kEluSaturation keeps 2^n a normal float; below it the result rounds to -alpha. NaN is sent
-// through the final select (x <= 0 is false for NaN), not through the clamp.
+// kEluSaturation keeps 2^n a normal float; below it the result rounds to -alpha. NaN lanes
+// come out as -alpha (Max drops NaN): the callers' select puts x back there.
 template <bool kCorrected>
-HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
+HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
   using C = Expm1Lut16;
   const hn::RebindToUnsigned<DF> du;
   const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
-  VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
-  const auto nb = hn::BitCast(du, n);
-  const VF s = hn::BitCast(d, hn::Add(Lookup16(du, C::table, nb), hn::ShiftLeft<19>(nb)));
-  n = hn::Sub(n, hn::Set(d, C::magic_bias));
+  const VF biased = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
+  const auto nb = hn::BitCast(du, biased);
+  const VF n = hn::Sub(biased, hn::Set(d, C::magic_bias));
+  const VF s = Exp2Lut16Scale(d, du, nb, n);
   VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
   if constexpr (kCorrected) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
   VF p = hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2));
@@ -148,8 +176,22 @@ HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
   t = hn::Mul(t, s);
   const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
   p = hn::MulAdd(p, t, t);
-  const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
-  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
+  return hn::MulAdd(p, alpha, alpha_s_minus_1);
+}
+
+// ELU: x where x > 0 or NaN (x <= 0 is false for both), alpha*expm1(x) elsewhere.
+template <bool kCorrected>
+HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), AlphaExpm1Lut16<kCorrected>(d, x, alpha), x);
+}
+// The same, skipping the exponential for a vector with no x <= 0 (with normal(0, 1) inputs that
+// is 1 vector in 2^lanes, so it only pays off on mostly-positive data). The one compare serves
+// both the test and the select, so the skip costs a mask test and a predictable branch.
+template <bool kCorrected>
+HWY_INLINE VF EluLut16SkipPositive(DF d, VF x, VF alpha) {
+  const auto negative = hn::Le(x, hn::Zero(d));
+  if (hn::AllFalse(d, negative)) return x;
+  return hn::IfThenElse(negative, AlphaExpm1Lut16<kCorrected>(d, x, alpha), x);
 }
 HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluLut16<true>(d, x, alpha); }
 HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluLut16<false>(d, x, alpha); }
@@ -158,7 +200,10 @@ HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluLut16<false>(d, x, alpha
 // a one-vector stack buffer so it runs the very same SIMD code (same results as the body)
 // without touching memory past the end of x or y.
 template <Dtype T, class Op>
-HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op) {
+HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op_in) {
+  // A local copy of the op (and what it captured by value, e.g. alpha): the stores through y
+  // may alias the caller's copy, which would make the compiler reload it for every vector.
+  const Op op = op_in;
   const DF d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = begin;
@@ -186,7 +231,8 @@ HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t 
 
 // y[i] = op(x[i], b[i]) for i in [0, len): the same, with a second input.
 template <Dtype T, class Op>
-HWY_INLINE void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op) {
+HWY_INLINE void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op_in) {
+  const Op op = op_in;  // as in MapUnary
   const DF d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;

@@ -21,13 +21,8 @@ template <Dtype T>
 void VectorizedElu(const RunArgs& a) {
   const VF alpha = hn::Set(DF(), a.alpha);
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    MapUnary<T>(a.x, a.y, begin, end, [&](DF d, VF x) {
-      // A vector with no x <= 0 (and no NaN: it fails x > 0) needs no exponential. With
-      // normal(0, 1) inputs that is 1 vector in 2^lanes, so the branch only pays off on
-      // mostly-positive data; it is one compare and a predictable branch otherwise.
-      if (hn::AllTrue(d, hn::Gt(x, hn::Zero(d)))) return x;
-      return EluAccurate(d, x, alpha);
-    });
+    // A vector with no x <= 0 skips the exponential (simd-inl.h, EluLut16SkipPositive).
+    MapUnary<T>(a.x, a.y, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<true>(d, x, alpha); });
   });
 }
 
