@@ -22,7 +22,7 @@ template <Dtype T>
 void FastElu(const RunArgs& a) {
   const VF alpha = hn::Set(DF(), a.alpha);
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    MapUnary<T>(a.x, a.y, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<false>(d, x, alpha); });
+    MapUnary<T>(a.x, a.y, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<kFastForm<T>>(d, x, alpha); });
   });
 }
 

@@ -61,25 +61,55 @@ HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
   }
 }
 
+// Stores v as bf16 at element i of p, rounding to nearest even by hand (float_to_bf16's rule:
+// add 0x7FFF plus the lowest kept bit), and keeps NaN a quiet NaN instead of letting the
+// rounding carry it into infinity. Highway 1.0.3's DemoteTo(bf16) truncates, hence this.
+HWY_INLINE void StoreBf16Rounded(VF v, void* p, std::size_t i) {
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::RebindToSigned<DF> di32;
+  const hn::Rebind<std::uint16_t, DF> du16;
+  const auto u = hn::BitCast(du32, v);
+  const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
+  const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
+  const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
+  const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
+  // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
+  hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
+}
+
+// AVX512-BF16's VCVTNEPS2BF16 rounds 16 floats to bf16 in one instruction, to nearest even,
+// NaN to a quiet NaN with the same top bits: exactly StoreBf16Rounded, except that it reads
+// subnormal inputs as zero. Highway 1.0.3 does not emit it, and GCC allows its intrinsic only
+// in functions compiled for avx512bf16, which Highway's AVX3 target is not; so it is written as
+// inline asm (the assembler knows it whatever the target) and used only where CPUID says the
+// CPU has it (checked once at load time; the loops branch on a constant).
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
+#define ELUBENCH_BF16_CONVERT_ASM 1
+inline const bool kCpuHasAvx512Bf16 = [] {
+  __builtin_cpu_init();  // may run before the constructor that initializes the feature bits
+  return __builtin_cpu_supports("avx512bf16") != 0;
+}();
+HWY_INLINE void StoreBf16Convert(VF v, void* p, std::size_t i) {
+  // A vector with a subnormal lane (class bit 0x20: denormal) takes the exact path instead.
+  if (HWY_UNLIKELY(_mm512_fpclass_ps_mask(v.raw, 0x20) != 0)) return StoreBf16Rounded(v, p, i);
+  __m256i bits;
+  asm("vcvtneps2bf16 %1, %0" : "=v"(bits) : "v"(v.raw));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<std::uint16_t*>(p) + i), bits);
+}
+#else
+#define ELUBENCH_BF16_CONVERT_ASM 0
+#endif
+
 // Stores v as N elements of dtype T at element i, rounding to nearest even.
 template <Dtype T>
 HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
   if constexpr (T == Dtype::f32) {
     hn::StoreU(v, d, static_cast<float*>(p) + i);
   } else if constexpr (T == Dtype::bf16) {
-    // Highway's DemoteTo(bf16) truncates; round to nearest even by hand (float_to_bf16's
-    // rule: add 0x7FFF plus the lowest kept bit), and keep NaN a quiet NaN instead of letting
-    // the rounding carry it into infinity.
-    const hn::RebindToUnsigned<DF> du32;
-    const hn::RebindToSigned<DF> di32;
-    const hn::Rebind<std::uint16_t, DF> du16;
-    const auto u = hn::BitCast(du32, v);
-    const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
-    const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
-    const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
-    const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
-    // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
-    hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
+#if ELUBENCH_BF16_CONVERT_ASM
+    if (kCpuHasAvx512Bf16) return StoreBf16Convert(v, p, i);
+#endif
+    StoreBf16Rounded(v, p, i);
   } else {
 #if ELUBENCH_HW_F16
     const hn::Rebind<hwy::float16_t, DF> dh;
@@ -148,6 +178,20 @@ HWY_INLINE VF Exp2Lut16Scale(DF d, DU du, VU nb, VF n) {
 #endif
 }
 
+// The three forms of the expm1 below, from the most to the least exact:
+//   kCorrectedP3: rr1-lut16-p3 plus the table correction, f32 `vectorized` and bias variants
+//                 (<= 2 ULP with alpha = 1, measured 2 over [-17.5, 0]);
+//   kP3:          XNNPACK's rr1-lut16-p3, f32 `fast` (<= 5 ULP, absolute error < 2^-22);
+//   kP2:          rr1-lut16-p2, e^t - 1 = t + t*t/2, for 16-bit outputs of every variant: its
+//                 relative error (t^2/6 <= 7.9e-5, 2^-13.6) is at most 1/6 of an f16 ULP
+//                 (2^-11 relative at the top of a binade), so the one rounding to f16/bf16 keeps <= 1 ULP (checked on all 65,536
+//                 inputs), and one FMA fewer pays for the conversions.
+enum class Expm1Form { kCorrectedP3, kP3, kP2 };
+template <Dtype T>
+constexpr Expm1Form kAccurateForm = T == Dtype::f32 ? Expm1Form::kCorrectedP3 : Expm1Form::kP2;
+template <Dtype T>
+constexpr Expm1Form kFastForm = T == Dtype::f32 ? Expm1Form::kP3 : Expm1Form::kP2;
+
 // alpha * expm1(max(x, kEluSaturation)) the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16
 // has the constants and elubench::elu_lut16_p3 the same operations in scalar code):
 // x = N*ln2/16 + t with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so
@@ -155,12 +199,11 @@ HWY_INLINE VF Exp2Lut16Scale(DF d, DU du, VU nb, VF n) {
 // the result), s = 2^(N/16) from a 16-entry table and the exponent, e^t - 1 = t + t*t*(c2 + c3*t),
 // and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
 // (N = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay
-// themselves. kCorrected adds the table entry's rounding error to t (a second lookup and an add,
-// the accurate `vectorized` form: <= 2 ULP); without it this is XNNPACK's kernel (`fast`: up to
-// 5 ULP on results below 0.07, where the absolute error stays under 2^-22). The clamp at
-// kEluSaturation keeps 2^n a normal float; below it the result rounds to -alpha. NaN lanes
-// come out as -alpha (Max drops NaN): the callers' select puts x back there.
-template <bool kCorrected>
+// themselves. kCorrectedP3 adds the table entry's rounding error to t (a second lookup and an
+// add); kP3 is XNNPACK's kernel; kP2 drops c3. The clamp at kEluSaturation keeps 2^n a normal
+// float; below it the result rounds to -alpha. NaN lanes come out as -alpha (Max drops NaN):
+// the callers' select puts x back there.
+template <Expm1Form kForm>
 HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
   using C = Expm1Lut16;
   const hn::RebindToUnsigned<DF> du;
@@ -170,9 +213,13 @@ HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
   const VF n = hn::Sub(biased, hn::Set(d, C::magic_bias));
   const VF s = Exp2Lut16Scale(d, du, nb, n);
   VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  if constexpr (kCorrected) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
-  VF p = hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2));
-  p = hn::Mul(p, t);
+  if constexpr (kForm == Expm1Form::kCorrectedP3) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
+  VF p;
+  if constexpr (kForm == Expm1Form::kP2) {
+    p = hn::Mul(hn::Set(d, 0.5f), t);
+  } else {
+    p = hn::Mul(hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2)), t);
+  }
   t = hn::Mul(t, s);
   const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
   p = hn::MulAdd(p, t, t);
@@ -180,21 +227,22 @@ HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
 }
 
 // ELU: x where x > 0 or NaN (x <= 0 is false for both), alpha*expm1(x) elsewhere.
-template <bool kCorrected>
+template <Expm1Form kForm>
 HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
-  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), AlphaExpm1Lut16<kCorrected>(d, x, alpha), x);
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), AlphaExpm1Lut16<kForm>(d, x, alpha), x);
 }
 // The same, skipping the exponential for a vector with no x <= 0 (with normal(0, 1) inputs that
 // is 1 vector in 2^lanes, so it only pays off on mostly-positive data). The one compare serves
 // both the test and the select, so the skip costs a mask test and a predictable branch.
-template <bool kCorrected>
+template <Expm1Form kForm>
 HWY_INLINE VF EluLut16SkipPositive(DF d, VF x, VF alpha) {
   const auto negative = hn::Le(x, hn::Zero(d));
   if (hn::AllFalse(d, negative)) return x;
-  return hn::IfThenElse(negative, AlphaExpm1Lut16<kCorrected>(d, x, alpha), x);
+  return hn::IfThenElse(negative, AlphaExpm1Lut16<kForm>(d, x, alpha), x);
 }
-HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluLut16<true>(d, x, alpha); }
-HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluLut16<false>(d, x, alpha); }
+// The accurate ELU for results stored as T (the bias variants use it).
+template <Dtype T>
+HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluLut16<kAccurateForm<T>>(d, x, alpha); }
 
 // y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
 // a one-vector stack buffer so it runs the very same SIMD code (same results as the body)

@@ -22,7 +22,7 @@ void VectorizedElu(const RunArgs& a) {
   const VF alpha = hn::Set(DF(), a.alpha);
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
     // A vector with no x <= 0 skips the exponential (simd-inl.h, EluLut16SkipPositive).
-    MapUnary<T>(a.x, a.y, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<true>(d, x, alpha); });
+    MapUnary<T>(a.x, a.y, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<kAccurateForm<T>>(d, x, alpha); });
   });
 }
 
