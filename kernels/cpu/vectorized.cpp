@@ -3,7 +3,9 @@
 // Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 (simd-inl.h,
 // rr1-lut16-p3: range reduction to ln2/32, a 16-entry table of 2^(k/16) looked up by permute, a
 // degree-3 polynomial, the table's rounding error added back, cancellation-free rebuild)
-// instead of a libm call per element. 16-bit dtypes are widened to float in registers (F16C / shifts) and rounded back once.
+// instead of a libm call per element. 16-bit dtypes are widened to float in registers (F16C /
+// shifts) and rounded back once (F16C; VCVTNEPS2BF16 where the CPU has AVX512-BF16), with a
+// degree-2 polynomial: a 16-bit result needs 11 bits, and the FMA saved pays for the conversions.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "vectorized.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
