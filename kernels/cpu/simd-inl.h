@@ -1,8 +1,24 @@
 // SIMD building blocks shared by the Highway CPU variants (vectorized, fast, fused_bias,
-// bias_then_act): dtype loads/stores, the two ELU bodies, ReLU, and the loops that walk a
+// bias_then_act): dtype loads/stores, the ELU bodies, ReLU, and the loops that walk a
 // range with any alignment and any length. Included once per Highway target by each
 // variant's foreach_target loop, hence the per-target include guard below instead of
 // #pragma once.
+
+// Once per translation unit and outside any Highway target region, so that this initializer is
+// compiled for the baseline ISA and runs on every x86 CPU at load time.
+#ifndef ELUBENCH_CPU_SIMD_INL_ONCE_
+#define ELUBENCH_CPU_SIMD_INL_ONCE_
+#if defined(__x86_64__) || defined(__i386__)
+namespace elubench::cpu {
+// Whether VCVTNEPS2BF16 (AVX512-BF16) may be used; see StoreBf16Convert.
+inline const bool kCpuHasAvx512Bf16 = [] {
+  __builtin_cpu_init();  // may run before the constructor that initializes the feature bits
+  return __builtin_cpu_supports("avx512bf16") != 0;
+}();
+}  // namespace elubench::cpu
+#endif
+#endif
+
 #if defined(ELUBENCH_CPU_SIMD_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ELUBENCH_CPU_SIMD_INL_H_
 #undef ELUBENCH_CPU_SIMD_INL_H_
@@ -82,13 +98,9 @@ HWY_INLINE void StoreBf16Rounded(VF v, void* p, std::size_t i) {
 // subnormal inputs as zero. Highway 1.0.3 does not emit it, and GCC allows its intrinsic only
 // in functions compiled for avx512bf16, which Highway's AVX3 target is not; so it is written as
 // inline asm (the assembler knows it whatever the target) and used only where CPUID says the
-// CPU has it (checked once at load time; the loops branch on a constant).
+// CPU has it (kCpuHasAvx512Bf16, checked once at load time; the loops branch on a constant).
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
 #define ELUBENCH_BF16_CONVERT_ASM 1
-inline const bool kCpuHasAvx512Bf16 = [] {
-  __builtin_cpu_init();  // may run before the constructor that initializes the feature bits
-  return __builtin_cpu_supports("avx512bf16") != 0;
-}();
 HWY_INLINE void StoreBf16Convert(VF v, void* p, std::size_t i) {
   // A vector with a subnormal lane (class bit 0x20: denormal) takes the exact path instead.
   if (HWY_UNLIKELY(_mm512_fpclass_ps_mask(v.raw, 0x20) != 0)) return StoreBf16Rounded(v, p, i);
