@@ -12,6 +12,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "elubench/activations.hpp"
@@ -243,32 +244,34 @@ INSTANTIATE_TEST_SUITE_P(Registry, CpuActivationVariant, testing::ValuesIn(cpu_v
                          })),
                          test_name);
 
-// The SIMD fast variant runs exactly elubench::elu_fast's operations, so on a target with FMA
-// (AVX2 and up; MulAdd is a separate multiply and add below that) they agree bit for bit. This
-// pins the scalar model that the CUDA fast variant also uses.
-TEST(FastModel, SimdMatchesScalarEluFastBitForBit) {
+// The SIMD ELU of `vectorized` and `fast` runs exactly elubench::elu_lut16_p3's operations
+// (corrected and not), so on a target with FMA (AVX2 and up; MulAdd is a separate multiply and
+// add below that) they agree bit for bit. This pins the scalar model that documents them.
+TEST(Lut16Model, SimdMatchesScalarEluLut16P3BitForBit) {
   const std::string target = cpu::simd_target();
   if (target.find("AVX") == std::string::npos) GTEST_SKIP() << "SIMD target " << target << " has no FMA";
-  const Variant* v = find_variant("cpu/elu/fast/f32");
-  ASSERT_NE(v, nullptr);
-  const std::size_t n = 100003;
-  auto x = make_input(Dtype::f32, n, 5);
-  std::vector<float> y(n);
-  for (float alpha : {0.5f, 1.0f, 2.0f}) {
-    RunArgs a;
-    a.x = x.data();
-    a.y = y.data();
-    a.n = n;
-    a.alpha = alpha;
-    v->run(a);
-    for (std::size_t i = 0; i < n; ++i) {
-      const float xi = load_as_float(x.data(), i, Dtype::f32);
-      const float want = elu_fast(xi, alpha);
-      if (std::isnan(want)) {
-        ASSERT_TRUE(std::isnan(y[i]));
-        continue;
+  for (const auto& [name, corrected] : {std::pair{"cpu/elu/vectorized/f32", true}, std::pair{"cpu/elu/fast/f32", false}}) {
+    const Variant* v = find_variant(name);
+    ASSERT_NE(v, nullptr) << name;
+    const std::size_t n = 100003;
+    auto x = make_input(Dtype::f32, n, 5);
+    std::vector<float> y(n);
+    for (float alpha : {0.5f, 1.0f, 2.0f}) {
+      RunArgs a;
+      a.x = x.data();
+      a.y = y.data();
+      a.n = n;
+      a.alpha = alpha;
+      v->run(a);
+      for (std::size_t i = 0; i < n; ++i) {
+        const float xi = load_as_float(x.data(), i, Dtype::f32);
+        const float want = elu_lut16_p3(xi, alpha, corrected);
+        if (std::isnan(want)) {
+          ASSERT_TRUE(std::isnan(y[i]));
+          continue;
+        }
+        ASSERT_EQ(bits_of(y[i]), bits_of(want)) << name << " x=" << xi << " alpha=" << alpha;
       }
-      ASSERT_EQ(bits_of(y[i]), bits_of(want)) << "x=" << xi << " alpha=" << alpha;
     }
   }
 }

@@ -27,7 +27,7 @@ void BiasThenElu(const RunArgs& a) {
   AddBias<T>(a);
   const VF alpha = hn::Set(DF(), a.alpha);
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    MapUnary<T>(a.y, a.y, begin, end, [&](DF d, VF x) { return EluAccurate(d, x, alpha); });
+    MapUnary<T>(a.y, a.y, begin, end, [alpha](DF d, VF x) { return EluAccurate<T>(d, x, alpha); });
   });
 }
 

@@ -1,8 +1,12 @@
-// cpu/elu/fast: vectorized ELU with a cheaper exponential. Same range reduction, saturation
-// and cancellation-free rebuild as vectorized (so -1e-8 still gives -1e-8), but a degree-5
-// polynomial instead of degree 6: one FMA fewer per vector on the dependency chain, for an
-// error of up to ~4 ULP (the approximate class) instead of <= 2. Only ELU: ReLU has no
-// exponential to make cheaper. Its exact scalar model is elubench::elu_fast.
+// cpu/elu/fast: vectorized ELU with a cheaper exponential: XNNPACK's rr1-lut16-p3 exactly
+// (simd-inl.h EluLut16<false>). Same range reduction, table, polynomial, saturation and
+// cancellation-free rebuild as vectorized (so -1e-8 still gives -1e-8), but without adding back
+// the table entries' rounding error: one permute and one add fewer per vector, for up to 5 ULP
+// on results in [-0.07, -0.02] (absolute error <= 1.5e-7 with alpha = 2, inside the approximate
+// class's 2^-22) and <= 1 ULP for x <= -1. Only ELU: ReLU has no exponential to make cheaper.
+// Its exact scalar model is elubench::elu_lut16_p3(x, alpha, false).
+// For f16/bf16 it is the same kernel as vectorized (simd-inl.h, Expm1Form::kP2): that one is
+// already the cheapest that keeps a 16-bit result within 1 ULP.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "fast.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
@@ -20,10 +24,7 @@ template <Dtype T>
 void FastElu(const RunArgs& a) {
   const VF alpha = hn::Set(DF(), a.alpha);
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    MapUnary<T>(a.x, a.y, begin, end, [&](DF d, VF x) {
-      if (hn::AllTrue(d, hn::Gt(x, hn::Zero(d)))) return x;  // as in vectorized
-      return EluFast(d, x, alpha);
-    });
+    MapUnary<T>(a.x, a.y, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<kFastForm<T>>(d, x, alpha); });
   });
 }
 

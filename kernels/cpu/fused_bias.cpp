@@ -23,7 +23,7 @@ void FusedBiasElu(const RunArgs& a) {
   const VF alpha = hn::Set(DF(), a.alpha);
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
     MapRowsWithBias<T>(a.x, a.bias, a.y, a.cols, begin, end,
-                       [&](DF d, VF x, VF b) { return EluAccurate(d, hn::Add(x, b), alpha); });
+                       [alpha](DF d, VF x, VF b) { return EluAccurate<T>(d, hn::Add(x, b), alpha); });
   });
 }
 

@@ -1,8 +1,24 @@
 // SIMD building blocks shared by the Highway CPU variants (vectorized, fast, fused_bias,
-// bias_then_act): dtype loads/stores, the two ELU bodies, ReLU, and the loops that walk a
+// bias_then_act): dtype loads/stores, the ELU bodies, ReLU, and the loops that walk a
 // range with any alignment and any length. Included once per Highway target by each
 // variant's foreach_target loop, hence the per-target include guard below instead of
 // #pragma once.
+
+// Once per translation unit and outside any Highway target region, so that this initializer is
+// compiled for the baseline ISA and runs on every x86 CPU at load time.
+#ifndef ELUBENCH_CPU_SIMD_INL_ONCE_
+#define ELUBENCH_CPU_SIMD_INL_ONCE_
+#if defined(__x86_64__) || defined(__i386__)
+namespace elubench::cpu {
+// Whether VCVTNEPS2BF16 (AVX512-BF16) may be used; see StoreBf16Convert.
+inline const bool kCpuHasAvx512Bf16 = [] {
+  __builtin_cpu_init();  // may run before the constructor that initializes the feature bits
+  return __builtin_cpu_supports("avx512bf16") != 0;
+}();
+}  // namespace elubench::cpu
+#endif
+#endif
+
 #if defined(ELUBENCH_CPU_SIMD_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ELUBENCH_CPU_SIMD_INL_H_
 #undef ELUBENCH_CPU_SIMD_INL_H_
@@ -16,7 +32,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
@@ -62,25 +77,51 @@ HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
   }
 }
 
+// Stores v as bf16 at element i of p, rounding to nearest even by hand (float_to_bf16's rule:
+// add 0x7FFF plus the lowest kept bit), and keeps NaN a quiet NaN instead of letting the
+// rounding carry it into infinity. Highway 1.0.3's DemoteTo(bf16) truncates, hence this.
+HWY_INLINE void StoreBf16Rounded(VF v, void* p, std::size_t i) {
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::RebindToSigned<DF> di32;
+  const hn::Rebind<std::uint16_t, DF> du16;
+  const auto u = hn::BitCast(du32, v);
+  const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
+  const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
+  const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
+  const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
+  // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
+  hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
+}
+
+// AVX512-BF16's VCVTNEPS2BF16 rounds 16 floats to bf16 in one instruction, to nearest even,
+// NaN to a quiet NaN with the same top bits: exactly StoreBf16Rounded, except that it reads
+// subnormal inputs as zero. Highway 1.0.3 does not emit it, and GCC allows its intrinsic only
+// in functions compiled for avx512bf16, which Highway's AVX3 target is not; so it is written as
+// inline asm (the assembler knows it whatever the target) and used only where CPUID says the
+// CPU has it (kCpuHasAvx512Bf16, checked once at load time; the loops branch on a constant).
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
+#define ELUBENCH_BF16_CONVERT_ASM 1
+HWY_INLINE void StoreBf16Convert(VF v, void* p, std::size_t i) {
+  // A vector with a subnormal lane (class bit 0x20: denormal) takes the exact path instead.
+  if (HWY_UNLIKELY(_mm512_fpclass_ps_mask(v.raw, 0x20) != 0)) return StoreBf16Rounded(v, p, i);
+  __m256i bits;
+  asm("vcvtneps2bf16 %1, %0" : "=v"(bits) : "v"(v.raw));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<std::uint16_t*>(p) + i), bits);
+}
+#else
+#define ELUBENCH_BF16_CONVERT_ASM 0
+#endif
+
 // Stores v as N elements of dtype T at element i, rounding to nearest even.
 template <Dtype T>
 HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
   if constexpr (T == Dtype::f32) {
     hn::StoreU(v, d, static_cast<float*>(p) + i);
   } else if constexpr (T == Dtype::bf16) {
-    // Highway's DemoteTo(bf16) truncates; round to nearest even by hand (float_to_bf16's
-    // rule: add 0x7FFF plus the lowest kept bit), and keep NaN a quiet NaN instead of letting
-    // the rounding carry it into infinity.
-    const hn::RebindToUnsigned<DF> du32;
-    const hn::RebindToSigned<DF> di32;
-    const hn::Rebind<std::uint16_t, DF> du16;
-    const auto u = hn::BitCast(du32, v);
-    const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
-    const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
-    const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
-    const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
-    // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
-    hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
+#if ELUBENCH_BF16_CONVERT_ASM
+    if (kCpuHasAvx512Bf16) return StoreBf16Convert(v, p, i);
+#endif
+    StoreBf16Rounded(v, p, i);
   } else {
 #if ELUBENCH_HW_F16
     const hn::Rebind<hwy::float16_t, DF> dh;
@@ -98,43 +139,131 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
 // comparison and passes through. Max(x, 0) would be one instruction but drops NaN on x86.
 HWY_INLINE VF Relu(DF d, VF x) { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x); }
 
-// ELU the XNNPACK way: x = n*ln2 + t with one-constant range reduction (ELU's outputs stay
-// within [-alpha, 0], so the reduction error n*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below
-// half an ULP of the result), s = 2^n from the exponent bits, the polynomial p of Poly
-// (Expm1Degree6: accurate, the vectorized variant; Expm1Degree5: the fast variant) with
-// e^t - 1 = t + t*t*p, and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one
-// rounding, and near 0 (n = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and
-// subnormals stay themselves. The clamp at kEluSaturation keeps 2^n a normal float; below it
-// the result rounds to -alpha. NaN is sent through the final select (x <= 0 is false for NaN),
-// not through the clamp. With Expm1Degree5 this is operation for operation elubench::elu_fast,
-// the scalar model that the CUDA fast variant runs too.
-template <class Poly>
-HWY_INLINE VF EluPoly(DF d, VF x, VF alpha) {
-  using C = Expm1Reduction;
+// table[k] for k = the low 4 bits of each lane of idx (the higher bits are ignored), where
+// table has 16 entries and is 64-byte aligned. AVX-512 holds the whole table in one register
+// and looks it up with one permute; AVX2 has 8 lanes, so it looks up both 8-entry halves and
+// picks per lane by bit 3 (two permutes and a blend: still cheaper than a gather); other targets
+// gather from memory.
+template <class DU, class VU = hn::Vec<DU>>
+HWY_INLINE VU Lookup16(DU du, const std::uint32_t* HWY_RESTRICT table, VU idx) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  (void)du;
+  return VU{_mm512_permutexvar_epi32(idx.raw, _mm512_load_si512(table))};
+#elif HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  (void)du;
+  const __m256i lo = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table)), idx.raw);
+  const __m256i hi = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table + 8)), idx.raw);
+  // blendv picks by the sign bit: move bit 3 of the index there.
+  const __m256 pick_hi = _mm256_castsi256_ps(_mm256_slli_epi32(idx.raw, 28));
+  return VU{_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), pick_hi))};
+#else
+  const hn::RebindToSigned<DU> di;
+  return hn::GatherIndex(du, table, hn::BitCast(di, hn::And(idx, hn::Set(du, 15u))));
+#endif
+}
+
+// 2^(k/16) for k in [0, 16) as float bits: Expm1Lut16::table with k << 19 put back.
+struct Exp2Lut16 {
+  alignas(64) std::uint32_t bits[16];
+};
+constexpr Exp2Lut16 MakeExp2Lut16() {
+  Exp2Lut16 r{};
+  for (std::uint32_t k = 0; k < 16; ++k) r.bits[k] = Expm1Lut16::table[k] + (k << 19);
+  return r;
+}
+
+// s = 2^(N/16), where nb holds N in its low mantissa bits (n + magic_bias as bits) and n = N/16.
+// AVX-512: the table value scaled by 2^floor(n) with one VSCALEFPS (floor(N/16) = N div 16, and
+// k = N mod 16 indexes the table), one instruction instead of a shift and an add. Elsewhere:
+// the bits of the bias-adjusted table plus nb << 19, which carries N div 16 into the exponent.
+// Both give the same bits, since the clamp at kEluSaturation keeps s a normal float.
+template <class DU, class VU = hn::Vec<DU>>
+HWY_INLINE VF Exp2Lut16Scale(DF d, DU du, VU nb, VF n) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  (void)du;
+  static constexpr Exp2Lut16 kExp2 = MakeExp2Lut16();
+  const VF table_value = hn::BitCast(d, Lookup16(du, kExp2.bits, nb));
+  return VF{_mm512_scalef_ps(table_value.raw, n.raw)};
+#else
+  (void)n;
+  return hn::BitCast(d, hn::Add(Lookup16(du, Expm1Lut16::table, nb), hn::ShiftLeft<19>(nb)));
+#endif
+}
+
+// The three forms of the expm1 below, from the most to the least exact:
+//   kCorrectedP3: rr1-lut16-p3 plus the table correction, f32 `vectorized` and bias variants
+//                 (<= 2 ULP with alpha = 1, measured 2 over [-17.5, 0]);
+//   kP3:          XNNPACK's rr1-lut16-p3, f32 `fast` (<= 5 ULP, absolute error < 2^-22);
+//   kP2:          rr1-lut16-p2, e^t - 1 = t + t*t/2, for 16-bit outputs of every variant: its
+//                 relative error (t^2/6 <= 7.9e-5, 2^-13.6) is at most 1/6 of an f16 ULP
+//                 (2^-11 relative at the top of a binade), so the one rounding to f16/bf16 keeps <= 1 ULP (checked on all 65,536
+//                 inputs), and one FMA fewer pays for the conversions.
+enum class Expm1Form { kCorrectedP3, kP3, kP2 };
+template <Dtype T>
+constexpr Expm1Form kAccurateForm = T == Dtype::f32 ? Expm1Form::kCorrectedP3 : Expm1Form::kP2;
+template <Dtype T>
+constexpr Expm1Form kFastForm = T == Dtype::f32 ? Expm1Form::kP3 : Expm1Form::kP2;
+
+// alpha * expm1(max(x, kEluSaturation)) the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16
+// has the constants and elubench::elu_lut16_p3 the same operations in scalar code):
+// x = N*ln2/16 + t with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so
+// the reduction error |N/16|*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of
+// the result), s = 2^(N/16) from a 16-entry table and the exponent, e^t - 1 = t + t*t*(c2 + c3*t),
+// and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
+// (N = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay
+// themselves. kCorrectedP3 adds the table entry's rounding error to t (a second lookup and an
+// add); kP3 is XNNPACK's kernel; kP2 drops c3. The clamp at kEluSaturation keeps 2^n a normal
+// float; below it the result rounds to -alpha. NaN lanes come out as -alpha (Max drops NaN):
+// the callers' select puts x back there.
+template <Expm1Form kForm>
+HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
+  using C = Expm1Lut16;
   const hn::RebindToUnsigned<DF> du;
   const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
-  VF n = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
-  const VF s = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(du, n)));
-  n = hn::Sub(n, hn::Set(d, C::magic_bias));
+  const VF biased = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
+  const auto nb = hn::BitCast(du, biased);
+  const VF n = hn::Sub(biased, hn::Set(d, C::magic_bias));
+  const VF s = Exp2Lut16Scale(d, du, nb, n);
   VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  constexpr std::size_t kTerms = std::size(Poly::coefficients);
-  VF p = hn::Set(d, Poly::coefficients[0]);
-  for (std::size_t k = 1; k < kTerms; ++k) p = hn::MulAdd(p, t, hn::Set(d, Poly::coefficients[k]));
-  p = hn::Mul(p, t);
+  if constexpr (kForm == Expm1Form::kCorrectedP3) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
+  VF p;
+  if constexpr (kForm == Expm1Form::kP2) {
+    p = hn::Mul(hn::Set(d, 0.5f), t);
+  } else {
+    p = hn::Mul(hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2)), t);
+  }
   t = hn::Mul(t, s);
   const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
   p = hn::MulAdd(p, t, t);
-  const VF e = hn::MulAdd(p, alpha, alpha_s_minus_1);
-  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, x);
+  return hn::MulAdd(p, alpha, alpha_s_minus_1);
 }
-HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluPoly<Expm1Degree6>(d, x, alpha); }
-HWY_INLINE VF EluFast(DF d, VF x, VF alpha) { return EluPoly<Expm1Degree5>(d, x, alpha); }
+
+// ELU: x where x > 0 or NaN (x <= 0 is false for both), alpha*expm1(x) elsewhere.
+template <Expm1Form kForm>
+HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), AlphaExpm1Lut16<kForm>(d, x, alpha), x);
+}
+// The same, skipping the exponential for a vector with no x <= 0 (with normal(0, 1) inputs that
+// is 1 vector in 2^lanes, so it only pays off on mostly-positive data). The one compare serves
+// both the test and the select, so the skip costs a mask test and a predictable branch.
+template <Expm1Form kForm>
+HWY_INLINE VF EluLut16SkipPositive(DF d, VF x, VF alpha) {
+  const auto negative = hn::Le(x, hn::Zero(d));
+  if (hn::AllFalse(d, negative)) return x;
+  return hn::IfThenElse(negative, AlphaExpm1Lut16<kForm>(d, x, alpha), x);
+}
+// The accurate ELU for results stored as T (the bias variants use it).
+template <Dtype T>
+HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluLut16<kAccurateForm<T>>(d, x, alpha); }
 
 // y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
 // a one-vector stack buffer so it runs the very same SIMD code (same results as the body)
 // without touching memory past the end of x or y.
 template <Dtype T, class Op>
-HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op) {
+HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op_in) {
+  // A local copy of the op (and what it captured by value, e.g. alpha): the stores through y
+  // may alias the caller's copy, which would make the compiler reload it for every vector.
+  const Op op = op_in;
   const DF d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = begin;
@@ -162,7 +291,8 @@ HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t 
 
 // y[i] = op(x[i], b[i]) for i in [0, len): the same, with a second input.
 template <Dtype T, class Op>
-HWY_INLINE void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op) {
+HWY_INLINE void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op_in) {
+  const Op op = op_in;  // as in MapUnary
   const DF d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
