@@ -281,13 +281,14 @@ def markdown(kernels: list[Kernel]) -> str:
     by = {(k.file, k.name, k.arch): k for k in kernels}
     rows = sorted({(k.file, k.name) for k in kernels}, key=lambda r: (FILES.index(r[0]), r[1]))
     out = ["| file | kernel | sm_90 inst/elem | sm_90 regs | sm_90 blocks/SM | sm_80 inst/elem | sm_80 regs "
-           "| sm_80 blocks/SM | stack+spill |",
+           "| sm_80 blocks/SM | stack, local, spill |",
            "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
     for f, name in rows:
         k9, k8 = by[(f, name, "sm_90")], by[(f, name, "sm_80")]
         b = budget_of(k9)
         per9 = fmt(k9.per_elem) + (f" (≤ {b:g})" if b else "")
-        spill = sum(k.stack + k.local + k.spill_insts for k in (k9, k8))
+        spill = "; ".join(f"{k.arch}: {k.stack} B stack, {k.local} B local, {k.spill_insts} STL/LDL"
+                          for k in (k9, k8) if k.stack or k.local or k.spill_insts) or "none"
         out.append(f"| {f} | `{name}` | {per9} | {k9.regs} | {k9.blocks_per_sm} | {fmt(k8.per_elem)} | {k8.regs} "
                    f"| {k8.blocks_per_sm} | {spill} |")
     return "\n".join(out) + "\n"
