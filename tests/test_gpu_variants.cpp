@@ -3,12 +3,18 @@
 // skips and says why (the simulated-grid tests in test_cuda_bodies.cu cover the bodies).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "elubench/gpu.hpp"
@@ -17,6 +23,12 @@
 #include "test_support.hpp"
 
 using namespace elubench;
+
+#if defined(ELUBENCH_HAVE_CUDNN)
+namespace elubench::gpu_variants {
+std::vector<std::pair<int, int>> cudnn_fold(std::size_t n);  // kernels/cuda/cudnn.cu
+}
+#endif
 
 namespace {
 
@@ -46,28 +58,30 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
     std::string reason;
     if (gpu::device_count(&reason) == 0) GTEST_SKIP() << reason;
   }
-  // n elements `off` elements into device buffers; checks the result and the guard bytes.
-  void run_and_check(std::size_t n, float alpha, std::size_t off, std::size_t cols,
+  // n elements x_off / y_off elements into device buffers (the bias at x's offset); checks the
+  // result and the guard bytes around y.
+  void run_and_check(std::size_t n, float alpha, std::size_t x_off, std::size_t y_off, std::size_t cols,
                      const std::vector<unsigned char>* x_in = nullptr) {
     const Variant& v = *GetParam();
     if (v.uses_bias && cols == 0) cols = 1;
-    const std::size_t es = dtype_size(v.dtype), bytes = (n + off + 8) * es;
-    const auto x = x_in ? *x_in : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
+    const std::size_t es = dtype_size(v.dtype), off = std::max(x_off, y_off), bytes = (n + off + 8) * es;
+    const auto x = x_in ? std::vector<unsigned char>() : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
+    const auto& xs = x_in ? *x_in : x;
     std::vector<unsigned char> hx(bytes, 0), hy(bytes, 0xAB);
-    std::memcpy(hx.data() + off * es, x.data(), n * es);
+    std::memcpy(hx.data() + x_off * es, xs.data(), n * es);
     gpu::Buffer dx(bytes), dy(bytes), db((cols + off + 8) * es);
     gpu::copy_to_device(dx.get(), hx.data(), bytes);
     gpu::copy_to_device(dy.get(), hy.data(), bytes);
     std::vector<unsigned char> hb;
     RunArgs a;
-    a.x = static_cast<unsigned char*>(dx.get()) + off * es;
-    a.y = static_cast<unsigned char*>(dy.get()) + off * es;
+    a.x = static_cast<unsigned char*>(dx.get()) + x_off * es;
+    a.y = static_cast<unsigned char*>(dy.get()) + y_off * es;
     a.n = n;
     a.alpha = alpha;
     if (v.uses_bias) {
       hb = make_input(v.dtype, cols + off, 5u);
       gpu::copy_to_device(db.get(), hb.data(), hb.size());
-      a.bias = static_cast<unsigned char*>(db.get()) + off * es;
+      a.bias = static_cast<unsigned char*>(db.get()) + x_off * es;
       a.cols = cols;
     }
     try {
@@ -77,13 +91,19 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
     }
     gpu::synchronize();
     gpu::copy_to_host(hy.data(), dy.get(), bytes);
-    const CheckResult r = check_against_reference(v, hx.data() + off * es, hy.data() + off * es, n, alpha,
-                                                  v.uses_bias ? hb.data() + off * es : nullptr, cols);
-    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << alpha << " off=" << off << " cols=" << cols << "]";
-    for (std::size_t i = 0; i < off * es; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote before y";
-    for (std::size_t i = (off + n) * es; i < bytes; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote after y";
+    const CheckResult r = check_against_reference(v, hx.data() + x_off * es, hy.data() + y_off * es, n, alpha,
+                                                  v.uses_bias ? hb.data() + x_off * es : nullptr, cols);
+    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << alpha << " x_off=" << x_off
+                      << " y_off=" << y_off << " cols=" << cols << "]";
+    for (std::size_t i = 0; i < y_off * es; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote before y";
+    for (std::size_t i = (y_off + n) * es; i < bytes; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote after y";
     RecordProperty("max_ulp", std::to_string(r.max_ulp));
-    std::printf("%s n=%zu alpha=%g off=%zu: max ULP %g\n", v.name.c_str(), n, alpha, off, r.max_ulp);
+    std::printf("%s n=%zu alpha=%g x_off=%zu y_off=%zu: max ULP %g\n", v.name.c_str(), n, alpha, x_off, y_off,
+                r.max_ulp);
+  }
+  void run_and_check(std::size_t n, float alpha, std::size_t off, std::size_t cols,
+                     const std::vector<unsigned char>* x_in = nullptr) {
+    run_and_check(n, alpha, off, off, cols, x_in);
   }
 };
 
@@ -98,6 +118,29 @@ TEST_P(GpuVariant, SizesAlphasOffsets) {
       }
 }
 
+// The streaming kernels' wide paths: a grid of B blocks covers 256 * kUnroll(4) * (16 / es) * B
+// elements per step, and the launcher sizes the grid to the data up to one wave, so n = that
+// tile with B = 64 (fewer blocks than any wave) runs exactly one main-loop step and no
+// remainder; tile + 1 and tile - 1 add the bounds-checked wide pass and the scalar tail;
+// 10^6 and 2^24 + 3 (several main-loop steps on any GPU, then a partial step) are the sizes
+// that ran wholly in the old one-Pack remainder loop. x and y offsets: equal (scalar head,
+// then 16-byte Packs), and different (x and y cannot both be aligned: the scalar fallback).
+TEST_P(GpuVariant, WideLoopTilesAndAlignments) {
+  const Variant& v = *GetParam();
+  const std::size_t tile = 64 * 256 * 4 * (16 / dtype_size(v.dtype));
+  const std::size_t sizes[] = {tile, tile + 1, tile - 1, 3 * tile, 1000000, (std::size_t{1} << 24) + 3};
+  struct Offsets {
+    std::size_t x, y;
+  };
+  for (std::size_t n : sizes)
+    for (Offsets o : {Offsets{0, 0}, Offsets{3, 3}, Offsets{0, 1}, Offsets{1, 0}, Offsets{2, 6}}) {
+      if (n > 3 * tile && o.x != o.y) continue;  // the scalar fallback needs no large sizes
+      run_and_check(n, 1.0f, o.x, o.y, 163);  // 163 columns: odd, bias read element by element
+      if (HasFatalFailure()) return;
+    }
+  if (v.uses_bias) run_and_check(tile + 8, 0.5f, 0, 0, 64);  // bias read as 16-byte Packs
+}
+
 // f32 is covered by the sweeps; this suite is instantiated for the 16-bit variants only.
 class Gpu16BitVariant : public GpuVariant {};
 TEST_P(Gpu16BitVariant, Exhaustive16Bit) {
@@ -106,7 +149,57 @@ TEST_P(Gpu16BitVariant, Exhaustive16Bit) {
     for (std::size_t off : {0, 1}) run_and_check(65536, alpha, off, 8, &x);
 }
 
+// More than 2^31 elements: 32-bit index arithmetic anywhere (grid-stride index, Pack offset,
+// bias column, cuDNN's int dimensions) would wrap and show as wrong or missing outputs near
+// the end. f16 only (4 GiB per buffer); the input cycles through all 65,536 bit patterns.
+// Skips with its reason where device or host memory is short.
+class GpuLargeVariant : public GpuVariant {};
+TEST_P(GpuLargeVariant, MoreThan2To31Elements) {
+  const std::size_t n = (std::size_t{1} << 31) + 19, bytes = n * 2;
+  const std::size_t need_device = 2 * bytes + (std::size_t{1} << 30);
+  if (gpu::free_memory() < need_device)
+    GTEST_SKIP() << "needs " << need_device / (1 << 20) << " MiB free device memory, have "
+                 << gpu::free_memory() / (1 << 20);
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0 && static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) < 4 * bytes)
+    GTEST_SKIP() << "needs " << 4 * bytes / (1 << 20) << " MiB free host memory";
+  std::vector<unsigned char> x(bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto bits = static_cast<std::uint16_t>(i * 40503u);  // odd multiplier: every pattern per 65,536
+    std::memcpy(x.data() + 2 * i, &bits, 2);
+  }
+  run_and_check(n, 1.0f, 0, 0, 4099, &x);
+}
+
+#if defined(ELUBENCH_HAVE_CUDNN)
+// The cuDNN descriptors' fold (host arithmetic, no GPU): pieces cover n exactly, in order, and
+// every dimension fits cuDNN's int, up to sizes far beyond 2^31.
+TEST(CudnnFold, CoversAnyNWithIntDimensions) {
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{65535}, std::size_t{65536}, std::size_t{65537},
+                        (std::size_t{1} << 20) + 3, std::size_t{1} << 30, (std::size_t{1} << 31) + 19,
+                        std::size_t{3} << 33}) {
+    std::size_t sum = 0;
+    for (const auto& [h, w] : gpu_variants::cudnn_fold(n)) {
+      ASSERT_GE(h, 1);
+      ASSERT_GE(w, 1);
+      ASSERT_LE(static_cast<std::size_t>(h) * static_cast<std::size_t>(w), std::size_t{INT_MAX}) << n;
+      sum += static_cast<std::size_t>(h) * static_cast<std::size_t>(w);
+    }
+    EXPECT_EQ(sum, n);
+  }
+  EXPECT_TRUE(gpu_variants::cudnn_fold(0).empty());
+  EXPECT_EQ(gpu_variants::cudnn_fold(std::size_t{1} << 24).size(), 1u) << "a power of two is one call";
+}
+#endif
+
 INSTANTIATE_TEST_SUITE_P(Registry, GpuVariant, testing::ValuesIn(gpu_variants()), test_name);
+INSTANTIATE_TEST_SUITE_P(Registry, GpuLargeVariant, testing::ValuesIn(gpu_variants([](const Variant& v) {
+                           return v.dtype == Dtype::f16 && (v.name == "gpu/elu/vectorized/f16" ||
+                                                            v.name == "gpu/elu/fused_bias/f16" ||
+                                                            v.name == "gpu/copy/vectorized/f16" ||
+                                                            v.name == "gpu/elu/cudnn/f16");
+                         })),
+                         test_name);
 INSTANTIATE_TEST_SUITE_P(Registry, Gpu16BitVariant,
                          testing::ValuesIn(gpu_variants([](const Variant& v) { return v.dtype != Dtype::f32; })),
                          test_name);

@@ -23,11 +23,11 @@ template <Activation A, Dtype D> void bias_then_act(const RunArgs& r) {
   using T = storage_t<D>;
   check_bias_shape(r, "gpu bias_then_act");
   if (r.n == 0) return;
-  const unsigned grid = stream_grid(r.n, kVec<T> * kUnroll);
   const Args<T> a = typed<T>(r);
-  bias_add_kernel<T><<<grid, kThreads, 0, stream_of(r)>>>(a);
+  const std::size_t per_thread = kVec<T> * kUnroll;
+  bias_add_kernel<T><<<stream_grid(bias_add_kernel<T>, r.n, per_thread), kThreads, 0, stream_of(r)>>>(a);
   CUDA_CHECK_LAUNCH();
-  act_in_place_kernel<A, T><<<grid, kThreads, 0, stream_of(r)>>>(a);
+  act_in_place_kernel<A, T><<<stream_grid(act_in_place_kernel<A, T>, r.n, per_thread), kThreads, 0, stream_of(r)>>>(a);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -16,7 +16,8 @@ __global__ void __launch_bounds__(kThreads) copy_kernel(Args<T> a) {
 template <Dtype D> void copy_vectorized(const RunArgs& r) {
   using T = storage_t<D>;
   if (r.n == 0) return;
-  copy_kernel<T><<<stream_grid(r.n, kVec<T> * kUnroll), kThreads, 0, stream_of(r)>>>(typed<T>(r));
+  const unsigned grid = stream_grid(copy_kernel<T>, r.n, kVec<T> * kUnroll);
+  copy_kernel<T><<<grid, kThreads, 0, stream_of(r)>>>(typed<T>(r));
   CUDA_CHECK_LAUNCH();
 }
 

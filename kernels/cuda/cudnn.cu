@@ -1,14 +1,22 @@
 // gpu/*/cudnn (f32, f16): cudnnActivationForward, CUDNN_ACTIVATION_ELU with coef = alpha or
-// CUDNN_ACTIVATION_RELU, on a packed 1x1x1xn tensor: what a framework calling cuDNN pays.
+// CUDNN_ACTIVATION_RELU, on packed NCHW tensors: what a framework calling cuDNN pays.
 // Held to Accuracy::library (cuDNN's own formula, not documented to be expm1-exact).
 // bf16 is absent: the legacy activation API documents FLOAT/DOUBLE/HALF only.
+// Any n that fits in memory: cuDNN's dimensions and strides are int, so n is not one W = n
+// dimension (that stopped at 2^31 - 1) but folded into (1, 1, H, kFoldW) pieces of at most
+// kMaxPiece elements, one call each, plus a (1, 1, 1, rest) call for n mod kFoldW.
+// Status: cuDNN 9 keeps this legacy API (cudnn_ops, deprecated in favour of the graph API);
+// that it still runs, and its results on this descriptor, are unverified without a GPU.
 #include <cudnn.h>
 
+#include <algorithm>
 #include <climits>
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "gpu_variants.cuh"
 #include "launch.cuh"
@@ -40,45 +48,73 @@ struct Cached {
 
 std::mutex g_mutex;
 
-Cached& cached(int device, cudnnDataType_t type, std::size_t n) {
+// A packed 4-d tensor (1, 1, h, w) per (device, dtype, h, w).
+Cached& cached(int device, cudnnDataType_t type, int h, int w) {
   static std::map<int, cudnnHandle_t> handles;
-  static std::map<std::tuple<int, int, std::size_t>, Cached> entries;
-  auto key = std::make_tuple(device, static_cast<int>(type), n);
+  static std::map<std::tuple<int, int, int, int>, Cached> entries;
+  auto key = std::make_tuple(device, static_cast<int>(type), h, w);
   auto it = entries.find(key);
   if (it != entries.end()) return it->second;
   Cached c;
-  auto h = handles.find(device);
-  if (h == handles.end()) {
+  auto hd = handles.find(device);
+  if (hd == handles.end()) {
     cudnnHandle_t handle = nullptr;
     CUDNN_CHECK(cudnnCreate(&handle));
-    h = handles.emplace(device, handle).first;
+    hd = handles.emplace(device, handle).first;
   }
-  c.handle = h->second;
+  c.handle = hd->second;
   CUDNN_CHECK(cudnnCreateTensorDescriptor(&c.tensor));
-  CUDNN_CHECK(cudnnSetTensor4dDescriptor(c.tensor, CUDNN_TENSOR_NCHW, type, 1, 1, 1, static_cast<int>(n)));
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(c.tensor, CUDNN_TENSOR_NCHW, type, 1, 1, h, w));
   CUDNN_CHECK(cudnnCreateActivationDescriptor(&c.act));
   return entries.emplace(key, c).first->second;
 }
 
+// Row width of the fold and the largest piece per call (2^30 elements: every dimension, stride
+// and element count of one call fits in int, with room to spare).
+constexpr std::size_t kFoldW = std::size_t{1} << 16;
+constexpr std::size_t kMaxPiece = std::size_t{1} << 30;
+
 }  // namespace
+
+// The (h, w) shapes, in order, whose calls cover n elements (exposed for the host test of the
+// fold: h * w summed is n, every h and w in [1, INT_MAX]).
+std::vector<std::pair<int, int>> cudnn_fold(std::size_t n) {
+  std::vector<std::pair<int, int>> out;
+  if (n < kFoldW) {
+    if (n) out.emplace_back(1, static_cast<int>(n));
+    return out;
+  }
+  for (std::size_t done = 0, rows = n / kFoldW * kFoldW; done < rows;) {
+    const std::size_t piece = std::min(kMaxPiece, rows - done);
+    out.emplace_back(static_cast<int>(piece / kFoldW), static_cast<int>(kFoldW));
+    done += piece;
+  }
+  if (n % kFoldW) out.emplace_back(1, static_cast<int>(n % kFoldW));
+  return out;
+}
 
 template <Activation A, Dtype D> void cudnn_activation(const RunArgs& r) {
   static_assert(D != Dtype::bf16);
   if (r.n == 0) return;
-  if (r.n > static_cast<std::size_t>(INT_MAX))
-    throw std::runtime_error("cudnn: n = " + std::to_string(r.n) + " exceeds cuDNN's int tensor dimension");
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
   const cudnnDataType_t type = D == Dtype::f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_HALF;
+  const std::size_t es = D == Dtype::f32 ? 4 : 2;
   std::lock_guard<std::mutex> lock(g_mutex);  // the handle is not thread-safe; the map neither
-  Cached& c = cached(device, type, r.n);
-  // Setting the activation descriptor and the stream is a host-side field update: cheap.
-  CUDNN_CHECK(cudnnSetActivationDescriptor(
-      c.act, A == Activation::elu ? CUDNN_ACTIVATION_ELU : CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN,
-      A == Activation::elu ? static_cast<double>(r.alpha) : 0.0));
-  CUDNN_CHECK(cudnnSetStream(c.handle, stream_of(r)));
-  const float one = 1.0f, zero = 0.0f;  // float scaling factors for FLOAT and HALF data
-  CUDNN_CHECK(cudnnActivationForward(c.handle, c.act, &one, c.tensor, r.x, &zero, c.tensor, r.y));
+  std::size_t offset = 0;
+  for (const auto& [h, w] : cudnn_fold(r.n)) {
+    Cached& c = cached(device, type, h, w);
+    // Setting the activation descriptor and the stream is a host-side field update: cheap.
+    CUDNN_CHECK(cudnnSetActivationDescriptor(
+        c.act, A == Activation::elu ? CUDNN_ACTIVATION_ELU : CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN,
+        A == Activation::elu ? static_cast<double>(r.alpha) : 0.0));
+    CUDNN_CHECK(cudnnSetStream(c.handle, stream_of(r)));
+    const float one = 1.0f, zero = 0.0f;  // float scaling factors for FLOAT and HALF data
+    const auto* x = static_cast<const unsigned char*>(r.x) + offset * es;
+    auto* y = static_cast<unsigned char*>(r.y) + offset * es;
+    CUDNN_CHECK(cudnnActivationForward(c.handle, c.act, &one, c.tensor, x, &zero, c.tensor, y));
+    offset += static_cast<std::size_t>(h) * static_cast<std::size_t>(w);
+  }
 }
 
 EB_INSTANTIATE_ACT(cudnn_activation, Dtype::f32)

@@ -17,7 +17,8 @@ template <Activation A, Dtype D> void fused_bias(const RunArgs& r) {
   using T = storage_t<D>;
   check_bias_shape(r, "gpu fused_bias");
   if (r.n == 0) return;
-  fused_bias_kernel<A, T><<<stream_grid(r.n, kVec<T> * kUnroll), kThreads, 0, stream_of(r)>>>(typed<T>(r));
+  const unsigned grid = stream_grid(fused_bias_kernel<A, T>, r.n, kVec<T> * kUnroll);
+  fused_bias_kernel<A, T><<<grid, kThreads, 0, stream_of(r)>>>(typed<T>(r));
   CUDA_CHECK_LAUNCH();
 }
 

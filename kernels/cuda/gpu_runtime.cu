@@ -69,6 +69,9 @@ std::size_t free_memory() {
 
 // Helpers the kernel files share (launch.cuh).
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "launch.cuh"
 
@@ -87,6 +90,22 @@ int sm_count() {
     cache[dev].store(sms, std::memory_order_relaxed);
   }
   return sms;
+}
+
+int resident_blocks(const void* kernel) {
+  // A map under a mutex: about 40 kernels x devices entries; the lock is uncontended and costs
+  // far less than the launch that follows.
+  static std::mutex m;
+  static std::map<std::pair<int, const void*>, int> cache;
+  int dev = 0;
+  CUDA_CHECK(cudaGetDevice(&dev));
+  const std::lock_guard<std::mutex> lock(m);
+  int& blocks = cache[{dev, kernel}];
+  if (blocks == 0) {
+    CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, kThreads, 0));
+    if (blocks < 1) throw std::runtime_error("resident_blocks: the kernel cannot run with 256 threads per block");
+  }
+  return blocks;
 }
 
 }  // namespace elubench::cuda

@@ -17,7 +17,8 @@ __global__ void __launch_bounds__(kThreads) half2_kernel(Args<T> a) {
 template <Activation A, Dtype D> void half2(const RunArgs& r) {
   using T = storage_t<D>;
   if (r.n == 0) return;
-  half2_kernel<A, T><<<stream_grid(r.n, kVec<T> * kUnroll), kThreads, 0, stream_of(r)>>>(typed<T>(r));
+  const unsigned grid = stream_grid(half2_kernel<A, T>, r.n, kVec<T> * kUnroll);
+  half2_kernel<A, T><<<grid, kThreads, 0, stream_of(r)>>>(typed<T>(r));
   CUDA_CHECK_LAUNCH();
 }
 

@@ -12,13 +12,16 @@
 namespace elubench::cuda {
 
 inline constexpr int kThreads = 256;
-// 2048 resident threads per SM on sm_80/sm_90 / 256 per block: a grid of 8 blocks per SM fills
-// the machine once; more blocks would only add scheduling, the bodies loop over the rest.
-inline constexpr int kBlocksPerSm = 2048 / kThreads;
 
 // SM count of the current device, queried once per device (cudaDeviceGetAttribute costs
 // microseconds, which would show in the timing of small sizes).
 int sm_count();
+
+// Blocks of kThreads that one SM keeps resident for `kernel` (cudaOccupancyMaxActiveBlocks-
+// PerMultiprocessor: registers, shared memory, the thread limit), cached per device and kernel.
+// The kernels use 32-64 registers, so this is 4-8, not always 8: a grid of SMs x 8 left 1.3-2
+// waves, the last one a tail with idle SMs (issue 8).
+int resident_blocks(const void* kernel);
 
 __device__ __forceinline__ std::size_t global_tid() {
   return static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -29,11 +32,14 @@ __device__ __forceinline__ std::size_t global_threads() {
 
 inline cudaStream_t stream_of(const RunArgs& a) { return static_cast<cudaStream_t>(a.stream); }
 
-// Blocks for one thread per `per_thread` elements, at most one full wave of resident blocks.
-inline unsigned stream_grid(std::size_t n, std::size_t per_thread) {
+// Blocks for one thread per `per_thread` elements, at most one full wave of resident blocks of
+// this kernel: every block launched streams, the bodies' grid-stride loop covers the rest.
+template <class Kernel>
+unsigned stream_grid(Kernel* kernel, std::size_t n, std::size_t per_thread) {
   const std::size_t threads = (n + per_thread - 1) / per_thread;
   const std::size_t blocks = (threads + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(std::clamp<std::size_t>(blocks, 1, std::size_t(sm_count()) * kBlocksPerSm));
+  const std::size_t wave = std::size_t(sm_count()) * resident_blocks(reinterpret_cast<const void*>(kernel));
+  return static_cast<unsigned>(std::clamp<std::size_t>(blocks, 1, wave));
 }
 
 // Blocks for one element per thread (naive), capped by the grid limit; the body loops past it.

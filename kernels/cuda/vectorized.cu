@@ -1,9 +1,11 @@
 // gpu/*/vectorized: against naive, every access is 16 bytes (4 floats / 8 halves: a quarter or
 // an eighth of the memory instructions), each thread keeps kUnroll such loads in flight before
 // it computes (latency hidden by the thread itself, not only by occupancy), and the grid is
-// one wave sized from the SM count with a grid-stride loop, so no block is launched that does
-// not stream. Any alignment (scalar head, or scalar fallback when x and y cannot both be
-// aligned) and any n (scalar tail). Same accurate math as naive (expm1f).
+// one wave of the blocks this kernel keeps resident (occupancy API x SM count) with a
+// grid-stride loop, so no block is launched that does not stream. Any alignment (scalar head,
+// or scalar fallback when x and y cannot both be aligned) and any n (the last partial step runs
+// the same wide code bounds-checked, then a scalar tail under 16 bytes). ELU is the branch-free
+// degree-6 polynomial (elu_accurate, the accurate class), not naive's expm1f.
 #include "bodies/vectorized.cuh"
 #include "gpu_variants.cuh"
 #include "launch.cuh"
@@ -19,7 +21,8 @@ __global__ void __launch_bounds__(kThreads) vectorized_kernel(Args<T> a) {
 template <Activation A, Dtype D> void vectorized(const RunArgs& r) {
   using T = storage_t<D>;
   if (r.n == 0) return;
-  vectorized_kernel<A, T><<<stream_grid(r.n, kVec<T> * kUnroll), kThreads, 0, stream_of(r)>>>(typed<T>(r));
+  const unsigned grid = stream_grid(vectorized_kernel<A, T>, r.n, kVec<T> * kUnroll);
+  vectorized_kernel<A, T><<<grid, kThreads, 0, stream_of(r)>>>(typed<T>(r));
   CUDA_CHECK_LAUNCH();
 }
 

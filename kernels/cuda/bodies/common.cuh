@@ -47,8 +47,14 @@ template <class To, class From> EB_HD To bit_cast(const From& f) {
 }
 
 // Element-wise ops computed in float (f16/bf16 are widened, computed, rounded once).
-// biased(x, b) is the fused form act(x + b), the sum taken in float.
+// EluOp is the accurate ELU of the streaming kernels and the library peers: the branch-free
+// degree-6 polynomial (elu_accurate), about half the instructions of expm1f with its branch.
+// EluLibmOp is the textbook expm1f form that the naive kernel keeps on purpose.
 struct EluOp {
+  float alpha;
+  EB_HD float f(float x) const { return elu_accurate(x, alpha); }
+};
+struct EluLibmOp {
   float alpha;
   EB_HD float f(float x) const { return elu(x, alpha); }
 };
@@ -79,18 +85,29 @@ template <class T, class Op> struct StorageFunctor {
 };
 
 // 16 bytes: 4 floats or 8 halves. alignas(16) is what makes nvcc emit one ld/st.global.v4
-// per Pack (PyTorch's aligned_vector trick); the PTX test checks that it does.
+// per Pack (PyTorch's aligned_vector trick); the SASS test (cuda_sass) checks that it does.
 template <class T> inline constexpr int kVec = 16 / static_cast<int>(sizeof(T));
 template <class T> struct alignas(16) Pack {
   T v[kVec<T>];
 };
 
-// Adapters the engine calls: one(i, x) for a scalar element at index i, pack(first, p) for the
-// Pack whose first element has index `first`. The index only matters to bias policies.
-template <class T, class Op> struct FloatMath {
+// Adapters the engine calls: one(i, x) for a scalar element at index i, pack(cursor, p) for a
+// Pack. A policy that needs the position of a Pack (the bias column) defines a Cursor: at(i)
+// makes one for element index i (it may divide: the engine calls it before its loops),
+// stride(k) the step of k elements and advance(c, s) moves c by it without dividing. Policies
+// that do not care inherit IndexFree, whose empty cursor compiles away.
+struct IndexFree {
+  struct Cursor {};
+  EB_HD Cursor at(size_t) const { return {}; }
+  EB_HD Cursor stride(size_t) const { return {}; }
+  EB_HD void advance(Cursor&, Cursor) const {}
+};
+
+template <class T, class Op> struct FloatMath : IndexFree {
   Op op;
+  EB_HD explicit FloatMath(Op o) : op(o) {}
   EB_HD T one(size_t, T x) const { return from_float<T>(op.f(to_float(x))); }
-  EB_HD Pack<T> pack(size_t, const Pack<T>& p) const {
+  EB_HD Pack<T> pack(Cursor, const Pack<T>& p) const {
     Pack<T> r;
 #pragma unroll
     for (int k = 0; k < kVec<T>; ++k) r.v[k] = from_float<T>(op.f(to_float(p.v[k])));
@@ -99,9 +116,9 @@ template <class T, class Op> struct FloatMath {
 };
 
 // The copy ceiling moves bits, no conversion (a float round trip could quiet a NaN payload).
-template <class T> struct CopyBits {
+template <class T> struct CopyBits : IndexFree {
   EB_HD T one(size_t, T x) const { return x; }
-  EB_HD Pack<T> pack(size_t, const Pack<T>& p) const { return p; }
+  EB_HD Pack<T> pack(Cursor, const Pack<T>& p) const { return p; }
 };
 
 // Loads in flight per thread in the unrolled main loop: 4 x 16 B = 64 B per thread, which with
@@ -124,7 +141,11 @@ EB_HD void check_pack_aligned(const void* p) {
 //    16 bytes, otherwise (no common alignment exists) every element goes the scalar way.
 //  - main loop: each thread loads kUnroll Packs (coalesced: consecutive threads take consecutive
 //    Packs), then computes, then stores, so the loads are in flight together.
-//  - remainder Packs one at a time, then the scalar tail (n not a multiple of the width).
+//  - the rest (fewer than kUnroll Packs per thread) is one more pass of the same wide code with
+//    each Pack bounds-checked, all loads still issued before any store (issue 8: a loop of one
+//    Pack at a time here ran 100% of the data when n was not a multiple of the grid's tile,
+//    e.g. 10^6 or 2^20 + 3, each load waiting for the previous store); then the scalar tail
+//    (n not a multiple of the width).
 // No __restrict__: bias_then_act runs it in place (x == y); each element is read and written by
 // the same thread, loads before stores, so aliasing is harmless.
 template <class T, class P>
@@ -147,18 +168,43 @@ EB_HD void stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_t n, 
   check_pack_aligned(nvec ? yv : nullptr);
   const size_t step = nthreads * kUnroll;
   const size_t full = nvec / step * step;
-  for (size_t base = tid; base < full; base += step) {
+  typename P::Cursor cur[kUnroll];
+#pragma unroll
+  for (int u = 0; u < kUnroll; ++u) cur[u] = p.at(head + (tid + u * nthreads) * V);
+  const auto advance = p.stride(step * V);
+  // Every thread runs full / step iterations (tid < step); a down-counter and two advancing
+  // pointers keep the loop state small (an index loop made ptxas spill the index on sm_80).
+  const Pack<T>* px = xv + tid;
+  Pack<T>* py = yv + tid;
+  for (size_t k = full / step; k != 0; --k, px += step, py += step) {
     Pack<T> r[kUnroll];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) r[u] = xv[base + u * nthreads];
+    for (int u = 0; u < kUnroll; ++u) r[u] = px[u * nthreads];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) r[u] = p.pack(head + (base + u * nthreads) * V, r[u]);
+    for (int u = 0; u < kUnroll; ++u) {
+      r[u] = p.pack(cur[u], r[u]);
+      p.advance(cur[u], advance);
+    }
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) yv[base + u * nthreads] = r[u];
+    for (int u = 0; u < kUnroll; ++u) py[u * nthreads] = r[u];
   }
-  for (size_t j = full + tid; j < nvec; j += nthreads) {
-    const Pack<T> v = xv[j];  // a copy first: passed by reference, nvcc splits it into scalar loads
-    yv[j] = p.pack(head + j * V, v);
+  // full + tid + u * nthreads < full + step: every remaining Pack is one of this pass's.
+  // Packs past the end compute on zeros and are not stored: a conditionally assigned array
+  // would be kept in local memory (the SASS test checks there is none).
+  if (full + tid < nvec) {
+    Pack<T> r[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const size_t j = full + tid + u * nthreads;
+      r[u] = j < nvec ? xv[j] : Pack<T>{};
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) r[u] = p.pack(cur[u], r[u]);
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const size_t j = full + tid + u * nthreads;
+      if (j < nvec) yv[j] = r[u];
+    }
   }
   for (size_t i = head + nvec * V + tid; i < n; i += nthreads) y[i] = p.one(i, x[i]);
 }

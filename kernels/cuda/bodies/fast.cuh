@@ -1,6 +1,6 @@
 // gpu/elu/fast body: the vectorized engine calling elu_fast (exp2 by exponent bits plus a
-// degree-6 polynomial, expm1 rebuilt without cancellation, saturation at -alpha) instead of
-// expm1f, whose accurate path costs more instructions than the rest of the kernel.
+// degree-5 polynomial, expm1 rebuilt without cancellation, saturation at -alpha, branch-free)
+// instead of the accurate degree-6 elu_accurate: one FMA per element fewer, <= 4 ULP.
 #pragma once
 
 #include "common.cuh"

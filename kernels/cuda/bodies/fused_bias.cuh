@@ -10,18 +10,32 @@
 
 namespace elubench::cuda {
 
-template <class T, class Op> struct BiasPolicy {
+// The column of a Pack's first element is a cursor that the engine advances by a fixed stride
+// (one compare and subtract): no 64-bit division per Pack in the loop (issue 8: `first % cols`
+// there was a call to the 64-bit remainder routine per Pack).
+// kBiasPacks: every Pack of x lines up with an aligned Pack of the bias. A template parameter,
+// not a run-time flag, so each main loop holds one way of reading the bias.
+template <class T, class Op, bool kBiasPacks> struct BiasPolicy {
   Op op;
   const T* bias;
   size_t cols;
-  bool bias_packs;  // every Pack of x lines up with an aligned Pack of the bias
+
+  struct Cursor {
+    size_t c;  // column, < cols
+  };
+  EB_HD Cursor at(size_t i) const { return {i % cols}; }
+  EB_HD Cursor stride(size_t k) const { return {k % cols}; }
+  EB_HD void advance(Cursor& cur, Cursor s) const {
+    cur.c += s.c;
+    if (cur.c >= cols) cur.c -= cols;
+  }
 
   EB_HD T biased(T x, T b) const { return from_float<T>(op.f(to_float(x) + to_float(b))); }
   EB_HD T one(size_t i, T x) const { return biased(x, bias[i % cols]); }
-  EB_HD Pack<T> pack(size_t first, const Pack<T>& p) const {
-    size_t c = first % cols;  // one division per 16 bytes, not per element
+  EB_HD Pack<T> pack(Cursor cur, const Pack<T>& p) const {
+    size_t c = cur.c;
     Pack<T> b;
-    if (bias_packs) {
+    if constexpr (kBiasPacks) {
       check_pack_aligned(bias + c);
       b = *reinterpret_cast<const Pack<T>*>(bias + c);
     } else {
@@ -43,7 +57,8 @@ EB_HD void bias_stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_
                             size_t cols, Op op) {
   const bool packs = cols % kVec<T> == 0 && reinterpret_cast<std::uintptr_t>(x) % 16 == 0 &&
                      reinterpret_cast<std::uintptr_t>(bias) % 16 == 0;
-  stream_body(tid, nthreads, x, y, n, BiasPolicy<T, Op>{op, bias, cols, packs});
+  if (packs) stream_body(tid, nthreads, x, y, n, BiasPolicy<T, Op, true>{op, bias, cols});
+  else stream_body(tid, nthreads, x, y, n, BiasPolicy<T, Op, false>{op, bias, cols});
 }
 
 template <Activation A, class T>

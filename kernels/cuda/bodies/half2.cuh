@@ -111,9 +111,10 @@ template <class T, class T2 = pair_t<T>> EB_HD T2 relu2(T2 x) {
   return bit_cast<T2>(bit_cast<unsigned>(x) & __hgtu2_mask(x, splat2<T2>(0.0f)));
 }
 
-template <Activation A, class T> struct Half2Policy {
+template <Activation A, class T> struct Half2Policy : IndexFree {
   using T2 = pair_t<T>;
   T2 alpha;
+  EB_HD explicit Half2Policy(T2 a) : alpha(a) {}
   EB_HD T2 apply(T2 x) const {
     if constexpr (A == Activation::elu) return elu2<T>(x, alpha);
     else return relu2<T>(x);
@@ -124,7 +125,7 @@ template <Activation A, class T> struct Half2Policy {
     const Lanes<T> in{{x, x}};
     return bit_cast<Lanes<T>>(apply(bit_cast<T2>(in))).v[0];
   }
-  EB_HD Pack<T> pack(size_t, const Pack<T>& p) const {
+  EB_HD Pack<T> pack(Cursor, const Pack<T>& p) const {
     Pack<T> r;
 #pragma unroll
     for (int k = 0; k < kVec<T>; k += 2) {

@@ -9,7 +9,10 @@ namespace elubench::cuda {
 
 template <Activation A, class T>
 EB_HD void naive_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  const auto op = make_op<A>(a.alpha);
+  const auto op = [&] {
+    if constexpr (A == Activation::elu) return EluLibmOp{a.alpha};
+    else return ReluOp{};
+  }();
   for (size_t i = tid; i < a.n; i += nthreads) a.y[i] = from_float<T>(op.f(to_float(a.x[i])));
 }
 

@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstddef>
 #include <cstring>
+#include <utility>
 
 #if defined(__CUDACC__)
 #define EB_HD __host__ __device__ __forceinline__
@@ -49,6 +51,17 @@ struct Expm1Reduction {
   static constexpr float minus_ln2 = -0.693147182f;  // -0x1.62E430p-1f
 };
 // p(t) = (e^t - 1 - t) / t^2 on [-ln2/2, ln2/2], coefficients from the highest degree down.
+// Degree 6 (XNNPACK's rr1-p6): the accurate CUDA kernels (vectorized, fused_bias,
+// bias_then_act, cub, thrust; <= 2 ULP). The CPU variants use the table form below.
+struct Expm1Degree6 {
+  static constexpr float coefficients[] = {
+      1.38696097e-3f,  // 0x1.6b7338p-10f
+      8.37464166e-3f,  // 0x1.12278Ep-7f
+      4.16689552e-2f,  // 0x1.555716p-5f
+      1.66664720e-1f,  // 0x1.5554B0p-3f
+      4.99999970e-1f,  // 0x1.FFFFFEp-2f
+  };
+};
 // Degree 5: the CUDA `fast` variant (the CPU variants use the table form below). Fitted (iteratively
 // reweighted least squares towards minimax) for the absolute error of e^t - 1 on
 // [-ln2/2, ln2/2]: 9.5e-8 in exact arithmetic, inside the approximate class's 2^-22.
@@ -110,30 +123,41 @@ EB_HD std::uint32_t float_to_bits(float f) {
 #endif
 }
 
-// Fast ELU (degree 5), the scalar model of the CPU SIMD `fast` variant (which runs exactly
-// these operations, so the two agree bit for bit where the SIMD target has FMA) and the body
-// of the CUDA `fast` variant. Callers get x for x > 0 and NaN for NaN.
-EB_HD float elu_fast(float x, float alpha) {
+// Horner's rule over Poly::coefficients with every index a constant expression: device code
+// may read a host constexpr array's elements as constants but may not take its address.
+// (A constexpr float variable is a constant there; an array element read in a function is not.)
+template <class Poly, std::size_t I> inline constexpr float kCoefficient = Poly::coefficients[I];
+template <class Poly, std::size_t... I>
+EB_HD float horner(float t, std::index_sequence<I...>) {
+  float p = kCoefficient<Poly, 0>;
+  ((p = fmaf(p, t, kCoefficient<Poly, I + 1>)), ...);
+  return p;
+}
+
+// ELU with the polynomial expm1 above, branch-free: e is computed for every x and the result
+// selected at the end, so on a GPU a warp with mixed signs runs one path, not both sides of a
+// branch (issue 8: the branch cost 3 instructions per element plus the divergence), and the
+// compiler sees straight-line code it can schedule across the elements of a 16-byte Pack.
+// NaN goes through the final select (x <= 0 is false for NaN, so x itself comes back), -inf clamps to -alpha.
+// Degree 6: <= 2 ULP f32 with alpha = 1, <= 3 otherwise, <= 1 ULP after rounding to f16/bf16
+// (the accurate class; the CUDA accurate kernels run it).
+// Degree 5: the approximate class (the `fast` variants).
+template <class Poly>
+EB_HD float elu_poly(float x, float alpha) {
   using C = Expm1Reduction;
-  // Named constants, not a pointer to the array: device code may use a host constexpr
-  // array's elements as constants but may not take its address.
-  constexpr float c0 = Expm1Degree5::coefficients[0], c1 = Expm1Degree5::coefficients[1],
-                  c2 = Expm1Degree5::coefficients[2], c3 = Expm1Degree5::coefficients[3];
-  if (x > 0.0f) return x;
-  if (x != x) return x;  // NaN: the clamp below would turn it into -alpha
-  const float z = x < kEluSaturation ? kEluSaturation : x;
+  const float z = fmaxf(x, kEluSaturation);  // NaN becomes the clamp here; the select undoes it
   float n = fmaf(z, C::log2e, C::magic_bias);
   const float s = bits_to_float(float_to_bits(n) << 23);  // 2^round(z/ln2)
   n -= C::magic_bias;
   float t = fmaf(n, C::minus_ln2, z);
-  float p = fmaf(c0, t, c1);
-  p = fmaf(p, t, c2);
-  p = fmaf(p, t, c3);
+  constexpr std::size_t kTerms = sizeof(Poly::coefficients) / sizeof(Poly::coefficients[0]);
+  float p = horner<Poly>(t, std::make_index_sequence<kTerms - 1>{});
   p *= t;
   t *= s;
   const float alpha_s_minus_1 = fmaf(s, alpha, -alpha);  // alpha*(s - 1)
   p = fmaf(p, t, t);                                     // s*t*(1 + p)
-  return fmaf(p, alpha, alpha_s_minus_1);
+  const float e = fmaf(p, alpha, alpha_s_minus_1);
+  return x <= 0.0f ? e : x;
 }
 
 // The CPU SIMD ELU (simd-inl.h, EluLut16) as scalar code, operation for operation, so that a
@@ -159,5 +183,10 @@ inline float elu_lut16_p3(float x, float alpha, bool corrected) {
   p = fmaf(p, t, t);  // s*t*(1 + p)
   return fmaf(p, alpha, alpha_s_minus_1);
 }
+
+// The accurate polynomial ELU (degree 6) and the fast one (degree 5): the bodies of the CUDA
+// accurate kernels and of the CUDA `fast` variant.
+EB_HD float elu_accurate(float x, float alpha) { return elu_poly<Expm1Degree6>(x, alpha); }
+EB_HD float elu_fast(float x, float alpha) { return elu_poly<Expm1Degree5>(x, alpha); }
 
 }  // namespace elubench
