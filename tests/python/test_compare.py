@@ -10,7 +10,7 @@ def verdicts(stdout):
     """{row description: verdict} from compare.py's plain-text table."""
     out = {}
     for line in stdout.splitlines()[1:-1]:
-        for v in ("SLOWER", "FASTER", "AMBIGUOUS", "SAME"):
+        for v in ("SLOWER", "SLOW_TAIL", "FASTER", "AMBIGUOUS", "SAME"):
             if f"  {v}" in line:
                 out[line.split("  ")[0].strip()] = v
     return out
