@@ -333,7 +333,7 @@ def main(argv=None):
 
 def _main(argv):
     args = parse_args(argv)
-    docs = [rio.load_results(p) for p in args.results]
+    docs = [rio.load_results(p, compact=True) for p in args.results]
     out = rio.make_output_dir(args.output)
 
     # Groups: one set of charts per device, and per thread count on the CPU.

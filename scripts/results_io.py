@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import bisect
 import json
+from array import array
 import math
 import os
 import re
 import stat
 import sys
 import tempfile
+from sys import intern
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,15 +59,15 @@ class InputError(Exception):
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block, /dev/zero never end
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end
             raise InputError(f"{path}: not a regular file")
+        if st.st_size > MAX_BYTES:  # checked before reading: read(MAX_BYTES) would allocate it all
+            raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB; not read (split the run into several files)")
         with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
+            return f.read()
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB; not read (split the run into several files)")
-    return data
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -131,15 +133,21 @@ class _Validator:
 
     def __init__(self, schema: dict):
         self.doc = jsonschema.Draft202012Validator(schema)
-        row_schema = {k: schema[k] for k in ("$schema", "$defs") if k in schema}
-        row_schema["$ref"] = "#/$defs/result"
-        self.row = jsonschema.Draft202012Validator(row_schema)
+        self.items = {}  # the schema of one results row and of one ceilings entry
+        for name, ref in (("result", "#/$defs/result"), ("ceiling", "#/properties/ceilings/items")):
+            sub = {k: schema[k] for k in ("$schema", "$defs", "properties") if k in schema}
+            sub["$ref"] = ref
+            self.items[name] = jsonschema.Draft202012Validator(sub)
         self.enums, self.patterns, self.bounds, self.lengths = set(), [], set(), set()
         self.shape_ok = True
         self._walk(schema)
         self.patterns = [re.compile(p) for p in sorted(set(self.patterns))]
         self.bounds, self.lengths = sorted(self.bounds), sorted(self.lengths)
-        self.valid_shapes = set()
+        self.valid_shapes, self._strings = set(), {}
+        # Whether some array of a row or ceiling wants integer items: then a list's shape must say
+        # whether all its numbers are integral (a slower look at every sample).
+        items = _find_items(schema.get("$defs", {})) + _find_items(schema.get("properties", {}).get("ceilings", {}))
+        self.int_items = any(isinstance(it, dict) and "integer" in json.dumps(it.get("type")) for it in items)
 
     def _walk(self, node):
         if isinstance(node, list):
@@ -169,40 +177,55 @@ class _Validator:
                 self._walk(v)
 
     def _num(self, v):
-        return (float(v).is_integer(), bisect.bisect_left(self.bounds, v), v in self.bounds)
+        return ("n", type(v) is int or v.is_integer(), bisect.bisect_left(self.bounds, v), v in self.bounds)
 
     def _len(self, n):
         return (bisect.bisect_left(self.lengths, n), n in self.lengths)
 
     def shape(self, v):
         """What the schema can see of v; equal shapes get equal verdicts (see the module doc)."""
-        if isinstance(v, bool) or v is None:
+        t = type(v)
+        if t is float or t is int:
+            return self._num(v)
+        if t is str:
+            got = self._strings.get(v)  # names, variants, tolerances repeat across rows
+            if got is None:
+                got = ("e", v) if v in self.enums else \
+                    ("s", self._len(len(v)), tuple(p.search(v) is not None for p in self.patterns))
+                if len(self._strings) < 100_000:
+                    self._strings[v] = got
+            return got
+        if t is dict:
+            return ("o", *[(k, self.shape(x)) for k, x in v.items()])
+        if t is list:
+            types = set(map(type, v))
+            if v and types <= {int, float}:  # samples: bounded by their extremes, typed as a whole
+                whole = all(float(x).is_integer() for x in v) if self.int_items else None
+                return ("N", self._len(len(v)), whole, self._num(min(v)), self._num(max(v)))
+            return ("a", self._len(len(v)), *[self.shape(x) for x in v])
+        if v is None or t is bool:
             return v
-        if isinstance(v, (int, float)):
-            return ("n",) + self._num(v)
-        if isinstance(v, str):
-            if v in self.enums:
-                return ("e", v)
-            return ("s", self._len(len(v)), tuple(p.search(v) is not None for p in self.patterns))
-        if isinstance(v, dict):
-            return ("o",) + tuple((k, self.shape(x)) for k, x in sorted(v.items()))
-        if isinstance(v, list):
-            if v and all(type(x) in (int, float) for x in v):  # samples: bounded by their extremes
-                lo, hi = min(v), max(v)
-                return ("N", self._len(len(v)), all(float(x).is_integer() for x in v), self._num(lo), self._num(hi))
-            return ("a", self._len(len(v))) + tuple(self.shape(x) for x in v)
-        return ("?", type(v).__name__)
+        return ("?", t.__name__)
 
-    def row_error(self, row):
-        """The schema's first complaint about one row, or None."""
+    def item_error(self, kind, item):
+        """The schema's first complaint about one row or ceiling, or None."""
         if self.shape_ok:
-            key = self.shape(row)
+            key = (kind, self.shape(item))
             if key in self.valid_shapes:
                 return None
-        error = jsonschema.exceptions.best_match(self.row.iter_errors(row))
+        error = jsonschema.exceptions.best_match(self.items[kind].iter_errors(item))
         if error is None and self.shape_ok:
             self.valid_shapes.add(key)
         return error
+
+
+def _find_items(node):
+    """Every "items" subschema under node."""
+    if isinstance(node, list):
+        return [x for n in node for x in _find_items(n)]
+    if not isinstance(node, dict):
+        return []
+    return ([node["items"]] if "items" in node else []) + [x for v in node.values() for x in _find_items(v)]
 
 
 def _get_validator(schema_path=SCHEMA_PATH) -> _Validator:
@@ -215,6 +238,11 @@ def _get_validator(schema_path=SCHEMA_PATH) -> _Validator:
     if key not in _validators:
         _validators[key] = _Validator(_load_schema(schema_path))
     return _validators[key]
+
+
+def _brief(message):
+    """jsonschema quotes the offending value whole: keep the line readable."""
+    return message if len(message) <= 160 else message[:150] + " …"
 
 
 def _where(error, prefix=()):
@@ -237,7 +265,7 @@ def _check_row_values(row) -> str | None:
     return None
 
 
-def validate(doc, path, schema_path=SCHEMA_PATH) -> None:
+def validate(doc, path, schema_path=SCHEMA_PATH, rows_checked=False) -> None:
     """Raises InputError with the first violation of the schema or of the row checks."""
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
         raise InputError(f"{path}: not an elubench results file (no \"schema\": \"{SCHEMA_NAME}\")")
@@ -251,31 +279,144 @@ def validate(doc, path, schema_path=SCHEMA_PATH) -> None:
     if not rows:
         raise InputError(f"{path}: \"results\" is empty: the run measured nothing")
     v = _get_validator(schema_path)
-    head = dict(doc, results=[])  # the rows are validated one shape at a time below
+    head = dict(doc, results=[], ceilings=[])  # rows and ceilings are validated one shape at a time
     error = jsonschema.exceptions.best_match(v.doc.iter_errors(head))
     if error is not None:
-        raise InputError(f"{path}: does not match results/schema.json at {_where(error)}: {error.message}")
-    for i, row in enumerate(rows):
-        error = v.row_error(row)
-        if error is not None:
-            raise InputError(f"{path}: does not match results/schema.json at {_where(error, ('results', i))}: "
-                             f"{error.message}")
-        bad = _check_row_values(row)
-        if bad:
-            raise InputError(f"{path}: results/{i} ({row['name']} n={row['n']}): {bad}")
+        raise InputError(f"{path}: does not match results/schema.json at {_where(error)}: {_brief(error.message)}")
+    if not isinstance(doc["ceilings"], list):
+        raise InputError(f"{path}: \"ceilings\" must be a list")
     for i, c in enumerate(doc["ceilings"]):
+        error = v.item_error("ceiling", c)
+        if error is not None:
+            raise InputError(f"{path}: does not match results/schema.json at {_where(error, ('ceilings', i))}: "
+                             f"{_brief(error.message)}")
         if not c["median_s"] > 0:
             raise InputError(f"{path}: ceilings/{i}: median_s must be > 0")
+    if not rows_checked:
+        for i, row in enumerate(rows):
+            bad = _row_problem(v, row, i)
+            if bad:
+                raise InputError(f"{path}: {bad}")
 
 
-def load_results(path, schema_path=SCHEMA_PATH) -> dict:
-    """Reads and validates one results file; raises InputError with a one-line reason."""
+def _row_problem(v, row, i):
+    """The first problem of results[i] as the message's tail, or None."""
+    error = v.item_error("result", row)
+    if error is not None:
+        return f"does not match results/schema.json at {_where(error, ('results', i))}: {_brief(error.message)}"
+    bad = _check_row_values(row)
+    return f"results/{i} ({row['name']} n={row['n']}): {bad}" if bad else None
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_BIG_EXPONENT = re.compile(r"[eE]\+?0*[1-9][0-9]{2,}")  # 1e999 would parse as inf
+_decoder = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _stream(text, on_row):
+    """json.loads of a top-level object, except that each element of "results" is handed to
+    on_row(i, row) as soon as it is parsed and replaced by what on_row returns: the whole parsed
+    document never exists beside the compacted one. None when the text is not shaped so
+    (the caller then parses it plainly, for the exact error)."""
+    i = _WS.match(text, 0).end()
+    if text[i:i + 1] != "{":
+        return None
+    doc, i = {}, _WS.match(text, i + 1).end()
+    if text[i:i + 1] == "}":
+        return doc
+    while True:
+        key, i = _decoder.raw_decode(text, i)
+        i = _WS.match(text, i).end()
+        if not isinstance(key, str) or text[i:i + 1] != ":":
+            return None
+        i = _WS.match(text, i + 1).end()
+        if key == "results" and text[i:i + 1] == "[":
+            rows, i = [], _WS.match(text, i + 1).end()
+            while text[i:i + 1] != "]":
+                row, i = _decoder.raw_decode(text, i)
+                rows.append(on_row(len(rows), row))
+                i = _WS.match(text, i).end()
+                if text[i:i + 1] == ",":
+                    i = _WS.match(text, i + 1).end()
+                    if text[i:i + 1] == "]":
+                        return None  # a trailing comma: let json.loads name the error
+                elif text[i:i + 1] != "]":
+                    return None
+            doc[key], i = rows, i + 1
+        else:
+            doc[key], i = _decoder.raw_decode(text, i)
+        i = _WS.match(text, i).end()
+        if text[i:i + 1] == "}":
+            return doc if _WS.match(text, i + 1).end() == len(text) else None
+        if text[i:i + 1] != ",":
+            return None
+        i = _WS.match(text, i + 1).end()
+
+
+def _shared(d):
+    """d with its keys and string values shared with every other row's (one json.loads shares
+    keys across a document; one raw_decode per row does not: 1.3 KB a row)."""
+    return {intern(k): (intern(v) if type(v) is str else v) for k, v in d.items()}
+
+
+def _compact(row, samples_as_array):
+    """A validated row with shared strings and, for samples_as_array, samples unboxed into an
+    array of doubles: a 100,000-row file then takes about half the memory, which is what keeps
+    two of them under 500 MB in compare.py."""
+    row = _shared(row)
+    for k in ("time_s", "accuracy"):
+        if type(row[k]) is dict:
+            row[k] = _shared(row[k])
+    if samples_as_array and row["time_s"] is not None:
+        row["time_s"]["samples"] = array("d", row["time_s"]["samples"])
+    return row
+
+
+def _hooked(doc, row_hook):
+    if row_hook:
+        doc["results"] = [row_hook(r) for r in doc["results"]]
+    return doc
+
+
+def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) -> dict:
+    """Reads and validates one results file; raises InputError with a one-line reason.
+    compact=True returns each row's samples as array('d') (not JSON-serializable), for scripts
+    that read large files; rows are validated as they are parsed, and row_hook(row), when given,
+    replaces each valid row as soon as it is read (compare.py keeps only what it needs)."""
     path = Path(path)
-    doc = read_json(path)
-    try:
+    text = _decode(path, _read_bytes(path))
+    if _BIG_EXPONENT.search(text):  # rare: parse slowly, checking every float
+        doc = read_json(path)
         validate(doc, path, schema_path)
+        return _hooked(doc, row_hook)
+    v, failed = _get_validator(schema_path), []
+
+    def on_row(i, row):
+        if failed:
+            return row
+        bad = _row_problem(v, row, i)
+        if bad:
+            failed.append(bad)
+            return row
+        if row_hook:  # the hook keeps what it needs; sharing the rest would be wasted work
+            return row_hook(row)
+        return _compact(row, compact)
+    try:
+        doc = _stream(text, on_row)
+        del text
+        if doc is None:
+            doc = read_json(path)
+            validate(doc, path, schema_path)
+            return _hooked(doc, row_hook)
+        validate(doc, path, schema_path, rows_checked=True)  # each row was checked as it was read
+        if failed:
+            raise InputError(f"{path}: {failed[0]}")
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply to validate") from None
+        raise InputError(f"{path}: JSON nested too deeply to read") from None
+    except ValueError as e:  # NaN/Infinity, integers over 4300 digits
+        raise InputError(f"{path}: unusable number: {str(e).splitlines()[0]}") from None
     return doc
 
 

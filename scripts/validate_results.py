@@ -50,7 +50,7 @@ def main(argv=None) -> int:
 
 def _main(argv) -> int:
     args = parse_args(argv)
-    doc = rio.load_results(args.results, Path(args.schema))
+    doc = rio.load_results(args.results, Path(args.schema), compact=True)
     errors = row_problems(doc, args.expect_cpu_ok)
     for e in errors[:50]:
         print(f"{PROG}: {args.results}: {e}", file=sys.stderr)
