@@ -210,9 +210,9 @@ def pair_up(bases, cand, args):
         if fc is None or None in fb:
             no_ceiling.append(c)
             continue
-        b_samples = [x * f for (_, r), f in zip(ok, fb) for x in r["time_s"]["samples"]] if (
-            len(ok) > 1 or fb[0] != 1.0) else ok[0][1]["time_s"]["samples"]
-        c_samples = c["time_s"]["samples"] if fc == 1.0 else [x * fc for x in c["time_s"]["samples"]]
+        # numpy arrays, not lists of floats: a third of the memory on 100,000 rows
+        b_samples = np.concatenate([np.asarray(r["time_s"]["samples"]) * f for (_, r), f in zip(ok, fb)])
+        c_samples = np.asarray(c["time_s"]["samples"]) * fc
         judged.append(Row(c, [r for _, r in ok], b_samples, [r["time_s"]["median"] * f for (_, r), f in zip(ok, fb)],
                           c_samples, c["time_s"]["median"] * fc))
     seen = set(cand_rows)
@@ -292,7 +292,7 @@ def judge(rows, args):
         r.p = float(ps if slower else pf)
         sig = r.p < args.alpha
         big = past_slowest > a if slower else past_fastest < -a
-        beyond = sum(1 for x in r.c if x > r.bmax * (1.0 + tail)) / len(r.c)
+        beyond = np.count_nonzero(r.c > r.bmax * (1.0 + tail)) / len(r.c)
         if sig and big:
             r.verdict = "SLOWER" if slower else "FASTER"
         elif beyond >= args.tail_fraction and r.tail_change > tail * 100.0:
