@@ -54,7 +54,7 @@ else
   echo "== time: $match; compare with $baseline (normalized by the copy ceiling, threshold ${threshold}%) =="
   $py scripts/compare.py "$baseline" "$out/candidate.json" --normalize-by copy --threshold "$threshold" \
     > "$out/compare.txt" || status=$?
-  grep -E "SLOWER|FASTER|AMBIGUOUS" "$out/compare.txt" | grep -v "^[0-9]* SLOWER" || true
+  grep -E "SLOWER|SLOW_TAIL|FASTER|AMBIGUOUS" "$out/compare.txt" | grep -v "^[0-9]* SLOWER" || true
   tail -n 1 "$out/compare.txt"
 fi
 

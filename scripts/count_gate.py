@@ -33,14 +33,17 @@ import sys
 import tempfile
 import time
 
+import results_io as rio
+
 PROG = "count_gate.py"
 SCHEMA = "elubench-counts"
 SCHEMA_VERSION = 1
 TRIGGER_PREFIX = "Client Request: "
 
 
-class InputError(Exception):
-    """Unusable input: reported as one line on stderr, exit 2."""
+# Unusable input: reported as one line on stderr, exit 2 (the same class as the results loader's,
+# so its strict JSON reading, rio.read_json, reports through the same path).
+InputError = rio.InputError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +137,9 @@ def write_atomic(path: str, doc: dict, force: bool) -> None:
             json.dump(doc, f, indent=2, sort_keys=True)
             f.write("\n")
         os.replace(tmp, path)
+    except OSError as e:  # a full or read-only disk: one line, and no temporary file left
+        os.unlink(tmp)
+        raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
     except BaseException:
         os.unlink(tmp)
         raise
@@ -187,15 +193,7 @@ def measure(args) -> int:
 
 
 def load_counts(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read: {e}") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not JSON: {e}") from None
+    doc = rio.read_json(path)  # UTF-8 only, no NaN, bounded depth and size: one line otherwise
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InputError(f"{path}: not an {SCHEMA} file")
     if doc.get("schema_version") != SCHEMA_VERSION:
@@ -295,12 +293,12 @@ def parse_args(argv):
 
 
 def main(argv=None) -> int:
+    return rio.run_main(PROG, _main, argv)
+
+
+def _main(argv) -> int:
     args = parse_args(argv)
-    try:
-        return measure(args) if args.command == "measure" else compare(args)
-    except InputError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 2
+    return measure(args) if args.command == "measure" else compare(args)
 
 
 if __name__ == "__main__":

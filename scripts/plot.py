@@ -109,11 +109,15 @@ def throttle_note(rows):
 def finish(fig, out, stem, note, written):
     fig.text(0.005, 0.005, note, fontsize=7.5, ha="left", va="bottom", wrap=True, color="0.3")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    for ext in ("png", "svg"):
-        path = out / f"{stem}.{ext}"
-        fig.savefig(path, bbox_inches="tight")
-        written.append(path)
-    plt.close(fig)
+    try:
+        for ext in ("png", "svg"):
+            path = out / f"{stem}.{ext}"
+            # Drawn into a temporary file and renamed: a full disk never leaves a truncated PNG.
+            with rio.atomic_path(path) as tmp:
+                fig.savefig(tmp, format=ext, bbox_inches="tight")
+            written.append(path)
+    finally:
+        plt.close(fig)
 
 
 def series(rows, value):
@@ -189,8 +193,8 @@ def chart_gbps(machines, rows_of, dtype, colors, order, out, stem, note, desc, w
                 ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
         mark_throttled(ax, [r for r in rows if r["activation"] != "copy"], lambda r: r["gbps"], colors)
         threads = rows[0]["threads"] if rows else None
-        ceil = sorted((c["n"], c["gbps"]) for c in m.doc["ceilings"]
-                      if c["device"] == m.device and c["dtype"] == dtype and c["threads"] == threads)
+        ceil = sorted((n, gbps) for (device, dt, n, thr), (_, gbps, _) in rio.ceilings_by_cell(m.doc).items()
+                      if device == m.device and dt == dtype and thr == threads)
         if ceil:
             ax.plot(*zip(*ceil), color="black", linewidth=2.2, alpha=0.75, marker=m.marker, markersize=3)
         x, text = cache_boundary(m, rows, dtype)
@@ -271,8 +275,8 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
         ax.bar(xs, [at[v] for v in variants if v in at], width, color=act_color[act],
                hatch=hatches[mi % len(hatches)], edgecolor="white", linewidth=0.5)
         if act == "elu" and n is not None:
-            c = [c for c in m.doc["ceilings"] if c["device"] == m.device and c["dtype"] == dtype
-                 and c["n"] == n and c["threads"] == (rows_of[m][0]["threads"] if rows_of[m] else None)]
+            cell = rio._ceilings(m.doc).get((m.device, dtype, n, rows_of[m][0]["threads"] if rows_of[m] else None))
+            c = [{"gbps": cell[1], "variant": cell[2]}] if cell else []
             if c:
                 ls = ["-", "--", ":", "-."][mi % 4]
                 ax.axhline(c[0]["gbps"], color="black", linestyle=ls, linewidth=1.4)
@@ -344,15 +348,13 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        docs = [rio.load_results(p) for p in args.results]
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
-    out = Path(args.output)
-    if out.exists() and not out.is_dir():
-        return rio.fail(PROG, f"{out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+
+
+def _main(argv):
+    args = parse_args(argv)
+    docs = [rio.load_results(p, compact=True) for p in args.results]
+    out = rio.make_output_dir(args.output)
 
     # Groups: one set of charts per device, and per thread count on the CPU.
     groups = defaultdict(list)  # (device, threads) -> rows of every file
@@ -408,7 +410,7 @@ def main(argv=None):
     md.append(rio.summary_markdown(docs, [Path(p).name for p in args.results] if len(docs) > 1 else None))
     if messages:
         md += ["", *[f"- {m}" for m in messages]]
-    (out / "summary.md").write_text("\n".join(md) + "\n")
+    rio.write_text_atomic(out / "summary.md", "\n".join(md) + "\n")
     written.append(out / "summary.md")
     for m in messages:
         print(m)

@@ -1,19 +1,42 @@
-"""Loading and validating elubench results files, shared by plot.py, compare.py and update_readme.py.
+"""The one results loader of every script: load, validate, index, and write outputs safely.
 
-results/schema.json is the contract with the bench binary; every script validates its input
-against it (and against the schema version it was written for) before reading a single field,
-so a file from another version fails with one clear line instead of a KeyError half-way through.
-Names of variants always come from the file, never from a list kept here.
+results/schema.json is the contract with the bench binary. Every consumer (plot.py, compare.py,
+validate_results.py, update_readme.py, report.py) reads a results file through load_results(),
+which refuses anything it cannot use with an InputError whose message is the one line the user
+sees (exit 2 through run_main()), never a traceback:
+
+  - bytes: not UTF-8 (UTF-16 and invalid bytes are named as such; a UTF-8 BOM is accepted),
+    larger than MAX_BYTES, or not a regular readable file;
+  - JSON: malformed, nested too deeply for the parser, NaN/Infinity literals or numbers that
+    overflow to inf (JSON has neither; a NaN time would compare as SAME with everything);
+  - schema: results/schema.json, with the exact message of the first violation;
+  - rows: what a schema cannot say: an `ok` row needs finite, positive times with
+    min <= median <= max, and positive GB/s (a zero time is a division by zero downstream).
+
+Validating 100,000 rows one by one with jsonschema takes about 25 s, so rows are validated by
+shape: two rows whose values differ only where the schema cannot tell them apart (the same keys,
+types, enum values, pattern matches and sides of every numeric bound) get the same verdict, and
+each shape is validated once. The schema's keywords are checked at import: one this shape does
+not capture makes every row validate in full, slower but never wrong.
+
+Index (one ceilings index, one ELU/ReLU pairing) is built once per document in linear time.
+Names of variants and activations always come from the file, never from a list kept here.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+from array import array
 import math
+import os
+import re
+import stat
 import sys
+import tempfile
+from sys import intern
+from contextlib import contextmanager
 from pathlib import Path
-
-import jsonschema
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "results" / "schema.json"
@@ -21,6 +44,9 @@ SCHEMA_NAME = "elubench-results"
 SCHEMA_VERSION = 2
 # Versions this code reads: 2 only adds the GPU timing fields, so files of version 1 load too.
 SCHEMA_VERSIONS = (1, 2)
+# A fleet's worth of rows (100,000) is about 70 MB; a file 4x larger than that is not a results file
+# this machine should parse into memory (Python objects take ~8x the bytes).
+MAX_BYTES = 256 << 20
 
 DTYPE_BYTES = {"f32": 4, "f16": 2, "bf16": 2}
 
@@ -29,45 +55,446 @@ class InputError(Exception):
     """Input a script cannot use; the message is the one line the user sees."""
 
 
-_validator = None
+# ---------------------------------------------------------------------------------------------
+# Reading bytes and JSON
 
 
-def _get_validator():
-    global _validator
-    if _validator is None:
-        schema = json.loads(SCHEMA_PATH.read_text())
-        _validator = jsonschema.Draft202012Validator(schema)
-    return _validator
-
-
-def load_results(path) -> dict:
-    """Reads and validates one results file; raises InputError with a one-line reason."""
-    path = Path(path)
+def _read_bytes(path: Path) -> bytes:
     try:
-        text = path.read_text()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end
+            raise InputError(f"{path}: not a regular file")
+        if st.st_size > MAX_BYTES:  # checked before reading: read(MAX_BYTES) would allocate it all
+            raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB; not read (split the run into several files)")
+        with open(path, "rb") as f:
+            return f.read()
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0 or data[1] == 0)):
+        raise InputError(f"{path}: looks UTF-16 encoded; results files are UTF-8 JSON")
+    if data.startswith(b"\xef\xbb\xbf"):  # a BOM some editors add: harmless, skip it
+        data = data[3:]
     try:
-        doc = json.loads(text)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {e.start}); results files are UTF-8 JSON") from None
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON (a measurement can't be {name})")
+
+
+def _finite_float(text):
+    v = float(text)
+    if not math.isfinite(v):
+        raise ValueError(f"number {text[:20]} overflows a double")
+    return v
+
+
+def read_json(path) -> object:
+    """Any JSON file, read as strictly as a results file: UTF-8, no NaN/Infinity, bounded depth."""
+    path = Path(path)
+    text = _decode(path, _read_bytes(path))
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to read") from None
+    except ValueError as e:  # NaN/Infinity, overflowing floats, integers over 4300 digits
+        raise InputError(f"{path}: unusable number: {str(e).splitlines()[0]}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+_validators = {}
+
+
+def _load_schema(schema_path: Path) -> dict:
+    try:
+        return json.loads(Path(schema_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{schema_path}: cannot read the schema: {e}") from None
+
+
+# Keywords whose verdict depends only on what _shape() keeps of a value.
+_SHAPE_SAFE = {"$schema", "$id", "$ref", "$defs", "title", "description", "format", "type", "enum",
+               "const", "required", "properties", "additionalProperties", "items", "oneOf", "anyOf",
+               "allOf", "not", "if", "then", "else", "minimum", "maximum", "exclusiveMinimum",
+               "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength", "pattern"}
+
+
+class _Validator:
+    """The schema compiled once: a whole-document validator, a per-row validator, and what a
+    row's shape must keep (the enum strings, the patterns, the numeric and length bounds)."""
+
+    def __init__(self, schema: dict):
+        self.doc = jsonschema.Draft202012Validator(schema)
+        self.items = {}  # the schema of one results row and of one ceilings entry
+        for name, ref in (("result", "#/$defs/result"), ("ceiling", "#/properties/ceilings/items")):
+            sub = {k: schema[k] for k in ("$schema", "$defs", "properties") if k in schema}
+            sub["$ref"] = ref
+            self.items[name] = jsonschema.Draft202012Validator(sub)
+        self.enums, self.patterns, self.bounds, self.lengths = set(), [], set(), set()
+        self.shape_ok = True
+        self._walk(schema)
+        self.patterns = [re.compile(p) for p in sorted(set(self.patterns))]
+        self.bounds, self.lengths = sorted(self.bounds), sorted(self.lengths)
+        self.valid_shapes, self._strings = set(), {}
+        # Whether some array of a row or ceiling wants integer items: then a list's shape must say
+        # whether all its numbers are integral (a slower look at every sample).
+        items = _find_items(schema.get("$defs", {})) + _find_items(schema.get("properties", {}).get("ceilings", {}))
+        self.int_items = any(isinstance(it, dict) and "integer" in json.dumps(it.get("type")) for it in items)
+
+    def _walk(self, node):
+        if isinstance(node, list):
+            for x in node:
+                self._walk(x)
+            return
+        if not isinstance(node, dict):
+            return
+        for k, v in node.items():
+            if k in ("properties", "$defs"):
+                for sub in v.values():
+                    self._walk(sub)
+                continue
+            if k not in _SHAPE_SAFE:
+                self.shape_ok = False
+            if k == "enum":
+                self.enums.update(x for x in v if isinstance(x, str))
+            elif k == "const" and isinstance(v, str):
+                self.enums.add(v)
+            elif k == "pattern":
+                self.patterns.append(v)
+            elif k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                self.bounds.add(v)
+            elif k in ("minItems", "maxItems", "minLength", "maxLength"):
+                self.lengths.add(v)
+            elif k not in ("description", "title", "$schema", "$id", "$ref", "format", "type", "required"):
+                self._walk(v)
+
+    def _num(self, v):
+        return ("n", type(v) is int or v.is_integer(), bisect.bisect_left(self.bounds, v), v in self.bounds)
+
+    def _len(self, n):
+        return (bisect.bisect_left(self.lengths, n), n in self.lengths)
+
+    def shape(self, v):
+        """What the schema can see of v; equal shapes get equal verdicts (see the module doc)."""
+        t = type(v)
+        if t is float or t is int:
+            return self._num(v)
+        if t is str:
+            got = self._strings.get(v)  # names, variants, tolerances repeat across rows
+            if got is None:
+                got = ("e", v) if v in self.enums else \
+                    ("s", self._len(len(v)), tuple(p.search(v) is not None for p in self.patterns))
+                if len(self._strings) < 100_000:
+                    self._strings[v] = got
+            return got
+        if t is dict:
+            return ("o", *[(k, self.shape(x)) for k, x in v.items()])
+        if t is list:
+            types = set(map(type, v))
+            if v and types <= {int, float}:  # samples: bounded by their extremes, typed as a whole
+                whole = all(float(x).is_integer() for x in v) if self.int_items else None
+                return ("N", self._len(len(v)), whole, self._num(min(v)), self._num(max(v)))
+            return ("a", self._len(len(v)), *[self.shape(x) for x in v])
+        if v is None or t is bool:
+            return v
+        return ("?", t.__name__)
+
+    def item_error(self, kind, item):
+        """The schema's first complaint about one row or ceiling, or None."""
+        if self.shape_ok:
+            key = (kind, self.shape(item))
+            if key in self.valid_shapes:
+                return None
+        error = jsonschema.exceptions.best_match(self.items[kind].iter_errors(item))
+        if error is None and self.shape_ok:
+            self.valid_shapes.add(key)
+        return error
+
+
+def _find_items(node):
+    """Every "items" subschema under node."""
+    if isinstance(node, list):
+        return [x for n in node for x in _find_items(n)]
+    if not isinstance(node, dict):
+        return []
+    return ([node["items"]] if "items" in node else []) + [x for v in node.values() for x in _find_items(v)]
+
+
+def _get_validator(schema_path=SCHEMA_PATH) -> _Validator:
+    global jsonschema
+    try:
+        import jsonschema
+    except ImportError:
+        raise InputError("python package 'jsonschema' is missing (scripts/install_deps.sh installs it)") from None
+    key = str(schema_path)
+    if key not in _validators:
+        _validators[key] = _Validator(_load_schema(schema_path))
+    return _validators[key]
+
+
+def _brief(message):
+    """jsonschema quotes the offending value whole: keep the line readable."""
+    return message if len(message) <= 160 else message[:150] + " …"
+
+
+def _where(error, prefix=()):
+    return "/".join(str(p) for p in (*prefix, *error.absolute_path)) or "(top level)"
+
+
+def _check_row_values(row) -> str | None:
+    """What the schema cannot say about an ok row; None when it holds."""
+    if row["status"] != "ok":
+        return None
+    t = row["time_s"]
+    if not t["samples"]:
+        return "an ok row has no samples"
+    if min(t["samples"]) <= 0 or t["median"] <= 0 or t["min"] <= 0:
+        return "an ok row has a zero time (no kernel takes 0 s)"
+    if not t["min"] <= t["median"] <= t["max"]:
+        return f"min {t['min']:g} <= median {t['median']:g} <= max {t['max']:g} does not hold"
+    if not row["gbps"] > 0:
+        return "an ok row has GB/s <= 0"
+    return None
+
+
+def validate(doc, path, schema_path=SCHEMA_PATH, rows_checked=False) -> None:
+    """Raises InputError with the first violation of the schema or of the row checks."""
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
         raise InputError(f"{path}: not an elubench results file (no \"schema\": \"{SCHEMA_NAME}\")")
     # Checked before the full validation so a file from another version says so plainly.
     if doc.get("schema_version") not in SCHEMA_VERSIONS:
         raise InputError(f"{path}: schema_version {doc.get('schema_version')!r} is not supported "
                          f"(this script reads versions {', '.join(map(str, SCHEMA_VERSIONS))})")
-    error = jsonschema.exceptions.best_match(_get_validator().iter_errors(doc))
+    rows = doc.get("results")
+    if not isinstance(rows, list):
+        raise InputError(f"{path}: \"results\" must be a list of rows, not {type(rows).__name__}")
+    if not rows:
+        raise InputError(f"{path}: \"results\" is empty: the run measured nothing")
+    v = _get_validator(schema_path)
+    head = dict(doc, results=[], ceilings=[])  # rows and ceilings are validated one shape at a time
+    error = jsonschema.exceptions.best_match(v.doc.iter_errors(head))
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(f"{path}: does not match results/schema.json at {where}: {error.message}")
+        raise InputError(f"{path}: does not match results/schema.json at {_where(error)}: {_brief(error.message)}")
+    if not isinstance(doc["ceilings"], list):
+        raise InputError(f"{path}: \"ceilings\" must be a list")
+    for i, c in enumerate(doc["ceilings"]):
+        error = v.item_error("ceiling", c)
+        if error is not None:
+            raise InputError(f"{path}: does not match results/schema.json at {_where(error, ('ceilings', i))}: "
+                             f"{_brief(error.message)}")
+        if not c["median_s"] > 0:
+            raise InputError(f"{path}: ceilings/{i}: median_s must be > 0")
+    if not rows_checked:
+        for i, row in enumerate(rows):
+            bad = _row_problem(v, row, i)
+            if bad:
+                raise InputError(f"{path}: {bad}")
+
+
+def _row_problem(v, row, i):
+    """The first problem of results[i] as the message's tail, or None."""
+    error = v.item_error("result", row)
+    if error is not None:
+        return f"does not match results/schema.json at {_where(error, ('results', i))}: {_brief(error.message)}"
+    bad = _check_row_values(row)
+    return f"results/{i} ({row['name']} n={row['n']}): {bad}" if bad else None
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_BIG_EXPONENT = re.compile(r"[eE]\+?0*[1-9][0-9]{2,}")  # 1e999 would parse as inf
+_decoder = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _stream(text, on_row):
+    """json.loads of a top-level object, except that each element of "results" is handed to
+    on_row(i, row) as soon as it is parsed and replaced by what on_row returns: the whole parsed
+    document never exists beside the compacted one. None when the text is not shaped so
+    (the caller then parses it plainly, for the exact error)."""
+    i = _WS.match(text, 0).end()
+    if text[i:i + 1] != "{":
+        return None
+    doc, i = {}, _WS.match(text, i + 1).end()
+    if text[i:i + 1] == "}":
+        return doc
+    while True:
+        key, i = _decoder.raw_decode(text, i)
+        i = _WS.match(text, i).end()
+        if not isinstance(key, str) or text[i:i + 1] != ":":
+            return None
+        i = _WS.match(text, i + 1).end()
+        if key == "results" and text[i:i + 1] == "[":
+            rows, i = [], _WS.match(text, i + 1).end()
+            while text[i:i + 1] != "]":
+                row, i = _decoder.raw_decode(text, i)
+                rows.append(on_row(len(rows), row))
+                i = _WS.match(text, i).end()
+                if text[i:i + 1] == ",":
+                    i = _WS.match(text, i + 1).end()
+                    if text[i:i + 1] == "]":
+                        return None  # a trailing comma: let json.loads name the error
+                elif text[i:i + 1] != "]":
+                    return None
+            doc[key], i = rows, i + 1
+        else:
+            doc[key], i = _decoder.raw_decode(text, i)
+        i = _WS.match(text, i).end()
+        if text[i:i + 1] == "}":
+            return doc if _WS.match(text, i + 1).end() == len(text) else None
+        if text[i:i + 1] != ",":
+            return None
+        i = _WS.match(text, i + 1).end()
+
+
+def _shared(d):
+    """d with its keys and string values shared with every other row's (one json.loads shares
+    keys across a document; one raw_decode per row does not: 1.3 KB a row)."""
+    return {intern(k): (intern(v) if type(v) is str else v) for k, v in d.items()}
+
+
+def _compact(row, samples_as_array):
+    """A validated row with shared strings and, for samples_as_array, samples unboxed into an
+    array of doubles: a 100,000-row file then takes about half the memory, which is what keeps
+    two of them under 500 MB in compare.py."""
+    row = _shared(row)
+    for k in ("time_s", "accuracy"):
+        if type(row[k]) is dict:
+            row[k] = _shared(row[k])
+    if samples_as_array and row["time_s"] is not None:
+        row["time_s"]["samples"] = array("d", row["time_s"]["samples"])
+    return row
+
+
+def _hooked(doc, row_hook):
+    if row_hook:
+        doc["results"] = [row_hook(r) for r in doc["results"]]
     return doc
+
+
+def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) -> dict:
+    """Reads and validates one results file; raises InputError with a one-line reason.
+    compact=True returns each row's samples as array('d') (not JSON-serializable), for scripts
+    that read large files; rows are validated as they are parsed, and row_hook(row), when given,
+    replaces each valid row as soon as it is read (compare.py keeps only what it needs)."""
+    path = Path(path)
+    text = _decode(path, _read_bytes(path))
+    if _BIG_EXPONENT.search(text):  # rare: parse slowly, checking every float
+        doc = read_json(path)
+        validate(doc, path, schema_path)
+        return _hooked(doc, row_hook)
+    v, failed = _get_validator(schema_path), []
+
+    def on_row(i, row):
+        if failed:
+            return row
+        bad = _row_problem(v, row, i)
+        if bad:
+            failed.append(bad)
+            return row
+        if row_hook:  # the hook keeps what it needs; sharing the rest would be wasted work
+            return row_hook(row)
+        return _compact(row, compact)
+    try:
+        doc = _stream(text, on_row)
+        del text
+        if doc is None:
+            doc = read_json(path)
+            validate(doc, path, schema_path)
+            return _hooked(doc, row_hook)
+        validate(doc, path, schema_path, rows_checked=True)  # each row was checked as it was read
+        if failed:
+            raise InputError(f"{path}: {failed[0]}")
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to read") from None
+    except ValueError as e:  # NaN/Infinity, integers over 4300 digits
+        raise InputError(f"{path}: unusable number: {str(e).splitlines()[0]}") from None
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a script and writing its outputs
 
 
 def fail(prog: str, message: str) -> int:
     """Prints the one line for unusable input and returns the exit status for it."""
     print(f"{prog}: error: {message}", file=sys.stderr)
     return 2
+
+
+def run_main(prog: str, main, argv=None) -> int:
+    """main(argv) with every failure a script can meet turned into one line and exit 2:
+    InputError (unusable input), OSError (a full or read-only disk while writing), MemoryError
+    and RecursionError (input too large or too deep). A bug still shows its traceback."""
+    try:
+        return main(argv)
+    except InputError as e:
+        return fail(prog, str(e))
+    except OSError as e:
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return fail(prog, f"{where}{e.strerror or e}")
+    except MemoryError:
+        return fail(prog, "out of memory reading the input")
+    except RecursionError:
+        return fail(prog, "input nested too deeply")
+
+
+@contextmanager
+def atomic_path(path):
+    """Yields a temporary path beside `path`; renamed onto it only when the block succeeds, so a
+    full or read-only disk never leaves a truncated file, and no temporary file stays behind."""
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+    os.close(fd)
+    try:
+        yield tmp
+        try:  # keep the mode of the file replaced; mkstemp's 0600 would hide a new one from others
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text_atomic(path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def make_output_dir(path) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{out}: cannot create the folder: {e.strerror or e}") from None
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Indexing
 
 
 def device_name(doc: dict, device: str) -> str:
@@ -81,25 +508,84 @@ def device_name(doc: dict, device: str) -> str:
 
 # The fields that identify one measurement across runs: everything that changes the work.
 ROW_KEY_FIELDS = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "alpha", "cols")
+# A ceiling cell: where a copy of the same bytes is the yardstick.
+CELL_FIELDS = ("device", "dtype", "n", "threads")
+# An ELU row's ReLU partner differs only in these.
+_PAIR_SKIP = ("activation", "alpha")
 
 
 def row_key(row: dict) -> tuple:
     return tuple(row[f] for f in ROW_KEY_FIELDS)
 
 
+def cell_key(row: dict) -> tuple:
+    return tuple(row[f] for f in CELL_FIELDS)
+
+
+def ceilings_by_cell(doc: dict) -> dict:
+    """{cell: (median_s, gbps, variant)}: the fastest ok `kind: ceiling` row of each cell, whatever
+    the copy variant is called; the document's `ceilings` block fills cells that have no such row."""
+    best = {}
+    for r in doc["results"]:
+        if r["kind"] == "ceiling" and r["status"] == "ok":
+            k, m = cell_key(r), r["time_s"]["median"]
+            if k not in best or m < best[k][0]:
+                best[k] = (m, r["gbps"], r["variant"])
+    for c in doc["ceilings"]:
+        best.setdefault(cell_key(c), (c["median_s"], c["gbps"], c["variant"]))
+    return best
+
+
+_ceiling_cache = {}  # id(doc) -> (doc, its ceilings): built once per document, not once per row
+
+
+def _ceilings(doc):
+    got = _ceiling_cache.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_ceiling_cache) > 32:
+            _ceiling_cache.clear()
+        got = _ceiling_cache[id(doc)] = (doc, ceilings_by_cell(doc))
+    return got[1]
+
+
 def ceiling_median(doc: dict, device: str, dtype: str, n: int, threads):
     """The run's copy-ceiling median time (s) at (device, dtype, n, threads), or None."""
-    for c in doc["ceilings"]:
-        if (c["device"], c["dtype"], c["n"], c["threads"]) == (device, dtype, n, threads):
-            return c["median_s"]
-    return None
+    c = _ceilings(doc).get((device, dtype, n, threads))
+    return c[0] if c else None
 
 
 def ceiling_gbps(doc: dict, device: str, dtype: str, n: int, threads):
-    for c in doc["ceilings"]:
-        if (c["device"], c["dtype"], c["n"], c["threads"]) == (device, dtype, n, threads):
-            return c["gbps"]
-    return None
+    c = _ceilings(doc).get((device, dtype, n, threads))
+    return c[1] if c else None
+
+
+def relu_partners(rows: list) -> dict:
+    """{id(elu row): its ok ReLU row with the same parameters}, in one pass over rows."""
+    relu = {}
+    for r in rows:
+        if r["activation"] == "relu" and r["status"] == "ok":
+            relu.setdefault(tuple(r[f] for f in ROW_KEY_FIELDS if f not in _PAIR_SKIP), r)
+    out = {}
+    for r in rows:
+        if r["activation"] == "elu" and r["status"] == "ok":
+            partner = relu.get(tuple(r[f] for f in ROW_KEY_FIELDS if f not in _PAIR_SKIP))
+            if partner is not None:
+                out[id(r)] = partner
+    return out
+
+
+_pair_cache = [None, None, None]  # (rows list, its length, its partners)
+
+
+def elu_relu_ratio(rows: list, row: dict):
+    """ELU median / ReLU median for an ELU row, from the ReLU row with the same parameters.
+    Callers loop over rows and ask for each, so the pairing of the last list is kept."""
+    if row["activation"] != "elu" or row["status"] != "ok":
+        return None
+    if _pair_cache[0] is not rows or _pair_cache[1] != len(rows):
+        _pair_cache[:] = [rows, len(rows), relu_partners(rows)]
+    other = _pair_cache[2].get(id(row))
+    return None if other is None else row["time_s"]["median"] / other["time_s"]["median"]
 
 
 def max_ulp(row: dict):
@@ -140,17 +626,6 @@ def fmt_num(v, digits=3) -> str:
     return f"{v:.{digits}g}"
 
 
-def elu_relu_ratio(rows: list, row: dict):
-    """ELU median / ReLU median for an ELU row, from the ReLU row with the same parameters."""
-    if row["activation"] != "elu" or row["status"] != "ok":
-        return None
-    for other in rows:
-        if (other["activation"] == "relu" and other["status"] == "ok"
-                and all(other[f] == row[f] for f in ROW_KEY_FIELDS if f not in ("activation", "alpha"))):
-            return row["time_s"]["median"] / other["time_s"]["median"]
-    return None
-
-
 def summary_markdown(docs: list, labels: list | None = None) -> str:
     """Markdown tables at the largest size: one per (file, device, threads) group.
 
@@ -158,33 +633,35 @@ def summary_markdown(docs: list, labels: list | None = None) -> str:
     table never hides what the charts leave out.
     """
     out = []
+    kind_order = {"kernel": 0, "peer": 1, "ceiling": 2}
     for i, doc in enumerate(docs):
-        rows = doc["results"]
         groups = {}
-        for r in rows:
+        for r in doc["results"]:
             groups.setdefault((r["device"], r["threads"]), []).append(r)
         for (device, threads), grows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
             head = f"**{device_name(doc, device)}** ({device}"
             head += f", {threads} thread{'s' if threads != 1 else ''})" if threads is not None else ")"
             if labels:
                 head += f" — {labels[i]}"
-            out.append(head)
-            out.append("")
-            out.append("| variant | dtype | n | GB/s | % ceiling | ELU/ReLU | max ULP | status |")
-            out.append("|---|---|---|---:|---:|---:|---:|---|")
-            for dtype in [d for d in ("f32", "f16", "bf16") if any(r["dtype"] == d for r in grows)]:
-                drows = [r for r in grows if r["dtype"] == dtype]
+            out += [head, "", "| variant | dtype | n | GB/s | % ceiling | ELU/ReLU | max ULP | status |",
+                    "|---|---|---|---:|---:|---:|---:|---|"]
+            by_dtype = {}
+            for r in grows:
+                by_dtype.setdefault(r["dtype"], []).append(r)
+            for dtype in [d for d in DTYPE_BYTES if d in by_dtype]:
+                drows = by_dtype[dtype]
                 n = max(r["n"] for r in drows)
+                partners = relu_partners(drows)
                 for r in sorted((r for r in drows if r["n"] == n),
-                                key=lambda r: ({"kernel": 0, "peer": 1, "ceiling": 2}[r["kind"]], r["variant"], r["activation"])):
+                                key=lambda r: (kind_order.get(r["kind"], 3), r["variant"], r["activation"])):
                     name = f"{r['activation']}/{r['variant']}" + (" (peer)" if r["kind"] == "peer" else "")
                     status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
                     if throttle_mark(r):
                         status += f" ! throttled ({', '.join(throttle_mark(r))})"
                     status = status.replace("|", "\\|")
-                    ratio = elu_relu_ratio(drows, r)
-                    pct = r.get("pct_of_ceiling")
+                    p = partners.get(id(r))
+                    ratio = r["time_s"]["median"] / p["time_s"]["median"] if p else None
                     out.append(f"| {name} | {dtype} | {size_label(n)} | {fmt_num(r['gbps'])} | "
-                               f"{fmt_num(pct)} | {fmt_num(ratio)} | {fmt_num(max_ulp(r))} | {status} |")
+                               f"{fmt_num(r.get('pct_of_ceiling'))} | {fmt_num(ratio)} | {fmt_num(max_ulp(r))} | {status} |")
             out.append("")
     return "\n".join(out)

@@ -21,5 +21,6 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset sani
 
 if [ -d tests/python ]; then
   echo "== pytest =="
-  .venv/bin/python -m pytest -q tests/python
+  # ELUBENCH_LARGE=1: also the 100,000-row check of the scripts (tests/python/test_large_files.py)
+  ELUBENCH_LARGE=1 .venv/bin/python -m pytest -q tests/python
 fi

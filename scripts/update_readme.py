@@ -47,27 +47,29 @@ def section(doc, results_path, readme, charts):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+
+
+def _main(argv):
+    args = parse_args(argv)
     readme = Path(args.readme)
+    doc = rio.load_results(args.results)
     try:
-        doc = rio.load_results(args.results)
-        try:
-            text = readme.read_text()
-        except OSError as e:
-            raise rio.InputError(f"{readme}: cannot read: {e.strerror or e}") from None
-        if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
-            raise rio.InputError(f"{readme}: needs exactly one '{BEGIN}' followed by one '{END}'")
-        if args.charts and not Path(args.charts).is_dir():
-            raise rio.InputError(f"{args.charts}: not a folder (run plot.py -o {args.charts} first)")
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+        text = readme.read_bytes().decode("utf-8")
+    except OSError as e:
+        raise rio.InputError(f"{readme}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise rio.InputError(f"{readme}: not UTF-8 text") from None
+    if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
+        raise rio.InputError(f"{readme}: needs exactly one '{BEGIN}' followed by one '{END}'")
+    if args.charts and not Path(args.charts).is_dir():
+        raise rio.InputError(f"{args.charts}: not a folder (run plot.py -o {args.charts} first)")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     new = head + BEGIN + section(doc, args.results, readme, args.charts) + "\n" + END + tail
-    # Written beside the README and renamed, so an interrupted run never leaves half a README.
-    tmp = readme.with_name(readme.name + ".tmp")
-    tmp.write_text(new)
-    tmp.replace(readme)
+    # Written beside the README and renamed: a full disk or an interruption never leaves half a
+    # README, and a failed write removes its temporary file.
+    rio.write_text_atomic(readme, new)
     print(f"{PROG}: rewrote the results section of {readme}")
     return 0
 

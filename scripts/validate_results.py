@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
-"""Validate an elubench results file against results/schema.json, plus the checks a schema
-cannot express: every CPU row ok (with --expect-cpu-ok), every GPU row either ok or skipped
-with a reason, samples consistent with their statistics, each cell's ceiling the fastest of the
-copies measured in it, threads_used within threads, and (with --max-pct-of-ceiling) no ok row
-above that % of its ceiling.
+"""Validate an elubench results file: results/schema.json and the row checks every script applies
+(through results_io.load_results), then what only a validator asks: as many samples as the
+repetitions (CPU) or as the stopping rule says (GPU), statistics that agree with the samples, every
+element checked, every CPU row ok (with --expect-cpu-ok), every skipped GPU row with a reason,
+each cell's ceiling the fastest of the copies measured in it, threads_used within threads, and
+(with --max-pct-of-ceiling) no ok row above that % of its ceiling.
 
 usage: validate_results.py RESULTS.json [--schema results/schema.json] [--expect-cpu-ok]
                            [--max-pct-of-ceiling PCT [--noisy]]
-exit: 0 valid, 1 invalid, 2 unusable input (missing file, no jsonschema)."""
+exit: 0 valid; 1 a readable results file that fails the checks above (each listed);
+2 unusable input (missing, not UTF-8 JSON, not matching the schema): one line."""
 import argparse
-import json
-import pathlib
 import sys
+from pathlib import Path
+
+import results_io as rio
+
+PROG = "validate_results.py"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument("results")
-    ap.add_argument("--schema", default=str(pathlib.Path(__file__).resolve().parent.parent / "results" / "schema.json"))
+    ap.add_argument("--schema", default=str(rio.SCHEMA_PATH))
     ap.add_argument("--expect-cpu-ok", action="store_true", help="fail unless every CPU row is ok")
     ap.add_argument("--max-pct-of-ceiling", type=float, metavar="PCT",
                     help="fail when an ok row is above PCT%% of its cell's copy ceiling (the rule is 105: a "
@@ -25,53 +30,51 @@ def main() -> int:
     ap.add_argument("--noisy", action="store_true",
                     help="with --max-pct-of-ceiling, for a run on a busy machine: a row fails only when its "
                          "slower half of samples still beats the ceiling's faster half by more than PCT%%")
-    args = ap.parse_args()
-    try:
-        import jsonschema
-    except ImportError:
-        print("validate_results: python package 'jsonschema' is missing (scripts/install_deps.sh installs it)",
-              file=sys.stderr)
-        return 2
-    try:
-        doc = json.loads(pathlib.Path(args.results).read_text())
-        schema = json.loads(pathlib.Path(args.schema).read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        print(f"validate_results: {e}", file=sys.stderr)
-        return 2
+    return ap.parse_args(argv)
 
-    errors = [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
-              for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]
-    results = doc.get("results", []) if isinstance(doc, dict) else []
-    if not results:
-        errors.append("results[] is empty")
-    for r in results:
-        name = f"{r.get('name')} n={r.get('n')} threads={r.get('threads')}"
-        if r.get("status") == "ok":
+
+def row_problems(doc, expect_cpu_ok):
+    """The checks beyond the loader's; one message per problem."""
+    errors = []
+    for r in doc["results"]:
+        name = f"{r['name']} n={r['n']} threads={r['threads']}"
+        if r["status"] == "ok":
             t = r["time_s"]
             gt = r.get("gpu_timing")
-            if r.get("device") == "cpu" and len(t["samples"]) < doc["config"]["repetitions"]:
+            if r["device"] == "cpu" and len(t["samples"]) < doc["config"]["repetitions"]:
                 errors.append(f"{name}: {len(t['samples'])} samples, fewer than the repetitions")
             # GPU rows (schema 2) stop on their own rule; the count must match what it says.
             if gt is not None and gt["sample_count"] != len(t["samples"]):
                 errors.append(f"{name}: gpu_timing.sample_count {gt['sample_count']} != {len(t['samples'])} samples")
-            if not (t["min"] <= t["median"] <= t["max"]) or t["min"] != min(t["samples"]):
+            if t["min"] != min(t["samples"]) or t["max"] != max(t["samples"]):
                 errors.append(f"{name}: statistics disagree with the samples")
             if r["accuracy"]["checked"] != r["n"]:
                 errors.append(f"{name}: checked {r['accuracy']['checked']} of {r['n']} elements")
-        if args.expect_cpu_ok and r.get("device") == "cpu" and r.get("status") != "ok":
-            errors.append(f"{name}: CPU row is {r.get('status')}: {r.get('reason')}")
-        if r.get("device") == "gpu" and r.get("status") == "skipped" and not r.get("reason"):
+        if expect_cpu_ok and r["device"] == "cpu" and r["status"] != "ok":
+            errors.append(f"{name}: CPU row is {r['status']}: {r['reason']}")
+        if r["device"] == "gpu" and r["status"] == "skipped" and not r["reason"]:
             errors.append(f"{name}: GPU row skipped without a reason")
-    if isinstance(doc, dict) and not errors:  # the schema holds, so the fields below exist
-        errors += ceiling_errors(doc)
-        if args.max_pct_of_ceiling is not None:
-            errors += above_ceiling(doc, args.max_pct_of_ceiling, args.noisy)
+    return errors
+
+
+def main(argv=None) -> int:
+    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+
+
+def _main(argv) -> int:
+    args = parse_args(argv)
+    doc = rio.load_results(args.results, Path(args.schema), compact=True)
+    errors = row_problems(doc, args.expect_cpu_ok) + ceiling_errors(doc)
+    if args.max_pct_of_ceiling is not None:
+        errors += above_ceiling(doc, args.max_pct_of_ceiling, args.noisy)
     for e in errors[:50]:
-        print(f"validate_results: {args.results}: {e}", file=sys.stderr)
+        print(f"{PROG}: {args.results}: {e}", file=sys.stderr)
+    if len(errors) > 50:
+        print(f"{PROG}: {args.results}: … and {len(errors) - 50} more", file=sys.stderr)
     if errors:
         return 1
-    ok = sum(r["status"] == "ok" for r in results)
-    print(f"validate_results: {args.results}: valid ({len(results)} rows, {ok} ok)")
+    ok = sum(r["status"] == "ok" for r in doc["results"])
+    print(f"{PROG}: {args.results}: valid ({len(doc['results'])} rows, {ok} ok)")
     return 0
 
 

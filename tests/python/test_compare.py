@@ -10,7 +10,7 @@ def verdicts(stdout):
     """{row description: verdict} from compare.py's plain-text table."""
     out = {}
     for line in stdout.splitlines()[1:-1]:
-        for v in ("SLOWER", "FASTER", "AMBIGUOUS", "SAME"):
+        for v in ("SLOWER", "SLOW_TAIL", "FASTER", "AMBIGUOUS", "SAME"):
             if f"  {v}" in line:
                 out[line.split("  ")[0].strip()] = v
     return out
@@ -74,7 +74,7 @@ def test_significant_but_under_threshold_is_ambiguous(write):
     assert r.returncode == 0
     v = verdicts(r.stdout)
     assert {x for k, x in v.items() if "/naive/" in k} == {"AMBIGUOUS"}
-    assert "significant but within 5%" in r.stdout
+    assert "significant but within the 5% allowance" in r.stdout
     # With a 2% threshold the same change is a regression.
     r = run_script("compare.py", a, b, "--threshold", "2")
     assert r.returncode == 1
@@ -199,6 +199,6 @@ def test_markdown_output(write):
     b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")
     r = run_script("compare.py", a, b, "--markdown")
     assert r.returncode == 1
-    assert "| row | baseline median (s) | candidate median (s) | change | p | verdict |" in r.stdout
+    assert "| row | baseline median (s) | candidate median (s) | change | p90 change | p (Holm) | verdict |" in r.stdout
     assert "❌ SLOWER" in r.stdout
     assert "6 SLOWER" in r.stdout

@@ -102,7 +102,7 @@ def test_different_simd_target_does_not_compare(tmp_path):
 
 
 @pytest.mark.parametrize("content,needle", [
-    ("{not json", "not JSON"),
+    ("{not json", "malformed JSON"),
     (json.dumps({"schema": "elubench-results", "schema_version": 1}), "not an elubench-counts file"),
     (json.dumps(dict(counts_doc(), schema_version=2)), "schema_version"),
     (json.dumps(dict(counts_doc(), counts={"cpu/elu/naive/f32": "many"})), "positive integer"),
@@ -120,7 +120,7 @@ def test_malformed_input_exits_2_with_one_line(tmp_path, content, needle):
 def test_missing_file_exits_2(tmp_path):
     a = write(tmp_path, "a.json", counts_doc())
     rc, _, err = run_compare(a, tmp_path / "nope.json")
-    assert rc == 2 and "no such file" in err
+    assert rc == 2 and "No such file" in err
 
 
 def test_different_n_exits_2(tmp_path):
