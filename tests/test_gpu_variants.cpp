@@ -26,7 +26,7 @@ using namespace elubench;
 
 #if defined(ELUBENCH_HAVE_CUDNN)
 namespace elubench::gpu_variants {
-std::vector<std::pair<int, int>> cudnn_fold(std::size_t n);  // kernels/cuda/cudnn.cu
+std::vector<std::pair<int, int>> cudnn_fold(std::size_t n);  // kernels/cuda/cudnn_fold.cpp
 }
 #endif
 

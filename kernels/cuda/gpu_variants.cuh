@@ -20,7 +20,7 @@ template <Dtype D> void fast_elu(const RunArgs&);
 template <Activation A, Dtype D> void cub_transform(const RunArgs&);
 template <Activation A, Dtype D> void thrust_transform(const RunArgs&);
 template <Activation A, Dtype D> void cudnn_activation(const RunArgs&);  // f32, f16
-// The packed (h, w) tensors whose cuDNN calls cover n elements, in order (cudnn.cu).
+// The packed (h, w) tensors whose cuDNN calls cover n elements, in order (cudnn_fold.cpp).
 std::vector<std::pair<int, int>> cudnn_fold(std::size_t n);
 template <Dtype D> void copy_memcpy(const RunArgs&);
 template <Dtype D> void copy_vectorized(const RunArgs&);
