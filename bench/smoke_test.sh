@@ -9,9 +9,17 @@ rm -rf "$work" && mkdir -p "$work"
 out="$work/quick.json"
 "$ELUBENCH" --quick --out "$out" --benchmark_min_time=0.0005 --benchmark_out="$work/gb.json" >"$work/stdout.txt"
 grep -q "rows: .* ok, .* skipped, 0 failed" "$work/stdout.txt"
-# The ceiling rule (no ok row above 105% of the best copy of its cell), in the form that a busy
-# CI machine's noise cannot trip: see validate_results.py --noisy.
-"$PYTHON" "$validator" "$out" --schema "$schema" --expect-cpu-ok --max-pct-of-ceiling 105 --noisy
+# The ceiling rule (no ok row above 105% of the best copy of its cell), in its --noisy form (see
+# validate_results.py). Samples of 0.5 ms on a shared 2-core machine can still land a burst of
+# other work on one cell's copies (seen once in ~10 runs: a 2-thread 2^16 cell at 178%), so a
+# breach must repeat in a second run to fail: a kernel that really beats its ceiling does so
+# every time; noise does not.
+ceiling_rule() { "$PYTHON" "$validator" "$1" --schema "$schema" --expect-cpu-ok --max-pct-of-ceiling 105 --noisy; }
+if ! ceiling_rule "$out"; then
+  echo "smoke: ceiling rule broken once; running the quick suite again to see if it repeats" >&2
+  "$ELUBENCH" --quick --device cpu --out "$work/recheck.json" --benchmark_min_time=0.0005 >/dev/null
+  ceiling_rule "$work/recheck.json"
+fi
 # threads_used: 2^12 elements are too few to split, 2^20 are split over every thread asked for.
 "$PYTHON" - "$out" <<'EOF'
 import json, sys

@@ -45,6 +45,7 @@ std::string test_name(const testing::TestParamInfo<const Variant*>& info) {
 
 // The edge cases every variant sees at the front of its input.
 using test_support::kEdges;
+using test_support::known_peer_refuses_alpha;
 
 // Known, pinned deviations of library peers from the reference on edge cases, outside any
 // bound the library documents. They are findings, reported (and asserted to still happen,
@@ -53,12 +54,6 @@ using test_support::kEdges;
 // XNNPACK's clamp operator (f32 and f16), which TensorFlow Lite runs as ReLU.
 bool known_peer_nan_deviation(const Variant& v) {
   return v.activation == Activation::relu && (v.variant == "onednn" || v.variant == "xnnpack");
-}
-// XNNPACK's ELU operator refuses an alpha that is not a positive normal float
-// (xnn_create_elu_nc_f32 returns xnn_status_invalid_parameter, so alpha = 0 cannot run): the
-// refusal is asserted, and there is nothing to check.
-bool known_peer_refuses_alpha(const Variant& v, float alpha) {
-  return v.variant == "xnnpack" && v.activation == Activation::elu && !(std::isnormal(alpha) && alpha > 0);
 }
 
 // Input of n elements of dtype d: a normal(0, 3) sweep plus the edge cases at the front.
