@@ -24,7 +24,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-COMMITTED = ROOT / "results" / "cpu-amd-epyc-2core-vm.json"
+COMMITTED = ROOT / "results" / "cpu-intel-xeon-avx512-2core-vm.json"
 
 
 def _binaries():
