@@ -6,17 +6,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "cuda_call.cuh"
 #include "gpu_clock.hpp"
 
 namespace elubench::bench {
-
-namespace {
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess)
-    throw std::runtime_error(std::string("CUDA error: ") + what + " failed with " + cudaGetErrorName(err) + " (" +
-                             cudaGetErrorString(err) + ")");
-}
-}  // namespace
 
 void gpu_check_sync() {
   check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");

@@ -10,18 +10,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "cuda_call.cuh"
 #include "gpu_timer.hpp"
 #include "nvml.hpp"
 
 namespace elubench::bench {
 
 namespace {
-
-void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess)
-    throw std::runtime_error(std::string("CUDA error: ") + what + " failed with " + cudaGetErrorName(err) + " (" +
-                             cudaGetErrorString(err) + ")");
-}
 
 __device__ __forceinline__ unsigned long long global_ns() {
   unsigned long long t;

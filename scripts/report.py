@@ -24,10 +24,8 @@ import argparse
 import html
 import json
 import math
-import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 import results_io as rio
@@ -210,19 +208,6 @@ def render(docs, paths, title) -> str:
             .replace("/*{{JS}}*/", (ASSETS / "report.js").read_text()))
 
 
-def write_atomic(path: Path, text: str):
-    """Temp file in the same folder, then rename: a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -234,7 +219,10 @@ def main(argv=None) -> int:
     if out.is_dir():
         return rio.fail(PROG, f"{out}: is a folder; -o takes the HTML file to write")
     try:
-        write_atomic(out, render(docs, args.results, args.title))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        rio.write_text_atomic(out, render(docs, args.results, args.title))  # never half a report
+    except rio.InputError as e:
+        return rio.fail(PROG, str(e))
     except OSError as e:
         return rio.fail(PROG, f"{out}: cannot write: {e.strerror or e}")
     print(f"report: {out}")

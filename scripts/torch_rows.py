@@ -37,10 +37,8 @@ import argparse
 import copy
 import json
 import math
-import os
 import shlex
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -348,17 +346,6 @@ def merged(doc, rows, edges, torch, argv):
     return out
 
 
-def write_atomic(path: Path, text: str):
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
@@ -382,7 +369,10 @@ def main(argv=None) -> int:
     if not devices:
         return rio.fail(PROG, f"{args.results}: has no {args.device} rows")
     rows, edges = torch_rows(torch, doc, devices, args.max_time, lambda s: print(s, file=sys.stderr))
-    write_atomic(out, json.dumps(merged(doc, rows, edges, torch, argv), indent=1, allow_nan=False) + "\n")
+    try:
+        rio.write_text_atomic(out, json.dumps(merged(doc, rows, edges, torch, argv), indent=1, allow_nan=False) + "\n")
+    except rio.InputError as e:
+        return rio.fail(PROG, str(e))
     ok = sum(r["status"] == "ok" for r in rows)
     print(f"torch_rows: {out} ({len(rows)} PyTorch rows: {ok} ok, {len(rows) - ok} skipped or failed; torch {torch.__version__})")
     return 0
