@@ -155,7 +155,8 @@ GpuSampler::~GpuSampler() = default;
 
 void* GpuSampler::stream() const { return impl_->stream; }
 
-std::vector<double> GpuSampler::sample(RunFn fn, RunArgs args, GpuRowTiming& out) {
+std::vector<double> GpuSampler::sample(RunFn fn, RunArgs args, GpuRowTiming& out,
+                                       const std::function<void()>& before_samples) {
   Impl& m = *impl_;
   args.stream = m.stream;
   const bool cold = cache_ == Cache::cold && m.flush;
@@ -169,6 +170,7 @@ std::vector<double> GpuSampler::sample(RunFn fn, RunArgs args, GpuRowTiming& out
     std::sort(t, t + 3);
     batch = hot_batch(t[1], setup_.hot_min_sample_s, setup_.hot_max_batch);
   }
+  if (before_samples) before_samples();
   std::vector<ClockReading> readings;
   double last_read = -1;
   auto poll = [&](bool force) {

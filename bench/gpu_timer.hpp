@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,7 +42,11 @@ class GpuSampler {
   // Samples one row until the stopping rule says stop; `args.stream` is replaced by stream().
   // Returns seconds per call; `out` gets the verdict, the batch and the clock summary.
   // Throws std::runtime_error on a CUDA error or a blocking kernel that timed out.
-  std::vector<double> sample(RunFn fn, RunArgs args, GpuRowTiming& out);
+  // before_samples runs after the untimed warm-up and hot-batch calibration calls, just before
+  // the first sample, with the stream idle: the row poisons its output there, so that only
+  // timed calls can leave the output that is checked after the last sample.
+  std::vector<double> sample(RunFn fn, RunArgs args, GpuRowTiming& out,
+                             const std::function<void()>& before_samples = {});
 
  private:
   struct Impl;

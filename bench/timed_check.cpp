@@ -14,8 +14,9 @@
 // mode the L2 flush before each sample evicts it). CPU rows poison the first and last 4 KiB and
 // one element per 4 KiB page in between: a call that writes nothing, skips its head or tail, or
 // skips a page is caught, and the timed call finds at most 1 line in 64 of its output dirtied
-// by the poison, where a full memset would leave the cache state of a large row changed. (GPU rows run one untimed warm-up call
-// inside run_gpu after the poison; a kernel that writes only on that call would pass.)
+// by the poison, where a full memset would leave the cache state of a large row changed. GPU
+// rows poison from inside the sampler, after its untimed warm-up and calibration calls, so
+// only timed calls can write what is checked.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -23,6 +24,9 @@
 #include <thread>
 
 #include "suite.hpp"
+#if ELUBENCH_HAVE_CUDA
+#include "gpu_clock.hpp"
+#endif
 
 namespace elubench::bench {
 
@@ -35,6 +39,11 @@ void Case::poison_output() {
   const std::size_t bytes = row_.n * dtype_size(row_.variant->dtype);
   if (row_.variant->device == Device::gpu) {
     gpu::memset(dy_->get(), kPoison, bytes);
+#if ELUBENCH_HAVE_CUDA
+    // cudaMemset runs on the legacy default stream, which does not order itself with the
+    // sampler's non-blocking stream: wait, so the poison cannot land after a timed call.
+    gpu_check_sync();
+#endif
     return;
   }
   unsigned char* y = hy_.data();
