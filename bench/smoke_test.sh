@@ -10,14 +10,17 @@ out="$work/quick.json"
 "$ELUBENCH" --quick --out "$out" --benchmark_min_time=0.0005 --benchmark_out="$work/gb.json" >"$work/stdout.txt"
 grep -q "rows: .* ok, .* skipped, 0 failed" "$work/stdout.txt"
 # The ceiling rule (no ok row above 105% of the best copy of its cell), in its --noisy form (see
-# validate_results.py). Samples of 0.5 ms on a shared 2-core machine can still land a burst of
-# other work on one cell's copies (seen once in ~10 runs: a 2-thread 2^16 cell at 178%), so a
-# breach must repeat in a second run to fail: a kernel that really beats its ceiling does so
-# every time; noise does not.
+# validate_results.py). On a 2-vCPU machine it breaks for a reason that is not a kernel beating
+# a copy: the peers' own thread pools (oneDNN's OpenMP, XNNPACK's pthreadpool) keep spinning
+# after a 2-thread call and starve the copies interleaved after them (seen in CI: 2-thread 2^16
+# cells at 300-3800%), and 0.5 ms samples catch bursts of other work. So a breach is checked
+# again in a run of our own kernels and the copies only, where no foreign pool spins: a kernel
+# of ours that really beats its ceiling does so there too.
 ceiling_rule() { "$PYTHON" "$validator" "$1" --schema "$schema" --expect-cpu-ok --max-pct-of-ceiling 105 --noisy; }
 if ! ceiling_rule "$out"; then
-  echo "smoke: ceiling rule broken once; running the quick suite again to see if it repeats" >&2
-  "$ELUBENCH" --quick --device cpu --out "$work/recheck.json" --benchmark_min_time=0.0005 >/dev/null
+  echo "smoke: ceiling rule broken; checking again without the peers (their thread pools spin)" >&2
+  "$ELUBENCH" --quick --device cpu --variant naive,vectorized,fast,fused_bias,bias_then_act \
+    --out "$work/recheck.json" --benchmark_min_time=0.0005 >/dev/null
   ceiling_rule "$work/recheck.json"
 fi
 # threads_used: 2^12 elements are too few to split, 2^20 are split over every thread asked for.
