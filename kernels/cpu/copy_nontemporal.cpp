@@ -55,14 +55,7 @@ namespace elubench::cpu {
 HWY_EXPORT(CopyNontemporalBytes);
 
 namespace {
-void copy_nontemporal(const RunArgs& a, Dtype d) {
-  const std::size_t es = dtype_size(d);
-  const auto* x = static_cast<const unsigned char*>(a.x);
-  auto* y = static_cast<unsigned char*>(a.y);
-  parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    HWY_DYNAMIC_DISPATCH(CopyNontemporalBytes)(x + begin * es, y + begin * es, (end - begin) * es);
-  });
-}
+void copy_nontemporal(const RunArgs& a, Dtype d) { parallel_copy(a, d, HWY_DYNAMIC_DISPATCH(CopyNontemporalBytes)); }
 }  // namespace
 
 void copy_nontemporal_f32(const RunArgs& a) { copy_nontemporal(a, Dtype::f32); }

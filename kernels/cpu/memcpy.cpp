@@ -9,13 +9,9 @@
 namespace elubench::cpu {
 
 void memcpy_copy(const RunArgs& a, Dtype d) {
-  const std::size_t size = dtype_size(d);
   // n = 0 may come with null pointers (an empty std::vector's data()); memcpy must never see them.
   if (a.n == 0) return;
-  parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    std::memcpy(static_cast<char*>(a.y) + begin * size, static_cast<const char*>(a.x) + begin * size,
-                (end - begin) * size);
-  });
+  parallel_copy(a, d, [](const unsigned char* x, unsigned char* y, std::size_t bytes) { std::memcpy(y, x, bytes); });
 }
 void memcpy_f32(const RunArgs& a) { memcpy_copy(a, Dtype::f32); }
 void memcpy_f16(const RunArgs& a) { memcpy_copy(a, Dtype::f16); }

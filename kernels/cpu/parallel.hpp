@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "elubench/registry.hpp"
+
 namespace elubench::cpu {
 
 // Chunk boundaries are multiples of 64 elements: a multiple of 64 bytes (one cache line) for
@@ -69,6 +71,18 @@ void parallel_for(std::size_t n, int threads, Body&& body) {
     const Range r = chunk_of(c.n, c.t, k);
     if (r.begin < r.end) (*c.body)(r.begin, r.end);
   }, &ctx);
+}
+
+// The copy ceilings' shared shape: a.n elements of dtype d split across the pool, each chunk
+// handed to copy_bytes(x, y, bytes) as raw bytes (memcpy, the SIMD copy, the streamed copy).
+template <class CopyBytes>
+void parallel_copy(const RunArgs& a, Dtype d, CopyBytes copy_bytes) {
+  const std::size_t es = dtype_size(d);
+  const auto* x = static_cast<const unsigned char*>(a.x);
+  auto* y = static_cast<unsigned char*>(a.y);
+  parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
+    copy_bytes(x + begin * es, y + begin * es, (end - begin) * es);
+  });
 }
 
 }  // namespace elubench::cpu
