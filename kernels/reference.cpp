@@ -2,19 +2,31 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include "elubench/activations.hpp"
 
 namespace elubench {
 
-double reference_value(Activation a, double x, double alpha) {
-  switch (a) {
-    case Activation::elu: return elu(x, alpha);
-    case Activation::relu: return relu(x);
-    case Activation::copy: return x;
+double reference_value(Activation a, double x, const ActivationParams& p) {
+  if (a == Activation::copy) return x;
+  return visit_activation(forward_of(a), [&]<class T, Pass>() { return T::reference(x, p); });
+}
+
+double reference_backward(Activation a, double dy, double saved, const ActivationParams& p) {
+  if (!is_backward(a)) throw std::logic_error("reference_backward: not a backward activation");
+  return visit_activation(a, [&]<class T, Pass>() { return T::reference_backward(dy, saved, p); });
+}
+
+void make_saved_input(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p) {
+  const bool output = v.is_backward() && visit_activation(v.activation, []<class T, Pass>() { return T::saved == Saved::output; });
+  for (std::size_t i = 0; i < n; ++i) {
+    const double xi = load_as_float(x, i, v.dtype);
+    const double s = output ? reference_value(forward_of(v.activation), xi, p) : xi;
+    store_from_float(saved, i, v.dtype, round_to_dtype(s, v.dtype));
   }
-  return x;
 }
 
 namespace {
@@ -26,7 +38,7 @@ std::int64_t ordered(float v, Dtype d) {
   switch (d) {
     case Dtype::f32: bits = bits_of(v); sign_bit = std::int64_t{1} << 31; break;
     case Dtype::f16: bits = float_to_f16(v); sign_bit = 0x8000; break;
-    default: bits = float_to_bf16(v); sign_bit = 0x8000; break;
+    case Dtype::bf16: bits = float_to_bf16(v); sign_bit = 0x8000; break;
   }
   return (bits & sign_bit) ? -(bits & (sign_bit - 1)) : bits;
 }
@@ -54,30 +66,47 @@ std::string Tolerance::describe() const {
   return s;
 }
 
-Tolerance tolerance_for(const Variant& v, float alpha) {
+namespace {
+// The trait's bound for v's pass (ELU's depends on alpha: see activations/elu.hpp).
+Bound trait_bound(const Variant& v, const ActivationParams& p) {
+  if (v.activation == Activation::copy) return {.ulp_f32 = 0, .ulp_16 = 0};
+  return visit_activation(v.activation, [&]<class T, Pass P>() {
+    if constexpr (P == Pass::backward) return T::backward_bound;
+    else if constexpr (requires { T::bound_other_alpha; }) return p.alpha == 1.0f ? T::bound : T::bound_other_alpha;
+    else return T::bound;
+  });
+}
+}  // namespace
+
+Tolerance tolerance_for(const Variant& v, const ActivationParams& p) {
+  const Bound b = trait_bound(v, p);
+  const bool f32 = v.dtype == Dtype::f32;
+  const double trait_ulp = f32 ? b.ulp_f32 + (v.uses_bias && b.ulp_f32 > 0 ? 1 : 0) : b.ulp_16;
+  const double f32_abs = f32 ? std::ldexp(1.0, -22) : 0.0;
   switch (v.accuracy) {
     case Accuracy::exact: return {};
-    case Accuracy::accurate:
-      if (v.dtype != Dtype::f32) return {.max_ulp = 1};
-      return {.max_ulp = (alpha == 1.0f && !v.uses_bias) ? 2.0 : 3.0};
-    case Accuracy::approximate:
-      return {.max_ulp = 4, .max_abs = v.dtype == Dtype::f32 ? std::ldexp(1.0, -22) : 0.0};
+    case Accuracy::accurate: return {.max_ulp = trait_ulp, .max_abs = b.abs};
+    case Accuracy::approximate: return {.max_ulp = std::max(4.0, trait_ulp), .max_abs = std::max(f32_abs, b.abs)};
     case Accuracy::library:
-      if (v.dtype != Dtype::f32) return {.max_ulp = 2};
-      return {.max_ulp = 4, .max_abs = std::ldexp(1.0, -22), .max_rel = 4e-5};
+      if (!f32) return {.max_ulp = std::max(2.0, trait_ulp), .max_abs = b.abs};
+      return {.max_ulp = std::max(4.0, trait_ulp), .max_abs = std::max(f32_abs, b.abs), .max_rel = 4e-5};
   }
-  return {};
+  throw std::logic_error("tolerance_for: not an Accuracy");
 }
 
 CheckResult check_against_reference(const Variant& v, const void* x, const void* y, std::size_t n,
-                                    float alpha, const void* bias, std::size_t cols) {
+                                    const ActivationParams& p, const void* bias, std::size_t cols, const void* grad) {
   CheckResult r;
-  const Tolerance tol = tolerance_for(v, alpha);
+  const Tolerance tol = tolerance_for(v, p);
+  const bool backward = v.is_backward();
+  if (backward && grad == nullptr) throw std::logic_error("check_against_reference: a backward variant needs dy");
   r.checked = n;
   for (std::size_t i = 0; i < n; ++i) {
     double xin = load_as_float(x, i, v.dtype);
     if (v.uses_bias) xin += load_as_float(bias, i % cols, v.dtype);
-    const float expected = round_to_dtype(reference_value(v.activation, xin, alpha), v.dtype);
+    const double want = backward ? reference_backward(v.activation, load_as_float(grad, i, v.dtype), xin, p)
+                                 : reference_value(v.activation, xin, p);
+    const float expected = round_to_dtype(want, v.dtype);
     const float got = load_as_float(y, i, v.dtype);
     const double ulps = ulp_distance(expected, got, v.dtype);
     double abs_err = 0;
@@ -95,7 +124,7 @@ CheckResult check_against_reference(const Variant& v, const void* x, const void*
       std::snprintf(buf, sizeof buf,
                     "%s: element %zu: x=%.9g%s -> got %.9g, expected %.9g (%.0f ULP, abs %.3g; allowed %s)",
                     v.name.c_str(), i, static_cast<double>(load_as_float(x, i, v.dtype)),
-                    v.uses_bias ? " (+bias)" : "", static_cast<double>(got),
+                    v.uses_bias ? " (+bias)" : backward ? " (saved; dy given)" : "", static_cast<double>(got),
                     static_cast<double>(expected), ulps, abs_err, tol.describe().c_str());
       r.message = buf;
     }

@@ -10,11 +10,38 @@ namespace elubench {
 std::string_view to_string(Device d) { return d == Device::cpu ? "cpu" : "gpu"; }
 std::string_view to_string(Activation a) {
   switch (a) {
-    case Activation::elu: return "elu";
-    case Activation::relu: return "relu";
+#define EB_NAME(id, Trait)                       \
+  case Activation::id: return #id;               \
+  case Activation::id##_backward: return #id "_backward";
+    ELUBENCH_ACTIVATIONS(EB_NAME)
+#undef EB_NAME
     case Activation::copy: return "copy";
   }
-  return "?";
+  throw std::logic_error("to_string: not an Activation");
+}
+// The enum name and the trait's name must agree (the JSON and the CLI use them).
+#define EB_NAME_MATCHES(id, Trait) \
+  static_assert(std::string_view(Trait::name) == #id, "activation_list.hpp: " #id " does not match its trait's name");
+ELUBENCH_ACTIVATIONS(EB_NAME_MATCHES)
+#undef EB_NAME_MATCHES
+
+std::span<const Activation> all_activations() {
+  static const std::vector<Activation> all = [] {
+    std::vector<Activation> v;
+    for (int i = 0; i <= static_cast<int>(Activation::copy); ++i) v.push_back(static_cast<Activation>(i));
+    return v;
+  }();
+  return all;
+}
+bool is_backward(Activation a) {
+  return a != Activation::copy && visit_activation(a, []<class T, Pass P>() { return P == Pass::backward; });
+}
+Activation forward_of(Activation a) { return is_backward(a) ? static_cast<Activation>(static_cast<int>(a) - 1) : a; }
+bool uses_alpha(Activation a) {
+  return a != Activation::copy && visit_activation(a, []<class T, Pass>() { return T::uses_alpha; });
+}
+bool uses_negative_slope(Activation a) {
+  return a != Activation::copy && visit_activation(a, []<class T, Pass>() { return T::uses_negative_slope; });
 }
 std::string_view to_string(Accuracy a) {
   switch (a) {
@@ -39,7 +66,7 @@ std::optional<Device> parse_device(std::string_view s) {
   return std::nullopt;
 }
 std::optional<Activation> parse_activation(std::string_view s) {
-  for (Activation a : {Activation::elu, Activation::relu, Activation::copy})
+  for (Activation a : all_activations())
     if (to_string(a) == s) return a;
   return std::nullopt;
 }
@@ -55,6 +82,12 @@ void check_bias_shape(const RunArgs& a, std::string_view variant) {
   if (a.cols == 0 || a.bias == nullptr || a.n % a.cols != 0)
     throw std::runtime_error(std::string(variant) + ": needs a bias of cols > 0 elements and n a multiple of cols (n=" +
                              std::to_string(a.n) + ", cols=" + std::to_string(a.cols) + ")");
+}
+
+void Variant::run(const RunArgs& a) const {
+  if (uses_bias) check_bias_shape(a, name);
+  if (is_backward() && a.grad == nullptr && a.n > 0) throw std::runtime_error(name + ": a backward needs dy (RunArgs::grad)");
+  kernel(a);
 }
 
 std::size_t bytes_moved(const Variant& v, std::size_t n, std::size_t cols) {
@@ -97,5 +130,33 @@ void append(Device device, std::span<const Row> table, std::vector<Variant>& out
     out.push_back(Variant{variant_name(device, r.activation, r.variant, r.dtype), device, r.activation,
                           r.variant, r.dtype, r.kind, r.accuracy, r.uses_bias,
                           r.accesses * dtype_size(r.dtype), r.run, r.description});
+}
+
+namespace {
+Accuracy row_accuracy(const Family& f, Activation a) {
+  const Accuracy trait = visit_activation(a, []<class T, Pass P>() {
+    return P == Pass::forward ? T::accuracy : T::backward_accuracy;
+  });
+  return f.accuracy != Accuracy::library && trait == Accuracy::exact ? Accuracy::exact : f.accuracy;
+}
+}  // namespace
+
+void append(Device device, std::span<const Family> families, std::vector<Variant>& out) {
+  for (const Family& f : families)
+    for (Activation a : all_activations()) {
+      if (a == Activation::copy) continue;
+      for (Dtype d : {Dtype::f32, Dtype::f16, Dtype::bf16}) {
+        const RunFn run = f.kernel(a, d);
+        if (run == nullptr) continue;
+        const std::size_t accesses = f.accesses + (is_backward(a) ? 1 : 0);
+        std::string description = f.description;
+        if (is_backward(a))
+          description += visit_activation(a, []<class T, Pass>() {
+            return T::saved == Saved::output ? "; dx = dy * f'(x) from dy and the saved output" : "; dx = dy * f'(x) from dy and x";
+          });
+        out.push_back(Variant{variant_name(device, a, f.variant, d), device, a, f.variant, d, f.kind,
+                              row_accuracy(f, a), f.uses_bias, accesses * dtype_size(d), run, std::move(description)});
+      }
+    }
 }
 }  // namespace elubench::rows

@@ -17,6 +17,42 @@
 
 namespace elubench {
 
+// Every parameter an activation may read. A struct, not a lone alpha: each trait says which fields
+// it uses (uses_alpha / uses_negative_slope), and only those reach the results and the row keys.
+struct ActivationParams {
+  float alpha = 1.0f;            // ELU's saturation value for x -> -inf
+  float negative_slope = 0.01f;  // Leaky ReLU's slope for x <= 0 (PyTorch's default)
+};
+
+// Which tolerance class the float64 check applies (tolerance_for in reference.hpp).
+// exact: bit-exact. accurate: the trait's bound. approximate: a cheaper polynomial, <= 4 ULP or a
+// small absolute error. library: a peer held to its own documented bound.
+enum class Accuracy { exact, accurate, approximate, library };
+
+// What a backward row reads beside dy: the forward's input x, or its output y (ELU, ReLU and SELU
+// differentiate from the saved output, as PyTorch does: one exponential fewer).
+enum class Saved { input, output };
+
+// The bound of an accurate-class row, per activation and pass (see the traits): max ULP for f32
+// and for the 16-bit types, and an absolute error that passes regardless of ULPs (0: none) where
+// the formula cancels (a derivative through zero, 1 + erf for x << 0).
+struct Bound {
+  double ulp_f32 = 2;
+  double ulp_16 = 1;
+  double abs = 0;
+};
+
+// The traits (activations/*.hpp) write their math once, over a math backend M with value type
+// typename M::V (a float, or a Highway vector of floats):
+//   m.c(k)                 the constant k
+//   m.add/sub/mul/div(a, b), m.fma(a, b, c) = a*b + c
+//   m.if_le0(x, a, b)      x <= 0 ? a : b, per lane; NaN x gives b
+//   m.scaled_expm1(x, s)   s * (e^x - 1) for x <= 0 (any value where x > 0), s a V
+//   m.exp(x)               e^x, +inf or a huge finite value past 88.7
+//   m.erf_sqrt1_2(x)       erf(x / sqrt(2))
+// Each backend picks how: libm (the naive variants), the branch-free polynomials below (CUDA), or
+// Highway vectors (CPU SIMD, simd-inl.h). A trait never branches on the backend.
+
 // ELU (Clevert et al., arXiv:1511.07289): x for x > 0, alpha * (exp(x) - 1) otherwise.
 // expm1 rather than exp(x) - 1: near 0 the subtraction cancels every significant bit, so
 // exp(-1e-8f) - 1 returns 0 where the true value is -1e-8 (the bug JAX, TensorFlow and

@@ -11,8 +11,16 @@
 
 namespace elubench {
 
-// The activation in double (copy: the identity).
-double reference_value(Activation a, double x, double alpha);
+// The forward activation in double (copy: the identity), from the trait's reference.
+double reference_value(Activation a, double x, const ActivationParams& p);
+// A backward activation in double: dy * f'(.) from dy and the saved tensor (the trait's `saved`:
+// x, or the forward's output as the bench stores it), evaluated on those exact inputs.
+double reference_backward(Activation a, double dy, double saved, const ActivationParams& p);
+
+// What a backward variant reads as its `x` (RunArgs::x): for a trait that saves its output, the
+// forward's output f(x) rounded to the dtype (from the reference); otherwise x itself. Forward
+// variants: x. `saved` holds n elements of v's dtype.
+void make_saved_input(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p);
 
 // Distance between two values of dtype d (both exactly representable in d) in units in the
 // last place of d: the count of representable values between them. +0 and -0 are 0 apart,
@@ -21,8 +29,9 @@ double ulp_distance(float expected, float got, Dtype d);
 
 // Tolerances from the design:
 //  exact: bit-exact (ReLU, copy).
-//  accurate: f32 <= 2 ULP with alpha = 1, <= 3 ULP with other alpha or a bias;
-//            f16/bf16 (float math, one rounding) <= 1 ULP.
+//  accurate: the trait's Bound for its pass (activations/*.hpp says why); ELU f32 <= 2 ULP with
+//            alpha = 1, <= 3 ULP with other alpha or a bias; f16/bf16 (float math, one rounding)
+//            <= 1 ULP; a bias adds one ULP to f32 bounds (x + b is rounded before the activation).
 //  approximate (fast, half2): <= 4 ULP, or an absolute error <= 2^-22 (f32) near 0 where a
 //            polynomial's relative error meets tiny outputs.
 //  library (peers): <= 4 ULP (2 for 16-bit), or relative error <= 4e-5 (oneDNN's documented
@@ -33,7 +42,7 @@ struct Tolerance {
   double max_rel = 0;  // a relative error this small passes regardless of ULPs (0: none)
   std::string describe() const;
 };
-Tolerance tolerance_for(const Variant& v, float alpha);
+Tolerance tolerance_for(const Variant& v, const ActivationParams& p);
 
 struct CheckResult {
   bool ok = true;
@@ -45,8 +54,10 @@ struct CheckResult {
 };
 
 // Checks y (host copy of the output) against the reference for input x (host copy).
-// Bias variants: x is rows x cols, bias has cols elements.
+// Bias variants: x is rows x cols, bias has cols elements. Backward variants: x is the saved
+// tensor (make_saved_input) and grad holds dy.
 CheckResult check_against_reference(const Variant& v, const void* x, const void* y, std::size_t n,
-                                    float alpha, const void* bias = nullptr, std::size_t cols = 0);
+                                    const ActivationParams& p, const void* bias = nullptr, std::size_t cols = 0,
+                                    const void* grad = nullptr);
 
 }  // namespace elubench

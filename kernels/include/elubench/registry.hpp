@@ -11,16 +11,21 @@
 #include <string_view>
 #include <vector>
 
+#include "elubench/activation_list.hpp"
 #include "elubench/dtypes.hpp"
 
 namespace elubench {
 
 enum class Device { cpu, gpu };
-enum class Activation { elu, relu, copy };  // copy: the ceiling, no math
-// Which tolerance class the float64 check applies (tolerance_for in reference.hpp).
-// library: a peer held to its own documented bound (oneDNN allows 4e-5 relative error, Eigen's
-// exp(x) - 1 loses every bit near 0 in relative terms but not in absolute ones).
-enum class Accuracy { exact, accurate, approximate, library };
+// Every activation of activation_list.hpp and its backward (dx = dy * f'), then copy (the
+// ceiling, no math). Names: "elu", "elu_backward", ..., "copy".
+enum class Activation {
+#define EB_ACTIVATION_ENUM(id, Trait) id, id##_backward,
+  ELUBENCH_ACTIVATIONS(EB_ACTIVATION_ENUM)
+#undef EB_ACTIVATION_ENUM
+  copy
+};
+enum class Pass { forward, backward };
 // Ours, a library peer to compare against, or a bandwidth ceiling.
 enum class Kind { kernel, peer, ceiling };
 
@@ -30,15 +35,44 @@ std::string_view to_string(Accuracy a);
 std::string_view to_string(Kind k);
 std::optional<Device> parse_device(std::string_view s);
 std::optional<Activation> parse_activation(std::string_view s);
+// Every activation, forward and backward, in enum order (copy last).
+std::span<const Activation> all_activations();
+bool is_backward(Activation a);
+Activation forward_of(Activation a);  // elu_backward -> elu; copy -> copy
+bool uses_alpha(Activation a);
+bool uses_negative_slope(Activation a);
+
+// The trait of each activation (activations/*.hpp) at compile time, and calls of F with it.
+template <Activation A> struct TraitOf;
+#define EB_TRAIT_OF(id, Trait)                                                    \
+  template <> struct TraitOf<Activation::id> { using type = Trait; };              \
+  template <> struct TraitOf<Activation::id##_backward> { using type = Trait; };
+ELUBENCH_ACTIVATIONS(EB_TRAIT_OF)
+#undef EB_TRAIT_OF
+template <Activation A> using trait_t = typename TraitOf<A>::type;
+template <Activation A> inline constexpr Pass pass_of = Pass(static_cast<int>(A) % 2);
+// Calls f.template operator()<Trait, Pass>() for the trait and pass of a (not copy); what it returns.
+template <class F> decltype(auto) visit_activation(Activation a, F&& f) {
+  switch (a) {
+#define EB_VISIT(id, Trait)                                                                        \
+  case Activation::id: return f.template operator()<Trait, Pass::forward>();                      \
+  case Activation::id##_backward: return f.template operator()<Trait, Pass::backward>();
+    ELUBENCH_ACTIVATIONS(EB_VISIT)
+#undef EB_VISIT
+    case Activation::copy: break;
+  }
+  throw std::logic_error("visit_activation: copy has no trait");
+}
 
 // Everything one call needs. Pointers are host pointers for CPU variants and device
 // pointers for GPU variants; x and y hold n elements of the variant's dtype and may have
 // any alignment (an offset by one element is a tested case).
 struct RunArgs {
-  const void* x = nullptr;
-  void* y = nullptr;
+  const void* x = nullptr;  // forward: the input; backward: the saved input or output (trait's `saved`)
+  void* y = nullptr;        // forward: the output; backward: dx
+  const void* grad = nullptr;  // backward: dy, n elements
   std::size_t n = 0;
-  float alpha = 1.0f;
+  ActivationParams params;
   // Bias variants: x is rows x cols row-major (n = rows * cols), bias holds cols elements.
   const void* bias = nullptr;
   std::size_t cols = 0;
@@ -71,11 +105,18 @@ struct Variant {
   Accuracy accuracy;
   bool uses_bias;
   // Global-memory bytes the variant moves per element of x, as implemented: 2 * size for a
-  // read and a write; 4 * size for bias_then_act (its second pass reads and writes y again).
+  // read and a write; 3 * size for a backward (dy and the saved tensor read, dx written);
+  // 4 * size for bias_then_act (its second pass reads and writes y again).
   // The bias row itself is added by bytes_moved().
   std::size_t bytes_per_element;
-  RunFn run;
-  std::string_view description;
+  RunFn kernel;  // the family's function; call run(), which checks the arguments first
+  std::string description;
+  // Runs the variant after checking, once here for every family, what its kind needs: the bias
+  // shape (check_bias_shape) for a bias variant, dy for a backward. Throws std::runtime_error.
+  void run(const RunArgs& a) const;
+  bool uses_alpha() const { return elubench::uses_alpha(activation); }
+  bool uses_negative_slope() const { return elubench::uses_negative_slope(activation); }
+  bool is_backward() const { return elubench::is_backward(activation); }
 };
 
 // Builds the full name from its parts.

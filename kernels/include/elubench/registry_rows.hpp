@@ -1,5 +1,7 @@
 // How the two halves of the registry (kernels/cpu/registry_cpu.cpp and
-// kernels/cuda/registry_gpu.cu) spell their tables: one compact row per variant.
+// kernels/cuda/registry_gpu.cu) spell their tables: one row per variant family (a template over
+// activation and dtype, expanded to a row per pair it supports), and one compact row per single
+// variant (library peers, copy ceilings).
 #pragma once
 
 #include <span>
@@ -29,6 +31,25 @@ inline constexpr Accuracy exact = Accuracy::exact, accurate = Accuracy::accurate
                           approximate = Accuracy::approximate, library = Accuracy::library;
 inline constexpr bool bias = true, no_bias = false;
 
+// A family's kernel for one (activation, dtype), or nullptr where the family has none (fast
+// without a cheaper form, a bias family for a backward, half2 for f32): generated per family
+// from its template (kernels/cpu/simd-inl.h KernelTable, kernels/cuda/family_table.cuh).
+using KernelLookup = RunFn (*)(Activation, Dtype);
+
+struct Family {
+  const char* variant;
+  Kind kind;
+  // The class of its rows: an exact activation (ReLU) keeps `exact` in an accurate or
+  // approximate family; a library family holds every row to the library class.
+  Accuracy accuracy;
+  bool uses_bias;
+  std::size_t accesses;  // memory passes of a forward row (2 = one read + one write); a backward reads dy too
+  KernelLookup kernel;
+  const char* description;
+};
+
 void append(Device device, std::span<const Row> table, std::vector<Variant>& out);
+// One row per (activation, dtype) that each family has a kernel for.
+void append(Device device, std::span<const Family> families, std::vector<Variant>& out);
 
 }  // namespace elubench::rows

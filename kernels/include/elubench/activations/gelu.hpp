@@ -1,0 +1,45 @@
+// GELU (Hendrycks and Gimpel, arXiv:1606.08415), the erf form: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)).
+#pragma once
+
+#include <cmath>
+
+#include "elubench/activations.hpp"
+
+namespace elubench {
+
+struct Gelu {
+  static constexpr const char* name = "gelu";
+  static constexpr bool uses_alpha = false, uses_negative_slope = false;
+  static constexpr bool has_fast_form = false;
+  static constexpr Saved saved = Saved::input;
+  static constexpr Accuracy accuracy = Accuracy::accurate, backward_accuracy = Accuracy::accurate;
+  // 0.5x(1 + erf) is PyTorch's formula. For x < -2 the sum cancels (the result is below 0.05 and
+  // falls to 0 at x = -5.2, where erf rounds to -1), so there the error is an absolute one:
+  // |x| / 2 times erf's absolute error (<= 2^-23), below 2^-21 for |x| <= 5.2. Elsewhere erf's
+  // few ULP and the fma. The derivative Phi + x phi crosses zero at x = -0.75: absolute there too.
+  static constexpr Bound bound{.ulp_f32 = 4, .ulp_16 = 1, .abs = 0x1p-21};
+  static constexpr Bound backward_bound{.ulp_f32 = 4, .ulp_16 = 1, .abs = 0x1p-20};
+  static constexpr int cudnn_mode = -1;  // not in cuDNN's legacy activation API
+  static constexpr const char* math = "erf";
+
+  template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams&) {
+    const auto half_x = m.mul(x, m.c(0.5f));
+    return m.fma(half_x, m.erf_sqrt1_2(x), half_x);
+  }
+  // dy * (Phi(x) + x phi(x)), phi(x) = e^(-x^2/2) / sqrt(2 pi).
+  template <class M>
+  EB_HD static typename M::V backward(const M& m, typename M::V dy, typename M::V x, const ActivationParams&) {
+    const auto cdf = m.fma(m.erf_sqrt1_2(x), m.c(0.5f), m.c(0.5f));
+    const auto pdf = m.mul(m.exp(m.mul(m.mul(x, x), m.c(-0.5f))), m.c(0.398942280f));
+    return m.mul(dy, m.fma(x, pdf, cdf));
+  }
+  // erfc(-x/sqrt 2) instead of 1 + erf(x/sqrt 2): no cancellation, so the reference is exact to
+  // double precision across the whole range.
+  static double reference(double x, const ActivationParams&) { return 0.5 * x * std::erfc(-x * M_SQRT1_2); }
+  static double reference_backward(double dy, double x, const ActivationParams&) {
+    const double cdf = 0.5 * std::erfc(-x * M_SQRT1_2), pdf = std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI);
+    return dy * (cdf + x * pdf);
+  }
+};
+
+}  // namespace elubench

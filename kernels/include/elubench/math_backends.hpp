@@ -1,0 +1,60 @@
+// The scalar math backends the traits run on (activations.hpp lists what a backend provides):
+// LibmMath, the textbook libm calls of the naive variants, and PolyMath, the branch-free
+// polynomial expm1 of the CUDA streaming kernels. Both are __host__ __device__, so the CUDA
+// bodies run on the host in the tests with the very same operations. The CPU SIMD backend is
+// SimdMath in kernels/cpu/simd-inl.h.
+#pragma once
+
+#include <cmath>
+
+#include "elubench/activations.hpp"
+
+namespace elubench {
+
+struct LibmMath {
+  using V = float;
+  EB_HD V c(float k) const { return k; }
+  EB_HD V add(V a, V b) const { return a + b; }
+  EB_HD V sub(V a, V b) const { return a - b; }
+  EB_HD V mul(V a, V b) const { return a * b; }
+  EB_HD V div(V a, V b) const { return a / b; }
+  EB_HD V fma(V a, V b, V c) const { return fmaf(a, b, c); }
+  EB_HD V if_le0(V x, V a, V b) const { return x <= 0.0f ? a : b; }
+  EB_HD V scaled_expm1(V x, V s) const { return s * expm1f(x); }
+  EB_HD V exp(V x) const { return expf(x); }
+  EB_HD V erf_sqrt1_2(V x) const { return erff(x * 0.707106781f); }
+};
+
+// The expm1 of elu_poly (range reduction, 2^n from the exponent bits, Poly, cancellation-free
+// rebuild), scaled by s inside the rebuild; exp and erf from the CUDA/libm functions (expf is
+// <= 2 ULP on the GPU, erff <= 2 ULP).
+template <class Poly>
+struct PolyMath : LibmMath {
+  EB_HD V scaled_expm1(V x, V s) const {
+    using C = Expm1Reduction;
+    const float z = fmaxf(x, kEluSaturation);
+    float n = fmaf(z, C::log2e, C::magic_bias);
+    const float two_n = bits_to_float(float_to_bits(n) << 23);
+    n -= C::magic_bias;
+    float t = fmaf(n, C::minus_ln2, z);
+    constexpr std::size_t kTerms = sizeof(Poly::coefficients) / sizeof(Poly::coefficients[0]);
+    float p = horner<Poly>(t, std::make_index_sequence<kTerms - 1>{});
+    p *= t;
+    t *= two_n;
+    const float s_two_n_minus_1 = fmaf(two_n, s, -s);
+    p = fmaf(p, t, t);
+    return fmaf(p, s, s_two_n_minus_1);
+  }
+};
+using AccurateMath = PolyMath<Expm1Degree6>;
+using FastMath = PolyMath<Expm1Degree5>;
+
+// The forward or backward of trait T on a backend, one element: what a kernel body calls.
+template <class T, class M>
+EB_HD float apply_forward(const M& m, float x, const ActivationParams& p) { return T::forward(m, x, p); }
+template <class T, class M>
+EB_HD float apply_backward(const M& m, float dy, float saved, const ActivationParams& p) {
+  return T::backward(m, dy, saved, p);
+}
+
+}  // namespace elubench
