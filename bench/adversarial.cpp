@@ -6,6 +6,7 @@
 
 #include "elubench/gpu.hpp"
 #include "host_buffer.hpp"
+#include "suite.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "gpu_clock.hpp"
 #endif
@@ -43,24 +44,32 @@ std::vector<unsigned char> adversarial_input(Dtype d, std::size_t n, bool with_n
   return out;
 }
 
-CheckResult check_adversarial(const Variant& v, float alpha, int threads) {
+CheckResult check_adversarial(const Variant& v, const ActivationParams& p, int threads) {
   const std::size_t n = kAdversarialN, es = dtype_size(v.dtype);
   const std::size_t cols = v.uses_bias ? kAdversarialCols : 0;
   const auto xin = adversarial_input(v.dtype, n, expects_nan_propagation(v));
   // The bias is finite and mixed in sign, so x + b crosses 0 in both directions.
   constexpr float kBias[kAdversarialCols] = {0.75f, -1.25f, 0.3f, -0.6f, 2.0f, -3.0f, 1e-3f};
   HostBuffer x(n * es, HostBuffer::kOffsetX), y(n * es, HostBuffer::kOffsetY), b(cols * es, HostBuffer::kOffsetBias);
-  std::copy(xin.begin(), xin.end(), x.begin());
+  HostBuffer g(v.is_backward() ? n * es : 0, HostBuffer::kOffsetBias);
+  if (v.is_backward()) {
+    make_saved_input(v, xin.data(), x.data(), n, p);
+    fill_input(g.data(), n, v.dtype, Input::normal, 0xad5e4u);
+  } else {
+    std::copy(xin.begin(), xin.end(), x.begin());
+  }
   for (std::size_t j = 0; j < cols; ++j) store_from_float(b.data(), j, v.dtype, kBias[j]);
   std::fill(y.begin(), y.end(), static_cast<unsigned char>(0xAB));
   RunArgs a;
   a.n = n;
-  a.alpha = alpha;
+  a.params = p;
   a.cols = cols;
   a.threads = threads;
   if (v.device == Device::gpu) {
-    gpu::Buffer dx(n * es), dy(n * es), db(std::max<std::size_t>(cols, 1) * es);
+    gpu::Buffer dx(n * es), dy(n * es), db(std::max<std::size_t>(cols, 1) * es), dg(std::max<std::size_t>(g.size(), 1));
     gpu::copy_to_device(dx.get(), x.data(), n * es);
+    if (v.is_backward()) gpu::copy_to_device(dg.get(), g.data(), n * es);
+    a.grad = v.is_backward() ? dg.get() : nullptr;
     gpu::copy_to_device(dy.get(), y.data(), n * es);
     if (cols) gpu::copy_to_device(db.get(), b.data(), cols * es);
     a.x = dx.get();
@@ -75,9 +84,11 @@ CheckResult check_adversarial(const Variant& v, float alpha, int threads) {
     a.x = x.data();
     a.y = y.data();
     a.bias = cols ? b.data() : nullptr;
+    a.grad = v.is_backward() ? g.data() : nullptr;
     v.run(a);
   }
-  return check_against_reference(v, x.data(), y.data(), n, alpha, cols ? b.data() : nullptr, cols);
+  return check_against_reference(v, x.data(), y.data(), n, p, cols ? b.data() : nullptr, cols,
+                                 v.is_backward() ? g.data() : nullptr);
 }
 
 }  // namespace elubench::bench

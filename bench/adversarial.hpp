@@ -28,7 +28,8 @@ std::vector<unsigned char> adversarial_input(Dtype d, std::size_t n, bool with_n
 bool expects_nan_propagation(const Variant& v);
 
 // Runs v once on the adversarial input (host or device buffers, pointers offset as in a timed
-// row) with the row's alpha and threads, and checks the output. Throws on a run error.
-CheckResult check_adversarial(const Variant& v, float alpha, int threads);
+// row) with the row's parameters and threads, and checks the output. A backward reads the
+// adversarial x as its saved tensor (make_saved_input) and a normal dy. Throws on a run error.
+CheckResult check_adversarial(const Variant& v, const ActivationParams& p, int threads);
 
 }  // namespace elubench::bench

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <exception>
 #include <random>
@@ -99,13 +100,25 @@ int main(int argc, char** argv) {
       HostBuffer hb(kBiasCols * es, HostBuffer::kOffsetBias);
       store_all(x, hx.data(), v.dtype);
       store_all(bias, hb.data(), v.dtype);
+      // A backward reads its saved tensor as x and dy as grad (here the input reversed).
+      HostBuffer hg(v.is_backward() ? n * es : 0, HostBuffer::kOffsetBias);
+      if (v.is_backward()) {
+        const std::vector<float> dy(x.rbegin(), x.rend());
+        store_all(dy, hg.data(), v.dtype);
+        HostBuffer plain(n * es, HostBuffer::kOffsetX);
+        std::memcpy(plain.data(), hx.data(), n * es);
+        elubench::ActivationParams p;
+        p.alpha = kAlpha;
+        elubench::make_saved_input(v, plain.data(), hx.data(), n, p);
+      }
 
       elubench::RunArgs a;
       a.x = hx.data();
       a.y = hy.data();
       a.n = n;
-      a.alpha = kAlpha;
+      a.params.alpha = kAlpha;
       a.threads = 1;
+      a.grad = v.is_backward() ? hg.data() : nullptr;
       if (v.uses_bias) {
         a.bias = hb.data();
         a.cols = kBiasCols;
@@ -118,7 +131,8 @@ int main(int argc, char** argv) {
       CALLGRIND_DUMP_STATS_AT(v.name.c_str());
 
       const elubench::CheckResult c = elubench::check_against_reference(
-          v, hx.data(), hy.data(), n, kAlpha, v.uses_bias ? hb.data() : nullptr, v.uses_bias ? kBiasCols : 0);
+          v, hx.data(), hy.data(), n, a.params, v.uses_bias ? hb.data() : nullptr, v.uses_bias ? kBiasCols : 0,
+          a.grad);
       ++counted;
       if (c.ok) {
         std::printf("%s ok\n", v.name.c_str());

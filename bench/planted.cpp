@@ -24,19 +24,19 @@ void lazy(const RunArgs& a) {
   if (calls.fetch_add(1) >= 2) return;
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params.alpha);
 }
 
 void negbranch(const RunArgs& a) {
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = x[i] > 0.0f ? x[i] : 1.5f * elu_ref(x[i], a.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = x[i] > 0.0f ? x[i] : 1.5f * elu_ref(x[i], a.params.alpha);
 }
 
 void overcount(const RunArgs& a) {
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params.alpha);
 }
 
 Variant planted(const char* variant, RunFn fn, std::size_t bytes_per_element) {

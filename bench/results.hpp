@@ -55,6 +55,12 @@ struct Row {
   std::optional<GpuRowTiming> gpu_timing;
 
   std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1"
+  // The activation parameters this row runs with.
+  ActivationParams params() const {
+    ActivationParams p;
+    p.alpha = alpha;
+    return p;
+  }
 };
 
 struct Ceiling {

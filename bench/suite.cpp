@@ -50,7 +50,9 @@ Footprint interleaved_footprint(const std::vector<Row>& rows) {
   std::set<std::pair<Dtype, std::size_t>> host_inputs;
   for (const Row& r : rows) {
     if (r.status != Status::pending) continue;
-    const std::size_t es = dtype_size(r.variant->dtype), out = (r.n + r.cols.value_or(0)) * es;
+    const std::size_t es = dtype_size(r.variant->dtype);
+    // A backward row holds its saved tensor and dy besides the output.
+    const std::size_t out = (r.n * (r.variant->is_backward() ? 3 : 1) + r.cols.value_or(0)) * es;
     if (r.variant->device == Device::cpu) {
       f.host += out;
       if (host_inputs.insert({r.variant->dtype, r.n}).second) f.host += r.n * es;
@@ -155,8 +157,8 @@ void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed) {
   body(0);
 }
 
-CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, float alpha,
-                           const void* bias, std::size_t cols, int threads) {
+CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, const ActivationParams& p,
+                           const void* bias, std::size_t cols, int threads, const void* grad) {
   const std::size_t unit = v.uses_bias ? cols : 1;  // bias chunks start at a row so i % cols holds
   const std::size_t units = unit ? n / unit : 0;
   const std::size_t t = std::max<std::size_t>(1, std::min<std::size_t>(threads, units / 4096 + 1));
@@ -168,8 +170,9 @@ CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::
     for (std::size_t k = 0; k < t; ++k) {
       auto job = [&, k] {
         const std::size_t b = std::min(n, k * per), e = k + 1 == t ? n : std::min(n, b + per);
+        const char* g = grad ? static_cast<const char*>(grad) + b * es : nullptr;
         parts[k] = check_against_reference(v, static_cast<const char*>(x) + b * es,
-                                           static_cast<const char*>(y) + b * es, e - b, alpha, bias, cols);
+                                           static_cast<const char*>(y) + b * es, e - b, p, bias, cols, g);
         parts[k].worst_index += b;
         if (!parts[k].ok) parts[k].message += " [element index within the chunk at " + std::to_string(b) + "]";
       };
@@ -194,6 +197,18 @@ CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::
   return r;
 }
 
+void make_saved_input_parallel(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p) {
+  const std::size_t t = std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n / 65536 + 1));
+  const std::size_t per = (n + t - 1) / t, es = dtype_size(v.dtype);
+  std::vector<std::jthread> pool;
+  for (std::size_t k = 0; k < t; ++k) {
+    const std::size_t b = std::min(n, k * per), e = std::min(n, b + per);
+    pool.emplace_back([=, &v, &p] {
+      make_saved_input(v, static_cast<const char*>(x) + b * es, static_cast<char*>(saved) + b * es, e - b, p);
+    });
+  }
+}
+
 std::shared_ptr<const HostBuffer> InputCache::get(Dtype d, std::size_t n) {
   auto& slot = cache_[{d, n}];
   if (!slot) {
@@ -213,9 +228,61 @@ void Case::release() {
   hx_.reset();
   hy_ = HostBuffer();
   hbias_ = HostBuffer();
+  hsaved_ = HostBuffer();
+  hgrad_ = HostBuffer();
   dx_.reset();
   dy_.reset();
   dbias_.reset();
+  dgrad_.reset();
+}
+
+void Case::prepare_inputs() {
+  const Variant& v = *row_.variant;
+  const std::size_t n = row_.n, es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
+  hx_ = inputs_.get(v.dtype, n);
+  if (v.is_backward()) {
+    hsaved_ = HostBuffer(n * es, HostBuffer::kOffsetX);
+    make_saved_input_parallel(v, hx_->data(), hsaved_.data(), n, row_.params());
+    hgrad_ = HostBuffer(n * es, HostBuffer::kOffsetBias);
+    fill_input(hgrad_.data(), n, v.dtype, Input::normal, seed_ ^ 0xd7d7u);
+  }
+  hy_ = HostBuffer(n * es, HostBuffer::kOffsetY);
+  if (v.uses_bias) {
+    hbias_ = HostBuffer(cols * es, HostBuffer::kOffsetBias);
+    fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
+  }
+  // A recognisable non-result, so a variant that writes nothing fails the check.
+  std::fill(hy_.begin(), hy_.end(), static_cast<unsigned char>(0xAB));
+  args_ = RunArgs{};
+  args_.n = n;
+  args_.params = row_.params();
+  args_.cols = cols;
+  args_.threads = row_.threads.value_or(1);
+  args_.x = host_x();
+  args_.y = hy_.data();
+  args_.grad = host_grad();
+  args_.bias = v.uses_bias ? hbias_.data() : nullptr;
+}
+
+void Case::copy_inputs_to_device() {
+  const Variant& v = *row_.variant;
+  const std::size_t n = row_.n, es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
+  dx_ = std::make_unique<gpu::Buffer>(n * es);
+  dy_ = std::make_unique<gpu::Buffer>(n * es);
+  gpu::copy_to_device(dx_->get(), host_x(), n * es);
+  gpu::copy_to_device(dy_->get(), hy_.data(), n * es);
+  args_.x = dx_->get();
+  args_.y = dy_->get();
+  if (v.is_backward()) {
+    dgrad_ = std::make_unique<gpu::Buffer>(n * es);
+    gpu::copy_to_device(dgrad_->get(), hgrad_.data(), n * es);
+    args_.grad = dgrad_->get();
+  }
+  if (v.uses_bias) {
+    dbias_ = std::make_unique<gpu::Buffer>(cols * es);
+    gpu::copy_to_device(dbias_->get(), hbias_.data(), cols * es);
+    args_.bias = dbias_->get();
+  }
 }
 
 bool Case::prepare() {
@@ -225,7 +292,7 @@ bool Case::prepare() {
   try {
     if (on_gpu) {
       // 64 MiB of slack for the runtime and library workspaces (cuDNN, CUB temp storage).
-      const std::size_t need = 2 * n * es + cols * es + (std::size_t{64} << 20);
+      const std::size_t need = (v.is_backward() ? 3 : 2) * n * es + cols * es + (std::size_t{64} << 20);
       const std::size_t free_b = gpu::free_memory();
       if (need > free_b) {
         row_.status = Status::skipped;
@@ -236,55 +303,30 @@ bool Case::prepare() {
     }
     // The sign-mixed edge-case input first, whatever --input is: the timed distribution may
     // never reach a branch (all-positive input never runs ELU's exponential).
-    const CheckResult adv = check_adversarial(v, row_.alpha, row_.threads.value_or(1));
+    const CheckResult adv = check_adversarial(v, row_.params(), row_.threads.value_or(1));
     if (!adv.ok) {
-      row_.accuracy = AccuracyRecord{adv.max_ulp, adv.max_abs_error, tolerance_for(v, row_.alpha).describe(), adv.checked};
+      row_.accuracy = AccuracyRecord{adv.max_ulp, adv.max_abs_error, tolerance_for(v, row_.params()).describe(), adv.checked};
       row_.status = Status::failed;
       row_.reason = "adversarial input (sign-mixed edge cases): " + adv.message;
       return false;
     }
-    hx_ = inputs_.get(v.dtype, n);
-    hy_ = HostBuffer(n * es, HostBuffer::kOffsetY);
-    if (v.uses_bias) {
-      hbias_ = HostBuffer(cols * es, HostBuffer::kOffsetBias);
-      fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
-    }
-    // A recognisable non-result, so a variant that writes nothing fails the check.
-    std::fill(hy_.begin(), hy_.end(), static_cast<unsigned char>(0xAB));
-    args_ = RunArgs{};
-    args_.n = n;
-    args_.alpha = row_.alpha;
-    args_.cols = cols;
-    args_.threads = row_.threads.value_or(1);
+    prepare_inputs();
     if (on_gpu) {
-      dx_ = std::make_unique<gpu::Buffer>(n * es);
-      dy_ = std::make_unique<gpu::Buffer>(n * es);
-      gpu::copy_to_device(dx_->get(), hx_->data(), n * es);
-      gpu::copy_to_device(dy_->get(), hy_.data(), n * es);
-      args_.x = dx_->get();
-      args_.y = dy_->get();
-      if (v.uses_bias) {
-        dbias_ = std::make_unique<gpu::Buffer>(cols * es);
-        gpu::copy_to_device(dbias_->get(), hbias_.data(), cols * es);
-        args_.bias = dbias_->get();
-      }
+      copy_inputs_to_device();
       v.run(args_);
 #if ELUBENCH_HAVE_CUDA
       gpu_check_sync();
 #endif
       gpu::copy_to_host(hy_.data(), dy_->get(), n * es);
     } else {
-      args_.x = hx_->data();
-      args_.y = hy_.data();
-      args_.bias = v.uses_bias ? hbias_.data() : nullptr;
       cpu::reset_last_call_threads();
       v.run(args_);
       if (const int used = cpu::last_call_threads(); used > 0) row_.threads_used = used;
     }
-    const CheckResult c = check_parallel(v, hx_->data(), hy_.data(), n, row_.alpha,
+    const CheckResult c = check_parallel(v, host_x(), hy_.data(), n, row_.params(),
                                          v.uses_bias ? hbias_.data() : nullptr, cols,
-                                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.alpha).describe(), c.checked};
+                                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), host_grad());
+    row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.params()).describe(), c.checked};
     if (!c.ok) {
       row_.status = Status::failed;
       row_.reason = c.message;
@@ -347,7 +389,7 @@ void Case::run(benchmark::State& st) {
 }
 
 void Case::run_cpu(benchmark::State& st) {
-  const RunFn fn = row_.variant->run;
+  const RunFn fn = row_.variant->kernel;  // the arguments were checked by the first run()
   for (auto _ : st) {
     fn(args_);
     benchmark::ClobberMemory();  // the stores must happen inside the timed region
@@ -361,7 +403,7 @@ void Case::run_gpu(benchmark::State& st) {
   // repetition count, decides how many (bench/gpu_timer.hpp says how one sample is taken).
   for (auto _ : st) {
     GpuRowTiming t;
-    samples_ = gpu_->sample(row_.variant->run, args_, t, [this] { poison_output(); });
+    samples_ = gpu_->sample(row_.variant->kernel, args_, t, [this] { poison_output(); });
     row_.gpu_timing = t;
     st.SetIterationTime(compute_stats(samples_).median);
   }

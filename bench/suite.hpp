@@ -106,9 +106,15 @@ class Case {
   bool prepared_ = false;
   bool ready_ = false;
   bool interrupted_ = false;  // a stop signal came before this row finished
+  void prepare_inputs();  // allocates and fills x (or a backward's saved tensor and dy), bias, y
+  void copy_inputs_to_device();
+  // What the variant reads as x: the shared input, or a backward's saved tensor.
+  const void* host_x() const { return row_.variant->is_backward() ? hsaved_.data() : hx_->data(); }
+  const void* host_grad() const { return row_.variant->is_backward() ? hgrad_.data() : nullptr; }
+
   std::shared_ptr<const HostBuffer> hx_;
-  HostBuffer hy_, hbias_;
-  std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_;
+  HostBuffer hy_, hbias_, hsaved_, hgrad_;  // hsaved_, hgrad_: backward rows only
+  std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_, dgrad_;
   RunArgs args_;
   std::vector<double> samples_;
 };
@@ -120,7 +126,11 @@ void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed);
 
 // check_against_reference split across threads (rows of cols for bias variants), merged as
 // if it had run in one piece.
-CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, float alpha,
-                           const void* bias, std::size_t cols, int threads);
+// make_saved_input (reference.hpp) split across threads: a backward row of 2^26 elements.
+void make_saved_input_parallel(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p);
+
+// grad: a backward's dy (x is then its saved tensor).
+CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, const ActivationParams& p,
+                           const void* bias, std::size_t cols, int threads, const void* grad = nullptr);
 
 }  // namespace elubench::bench

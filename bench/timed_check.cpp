@@ -65,9 +65,9 @@ bool Case::check_last_timed_call() {
       gpu::copy_to_host(from_gpu.data(), dy_->get(), bytes);
     }
     const void* y = v.device == Device::gpu ? from_gpu.data() : hy_.data();
-    const CheckResult c = check_parallel(v, hx_->data(), y, row_.n, row_.alpha,
+    const CheckResult c = check_parallel(v, host_x(), y, row_.n, row_.params(),
                                          v.uses_bias ? hbias_.data() : nullptr, row_.cols.value_or(0),
-                                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+                                         static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), host_grad());
     if (c.ok) return true;
     row_.status = Status::failed;
     row_.reason = "the output of the last timed call is wrong (the first call passed): " + c.message;

@@ -247,8 +247,8 @@ TEST(Check, ParallelCheckAgreesWithTheSerialOne) {
   a.n = n;
   v.run(a);
   y[40000] = 123.0f;  // one wrong element, in the second chunk
-  const CheckResult s = check_against_reference(v, x.data(), y.data(), n, 1.0f);
-  const CheckResult p = check_parallel(v, x.data(), y.data(), n, 1.0f, nullptr, 0, 4);
+  const CheckResult s = check_against_reference(v, x.data(), y.data(), n, ActivationParams{});
+  const CheckResult p = check_parallel(v, x.data(), y.data(), n, ActivationParams{}, nullptr, 0, 4);
   EXPECT_FALSE(s.ok);
   EXPECT_FALSE(p.ok);
   EXPECT_EQ(p.checked, n);

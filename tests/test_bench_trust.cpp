@@ -67,10 +67,10 @@ TEST(Adversarial, BothSignsEdgesAtBoundariesAndNanOnlyWhenPromised) {
 TEST(Adversarial, EveryCpuVariantPassesAtEveryAlpha) {
   for (const Variant& v : all_variants()) {
     if (v.device != Device::cpu) continue;
-    for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f}) {
-      if (test_support::known_peer_refuses_alpha(v, alpha)) continue;
-      const CheckResult c = check_adversarial(v, alpha, 2);
-      EXPECT_TRUE(c.ok) << v.name << " alpha=" << alpha << ": " << c.message;
+    for (const ActivationParams& p : test_support::param_sweep(v)) {
+      if (test_support::known_peer_refuses_alpha(v, p.alpha)) continue;
+      const CheckResult c = check_adversarial(v, p, 2);
+      EXPECT_TRUE(c.ok) << v.name << " alpha=" << p.alpha << " slope=" << p.negative_slope << ": " << c.message;
     }
   }
 }

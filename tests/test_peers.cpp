@@ -36,7 +36,7 @@ void run(const Variant& v, const void* x, void* y, std::size_t n, float alpha, i
   a.x = x;
   a.y = y;
   a.n = n;
-  a.alpha = alpha;
+  a.params.alpha = alpha;
   a.threads = threads;
   v.run(a);
 }
@@ -126,7 +126,7 @@ TEST(Xnnpack, EluWithinItsOwnTestedRelativeBound) {
   for (float alpha : {0.5f, 1.0f, 2.0f}) {
     run(*v, x.data(), y.data(), x.size(), alpha);
     for (std::size_t i = 0; i < x.size(); ++i) {
-      const double ref = elu(static_cast<double>(x[i]), static_cast<double>(alpha));
+      const double ref = Elu::reference(static_cast<double>(x[i]), test_support::with_alpha(alpha));
       if (std::fabs(ref) < std::numeric_limits<float>::min()) continue;
       ASSERT_LE(std::fabs(y[i] - ref), 1e-5 * std::fabs(ref)) << "x=" << x[i] << " alpha=" << alpha;
       worst_ulp = std::max(worst_ulp, ulp_distance(round_to_dtype(ref, Dtype::f32), y[i], Dtype::f32));

@@ -6,7 +6,9 @@
 
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
+#include "elubench/math_backends.hpp"
 #include "elubench/reference.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 
@@ -55,23 +57,23 @@ TEST(UlpDistance, CountsRepresentableValues) {
 }
 
 TEST(Reference, EluEdgeCases) {
-  EXPECT_TRUE(std::isnan(reference_value(Activation::elu, NAN, 1.0)));
-  EXPECT_EQ(reference_value(Activation::elu, INFINITY, 1.0), INFINITY);
-  EXPECT_EQ(reference_value(Activation::elu, -INFINITY, 2.0), -2.0);
-  EXPECT_TRUE(std::signbit(reference_value(Activation::elu, -0.0, 1.0)));
-  EXPECT_NE(static_cast<float>(reference_value(Activation::elu, -1e-8, 1.0)), 0.0f);
-  EXPECT_EQ(static_cast<float>(reference_value(Activation::elu, -17.5, 1.0)), -1.0f);
-  EXPECT_EQ(reference_value(Activation::elu, -3.0, 0.0), 0.0);
+  EXPECT_TRUE(std::isnan(reference_value(Activation::elu, NAN, test_support::with_alpha(1.0f))));
+  EXPECT_EQ(reference_value(Activation::elu, INFINITY, test_support::with_alpha(1.0f)), INFINITY);
+  EXPECT_EQ(reference_value(Activation::elu, -INFINITY, test_support::with_alpha(2.0f)), -2.0);
+  EXPECT_TRUE(std::signbit(reference_value(Activation::elu, -0.0, test_support::with_alpha(1.0f))));
+  EXPECT_NE(static_cast<float>(reference_value(Activation::elu, -1e-8, test_support::with_alpha(1.0f))), 0.0f);
+  EXPECT_EQ(static_cast<float>(reference_value(Activation::elu, -17.5, test_support::with_alpha(1.0f))), -1.0f);
+  EXPECT_EQ(reference_value(Activation::elu, -3.0, test_support::with_alpha(0.0f)), 0.0);
 }
 
 TEST(Reference, ReluKeepsNanAndClearsNegativeZero) {
-  EXPECT_TRUE(std::isnan(reference_value(Activation::relu, NAN, 1.0)));
-  EXPECT_FALSE(std::signbit(reference_value(Activation::relu, -0.0, 1.0)));
-  EXPECT_EQ(reference_value(Activation::relu, -5.0, 1.0), 0.0);
+  EXPECT_TRUE(std::isnan(reference_value(Activation::relu, NAN, test_support::with_alpha(1.0f))));
+  EXPECT_FALSE(std::signbit(reference_value(Activation::relu, -0.0, test_support::with_alpha(1.0f))));
+  EXPECT_EQ(reference_value(Activation::relu, -5.0, test_support::with_alpha(1.0f)), 0.0);
 }
 
 TEST(ScalarMath, FloatEluMatchesTheExpm1CancellationFreeForm) {
-  EXPECT_EQ(elu(-1e-8f, 1.0f), -1e-8f);  // exp(x) - 1 would return 0 here
+  EXPECT_EQ(Elu::forward(LibmMath{}, -1e-8f, ActivationParams{}), -1e-8f);  // exp(x) - 1 would return 0 here
   EXPECT_EQ(elu_fast(-1e-8f, 1.0f), -1e-8f);
   EXPECT_EQ(elu_fast(-100.0f, 1.0f), -1.0f);
   EXPECT_TRUE(std::isnan(elu_fast(NAN, 1.0f)));

@@ -34,7 +34,7 @@ TEST(StreamPath, VectorizedF32MatchesReferenceWithStreamedStores) {
           a.n = n;
           a.threads = threads;
           v->run(a);
-          const CheckResult r = check_against_reference(*v, a.x, a.y, n, 1.0f, nullptr, 0);
+          const CheckResult r = check_against_reference(*v, a.x, a.y, n, ActivationParams{}, nullptr, 0);
           EXPECT_TRUE(r.ok) << name << " n=" << n << " offset=" << offset << " threads=" << threads << ": " << r.message;
           for (std::size_t i = 0; i < offset; ++i) EXPECT_EQ(y[i], -7.0f) << "wrote before y";
           for (std::size_t i = n + offset; i < y.size(); ++i) EXPECT_EQ(y[i], -7.0f) << "wrote past y";

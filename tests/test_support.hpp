@@ -29,6 +29,29 @@ inline bool known_peer_refuses_alpha(const Variant& v, float alpha) {
   return v.variant == "xnnpack" && v.activation == Activation::elu && !(std::isnormal(alpha) && alpha > 0);
 }
 
+inline ActivationParams with_alpha(float alpha) {
+  ActivationParams p;
+  p.alpha = alpha;
+  return p;
+}
+// The parameters a variant is tested with: alpha in {0, 0.5, 1, 2} where it reads alpha,
+// negative_slope in {0.01, 0.2, 0} where it reads that, the defaults otherwise.
+inline std::vector<ActivationParams> param_sweep(const Variant& v, std::vector<float> alphas = {0.0f, 0.5f, 1.0f, 2.0f}) {
+  std::vector<ActivationParams> out;
+  if (v.uses_alpha()) {
+    for (float a : alphas) out.push_back(with_alpha(a));
+  } else if (v.uses_negative_slope()) {
+    for (float s : {0.01f, 0.2f, 0.0f}) {
+      ActivationParams p;
+      p.negative_slope = s;
+      out.push_back(p);
+    }
+  } else {
+    out.push_back(ActivationParams{});
+  }
+  return out;
+}
+
 // NaN, +-inf, -0.0, subnormals (min and -1e-40), -1e-8 (where exp(x) - 1 cancels to 0),
 // saturation around -17.33, large negatives, and values either side of the polynomial's
 // range-reduction boundaries.

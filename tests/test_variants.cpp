@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -46,6 +47,7 @@ std::string test_name(const testing::TestParamInfo<const Variant*>& info) {
 // The edge cases every variant sees at the front of its input.
 using test_support::kEdges;
 using test_support::known_peer_refuses_alpha;
+using test_support::param_sweep;
 
 // Known, pinned deviations of library peers from the reference on edge cases, outside any
 // bound the library documents. They are findings, reported (and asserted to still happen,
@@ -86,26 +88,47 @@ std::size_t excuse_known_nan_deviation(const Variant& v, std::vector<unsigned ch
   return count;
 }
 
+// A copy of n elements of dtype d placed at the same offset from a 64-byte boundary as `like`,
+// so a backward's saved tensor and dy are as misaligned as the x the test chose.
+struct Placed {
+  std::vector<unsigned char> storage;
+  unsigned char* data = nullptr;
+  Placed(std::size_t bytes, const void* like) : storage(bytes + 64) {
+    const auto base = reinterpret_cast<std::uintptr_t>(storage.data());
+    const std::size_t shift = (reinterpret_cast<std::uintptr_t>(like) - base) % 64;
+    data = storage.data() + shift;
+  }
+};
+
 // Runs v on x (n elements; bias variants: rows x cols) and checks it. x and y may be offset.
-CheckResult run_checked(const Variant& v, const void* x, void* y, std::size_t n, float alpha, int threads,
-                        const void* bias, std::size_t cols) {
+// A backward reads x's saved tensor (make_saved_input) and a normal(0, 3) dy.
+CheckResult run_checked(const Variant& v, const void* x, void* y, std::size_t n, const ActivationParams& p,
+                        int threads, const void* bias, std::size_t cols) {
+  const std::size_t bytes = n * dtype_size(v.dtype);
+  Placed saved(v.is_backward() ? bytes : 0, x), dy(v.is_backward() ? bytes : 0, x);
+  if (v.is_backward()) {
+    make_saved_input(v, x, saved.data, n, p);
+    const auto g = make_input(v.dtype, n, 777u, false);
+    std::memcpy(dy.data, g.data(), bytes);
+    x = saved.data;
+  }
   RunArgs a;
   a.x = x;
   a.y = y;
   a.n = n;
-  a.alpha = alpha;
+  a.params = p;
   a.threads = threads;
   a.bias = bias;
   a.cols = cols;
-  if (known_peer_refuses_alpha(v, alpha)) {
-    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": the pinned refusal of alpha=" << alpha << " changed";
+  a.grad = v.is_backward() ? dy.data : nullptr;
+  if (known_peer_refuses_alpha(v, p.alpha)) {
+    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": the pinned refusal of alpha=" << p.alpha << " changed";
     return {};
   }
   v.run(a);
-  std::vector<unsigned char> xcopy(static_cast<const unsigned char*>(x),
-                                   static_cast<const unsigned char*>(x) + n * dtype_size(v.dtype));
+  std::vector<unsigned char> xcopy(static_cast<const unsigned char*>(x), static_cast<const unsigned char*>(x) + bytes);
   excuse_known_nan_deviation(v, xcopy, y, n);
-  return check_against_reference(v, xcopy.data(), y, n, alpha, bias, cols);
+  return check_against_reference(v, xcopy.data(), y, n, p, bias, cols, a.grad);
 }
 
 class CpuVariant : public testing::TestWithParam<const Variant*> {
@@ -113,7 +136,7 @@ class CpuVariant : public testing::TestWithParam<const Variant*> {
   // Runs the variant on n elements starting `offset` elements into the buffers (offset 1 makes
   // every pointer misaligned for SIMD), then checks against the reference and that nothing
   // outside [offset, offset + n) was written. Returns the worst ULP distance seen.
-  double run_and_check(std::size_t n, float alpha, std::size_t offset, int threads, std::size_t cols = 0) {
+  double run_and_check(std::size_t n, const ActivationParams& p, std::size_t offset, int threads, std::size_t cols = 0) {
     const Variant& v = *GetParam();
     const std::size_t es = dtype_size(v.dtype);
     auto x = make_input(v.dtype, n + offset, 1234u + static_cast<unsigned>(n));
@@ -125,9 +148,9 @@ class CpuVariant : public testing::TestWithParam<const Variant*> {
       if (n % cols != 0) cols = 1;
       bias = make_input(v.dtype, cols + offset, 99, false);
     }
-    const CheckResult r = run_checked(v, x.data() + offset * es, y.data() + offset * es, n, alpha, threads,
+    const CheckResult r = run_checked(v, x.data() + offset * es, y.data() + offset * es, n, p, threads,
                                       v.uses_bias ? bias.data() + offset * es : nullptr, cols);
-    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << alpha << " offset=" << offset
+    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << p.alpha << " slope=" << p.negative_slope << " offset=" << offset
                       << " threads=" << threads << " cols=" << cols << "]";
     for (std::size_t i = 0; i < offset * es; ++i) EXPECT_EQ(y[i], 0xAB) << "wrote before the output";
     for (std::size_t i = (n + offset) * es; i < y.size(); ++i) EXPECT_EQ(y[i], 0xAB) << "wrote past the output";
@@ -137,26 +160,26 @@ class CpuVariant : public testing::TestWithParam<const Variant*> {
 
 TEST_P(CpuVariant, MatchesReferenceAcrossSizesAndAlphas) {
   for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{4097}})
-    for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f})
+    for (const ActivationParams& p : param_sweep(*GetParam()))
       for (std::size_t offset : {0, 1})
-        for (int threads : {1, 2}) run_and_check(n, alpha, offset, threads);
+        for (int threads : {1, 2}) run_and_check(n, p, offset, threads);
 }
 
 TEST_P(CpuVariant, LargeMultithreaded) {
   // 2^20 + 3 is above parallel_for's threshold, so threads = 2 really splits the range and the
   // second chunk ends in an odd tail.
-  for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f})
-    for (int threads : {1, 2}) run_and_check((std::size_t{1} << 20) + 3, alpha, 1, threads);
+  for (const ActivationParams& p : param_sweep(*GetParam()))
+    for (int threads : {1, 2}) run_and_check((std::size_t{1} << 20) + 3, p, 1, threads);
 }
 
 class CpuBiasVariant : public CpuVariant {};
 TEST_P(CpuBiasVariant, OddColumnCounts) {
   for (std::size_t cols : {std::size_t{1}, std::size_t{3}, std::size_t{33}, std::size_t{4097}})
     for (std::size_t rows : {std::size_t{1}, std::size_t{5}, std::size_t{70}})
-      for (float alpha : {0.5f, 1.0f, 2.0f})
-        for (std::size_t offset : {0, 1}) run_and_check(rows * cols, alpha, offset, 1, cols);
+      for (const ActivationParams& p : param_sweep(*GetParam(), {0.5f, 1.0f, 2.0f}))
+        for (std::size_t offset : {0, 1}) run_and_check(rows * cols, p, offset, 1, cols);
   // Large enough that two threads each start and end mid-row.
-  run_and_check(300 * 4097, 1.0f, 1, 2, 4097);
+  run_and_check(300 * 4097, ActivationParams{}, 1, 2, 4097);
 }
 
 // f32 is not exhaustible; the sweeps above cover it.
@@ -175,9 +198,9 @@ TEST_P(Cpu16BitVariant, ExhaustiveOverAll65536Inputs) {
     for (std::size_t c = 0; c < cols; ++c)
       store_from_float(bias.data(), c, v.dtype, load_as_float(bias.data(), c, v.dtype) / 64.0f);
   }
-  for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f}) {
-    const CheckResult r = run_checked(v, x.data(), y.data(), 65536, alpha, 1, bias.empty() ? nullptr : bias.data(), cols);
-    EXPECT_TRUE(r.ok) << r.message << " [alpha=" << alpha << "]";
+  for (const ActivationParams& p : param_sweep(v)) {
+    const CheckResult r = run_checked(v, x.data(), y.data(), 65536, p, 1, bias.empty() ? nullptr : bias.data(), cols);
+    EXPECT_TRUE(r.ok) << r.message << " [alpha=" << p.alpha << " slope=" << p.negative_slope << "]";
   }
 }
 
@@ -195,7 +218,7 @@ TEST_P(CpuActivationVariant, EdgeCasesByName) {
   a.x = x.data();
   a.y = y.data();
   a.n = n;
-  a.alpha = alpha;
+  a.params.alpha = alpha;
   v.run(a);
   auto out = [&](float e) {
     for (std::size_t i = 0; i < n; ++i)
@@ -219,7 +242,7 @@ TEST_P(CpuActivationVariant, EdgeCasesByName) {
       EXPECT_EQ(out(-1e-40f), 0.5f * -1e-40f) << "subnormal input";
     }
     EXPECT_EQ(out(-0.0f), 0.0f);
-  } else {
+  } else if (v.activation == Activation::relu) {
     EXPECT_EQ(out(-INFINITY), 0.0f);
     // Ours promise +0; Eigen's cwiseMax follows std::max and returns -0 (0 ULP apart, so
     // within the library class, and not asserted for peers).
@@ -235,7 +258,7 @@ INSTANTIATE_TEST_SUITE_P(Registry, Cpu16BitVariant,
                          testing::ValuesIn(cpu_variants([](const Variant& v) { return v.dtype != Dtype::f32; })),
                          test_name);
 INSTANTIATE_TEST_SUITE_P(Registry, CpuActivationVariant, testing::ValuesIn(cpu_variants([](const Variant& v) {
-                           return v.activation != Activation::copy && !v.uses_bias;
+                           return v.activation != Activation::copy && !v.uses_bias && !v.is_backward();
                          })),
                          test_name);
 
@@ -256,7 +279,7 @@ TEST(Lut16Model, SimdMatchesScalarEluLut16P3BitForBit) {
       a.x = x.data();
       a.y = y.data();
       a.n = n;
-      a.alpha = alpha;
+      a.params.alpha = alpha;
       v->run(a);
       for (std::size_t i = 0; i < n; ++i) {
         const float xi = load_as_float(x.data(), i, Dtype::f32);
@@ -288,8 +311,8 @@ TEST(UlpTable, MaxUlpPerCpuVariant) {
       std::vector<unsigned char> y(x.size());
       const std::size_t cols = v.uses_bias ? (n % 33 == 0 ? 33 : 256) : 0;
       const auto bias = v.uses_bias ? make_input(v.dtype, cols, 3, false) : std::vector<unsigned char>{};
-      for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f}) {
-        const CheckResult r = run_checked(v, x.data(), y.data(), n, alpha, 1, bias.empty() ? nullptr : bias.data(), cols);
+      for (const ActivationParams& p : param_sweep(v)) {
+        const CheckResult r = run_checked(v, x.data(), y.data(), n, p, 1, bias.empty() ? nullptr : bias.data(), cols);
         EXPECT_TRUE(r.ok) << r.message;
         worst_ulp = std::max(worst_ulp, r.max_ulp);
         worst_abs = std::max(worst_abs, r.max_abs_error);

@@ -6,37 +6,12 @@
 
 namespace elubench::cpu {
 
-void naive_elu_f32(const RunArgs&);
-void naive_elu_f16(const RunArgs&);
-void naive_elu_bf16(const RunArgs&);
-void naive_relu_f32(const RunArgs&);
-void naive_relu_f16(const RunArgs&);
-void naive_relu_bf16(const RunArgs&);
-
-void vectorized_elu_f32(const RunArgs&);
-void vectorized_elu_f16(const RunArgs&);
-void vectorized_elu_bf16(const RunArgs&);
-void vectorized_relu_f32(const RunArgs&);
-void vectorized_relu_f16(const RunArgs&);
-void vectorized_relu_bf16(const RunArgs&);
-
-void fast_elu_f32(const RunArgs&);
-void fast_elu_f16(const RunArgs&);
-void fast_elu_bf16(const RunArgs&);
-
-// Bias variants: x is rows x cols, args.bias holds cols elements (checked by check_bias_shape).
-void fused_bias_elu_f32(const RunArgs&);
-void fused_bias_elu_f16(const RunArgs&);
-void fused_bias_elu_bf16(const RunArgs&);
-void fused_bias_relu_f32(const RunArgs&);
-void fused_bias_relu_f16(const RunArgs&);
-void fused_bias_relu_bf16(const RunArgs&);
-void bias_then_elu_f32(const RunArgs&);
-void bias_then_elu_f16(const RunArgs&);
-void bias_then_elu_bf16(const RunArgs&);
-void bias_then_relu_f32(const RunArgs&);
-void bias_then_relu_f16(const RunArgs&);
-void bias_then_relu_bf16(const RunArgs&);
+// The families: each one's kernel of (activation, dtype), or nullptr where it has none.
+RunFn naive_kernel(Activation a, Dtype d);          // every activation, both passes
+RunFn vectorized_kernel(Activation a, Dtype d);     // every activation, both passes
+RunFn fast_kernel(Activation a, Dtype d);           // forward, activations with a cheaper form
+RunFn fused_bias_kernel(Activation a, Dtype d);     // forward; x is rows x cols, bias cols elements
+RunFn bias_then_act_kernel(Activation a, Dtype d);  // forward, two passes
 
 #if ELUBENCH_HAVE_ONEDNN
 void onednn_elu_f32(const RunArgs&);

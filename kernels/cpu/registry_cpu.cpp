@@ -1,4 +1,4 @@
-// The CPU half of the registry: one row per (activation, variant, dtype) that exists.
+// The CPU half of the registry: the families of our kernels, then the single rows.
 #include "cpu_variants.hpp"
 #include "elubench/registry_rows.hpp"
 
@@ -7,34 +7,19 @@ namespace elubench {
 namespace {
 using namespace rows;
 
+// Our kernels: one row per family, expanded to every (activation, dtype) it has a kernel for.
+const Family kCpuFamilies[] = {
+    {"naive", ours, accurate, no_bias, 2, cpu::naive_kernel, "scalar loop, libm (std::expm1, std::exp, std::erf)"},
+    {"vectorized", ours, accurate, no_bias, 2, cpu::vectorized_kernel,
+     "Highway SIMD dispatched at run time; expm1 rr1-lut16-p3 with table correction (p2 for 16-bit), "
+     "Highway exp, rational erf; F16C / VCVTNEPS2BF16 conversions"},
+    {"fast", ours, approximate, no_bias, 2, cpu::fast_kernel, "vectorized with XNNPACK's rr1-lut16-p3 expm1, uncorrected"},
+    {"fused_bias", ours, accurate, bias, 2, cpu::fused_bias_kernel, "act(x + b[col]) in one SIMD pass"},
+    {"bias_then_act", ours, accurate, bias, 4, cpu::bias_then_act_kernel, "y = x + b, then act(y) in place"},
+};
+
+// Library peers and the copy ceilings: one row each.
 const Row kCpuRows[] = {
-    {elu, "naive", f32, ours, accurate, no_bias, 2, cpu::naive_elu_f32, "scalar loop, std::expm1"},
-    {elu, "naive", f16, ours, accurate, no_bias, 2, cpu::naive_elu_f16, "scalar loop, std::expm1"},
-    {elu, "naive", bf16, ours, accurate, no_bias, 2, cpu::naive_elu_bf16, "scalar loop, std::expm1"},
-    {relu, "naive", f32, ours, exact, no_bias, 2, cpu::naive_relu_f32, "scalar loop"},
-    {relu, "naive", f16, ours, exact, no_bias, 2, cpu::naive_relu_f16, "scalar loop"},
-    {relu, "naive", bf16, ours, exact, no_bias, 2, cpu::naive_relu_bf16, "scalar loop"},
-    {elu, "vectorized", f32, ours, accurate, no_bias, 2, cpu::vectorized_elu_f32, "Highway rr1-lut16-p3 expm1 with table correction"},
-    {elu, "vectorized", f16, ours, accurate, no_bias, 2, cpu::vectorized_elu_f16, "Highway rr1-lut16-p2 expm1 (enough for f16), F16C conversions"},
-    {elu, "vectorized", bf16, ours, accurate, no_bias, 2, cpu::vectorized_elu_bf16, "Highway rr1-lut16-p2 expm1 (enough for bf16), VCVTNEPS2BF16 where present"},
-    {relu, "vectorized", f32, ours, exact, no_bias, 2, cpu::vectorized_relu_f32, "Highway SIMD select"},
-    {relu, "vectorized", f16, ours, exact, no_bias, 2, cpu::vectorized_relu_f16, "Highway SIMD select, F16C widening"},
-    {relu, "vectorized", bf16, ours, exact, no_bias, 2, cpu::vectorized_relu_bf16, "Highway SIMD select, bf16 widening"},
-    {elu, "fast", f32, ours, approximate, no_bias, 2, cpu::fast_elu_f32, "Highway rr1-lut16-p3 expm1 (XNNPACK's)"},
-    {elu, "fast", f16, ours, approximate, no_bias, 2, cpu::fast_elu_f16, "Highway rr1-lut16-p2 expm1, as vectorized (enough for f16)"},
-    {elu, "fast", bf16, ours, approximate, no_bias, 2, cpu::fast_elu_bf16, "Highway rr1-lut16-p2 expm1, as vectorized (enough for bf16)"},
-    {elu, "fused_bias", f32, ours, accurate, bias, 2, cpu::fused_bias_elu_f32, "act(x + b[col]) in one SIMD pass"},
-    {elu, "fused_bias", f16, ours, accurate, bias, 2, cpu::fused_bias_elu_f16, "act(x + b[col]) in one SIMD pass"},
-    {elu, "fused_bias", bf16, ours, accurate, bias, 2, cpu::fused_bias_elu_bf16, "act(x + b[col]) in one SIMD pass"},
-    {relu, "fused_bias", f32, ours, exact, bias, 2, cpu::fused_bias_relu_f32, "act(x + b[col]) in one SIMD pass"},
-    {relu, "fused_bias", f16, ours, exact, bias, 2, cpu::fused_bias_relu_f16, "act(x + b[col]) in one SIMD pass"},
-    {relu, "fused_bias", bf16, ours, exact, bias, 2, cpu::fused_bias_relu_bf16, "act(x + b[col]) in one SIMD pass"},
-    {elu, "bias_then_act", f32, ours, accurate, bias, 4, cpu::bias_then_elu_f32, "y = x + b, then act(y) in place"},
-    {elu, "bias_then_act", f16, ours, accurate, bias, 4, cpu::bias_then_elu_f16, "y = x + b, then act(y) in place"},
-    {elu, "bias_then_act", bf16, ours, accurate, bias, 4, cpu::bias_then_elu_bf16, "y = x + b, then act(y) in place"},
-    {relu, "bias_then_act", f32, ours, exact, bias, 4, cpu::bias_then_relu_f32, "y = x + b, then act(y) in place"},
-    {relu, "bias_then_act", f16, ours, exact, bias, 4, cpu::bias_then_relu_f16, "y = x + b, then act(y) in place"},
-    {relu, "bias_then_act", bf16, ours, exact, bias, 4, cpu::bias_then_relu_bf16, "y = x + b, then act(y) in place"},
 #if ELUBENCH_HAVE_ONEDNN
     {elu, "onednn", f32, peer, library, no_bias, 2, cpu::onednn_elu_f32, "oneDNN eltwise_elu forward"},
     {relu, "onednn", f32, peer, library, no_bias, 2, cpu::onednn_relu_f32, "oneDNN eltwise_relu forward"},
@@ -66,6 +51,7 @@ const Row kCpuRows[] = {
 }  // namespace
 
 void add_cpu_variants(std::vector<Variant>& out) {
+  rows::append(Device::cpu, kCpuFamilies, out);
   rows::append(Device::cpu, kCpuRows, out);
 #if ELUBENCH_HAVE_SLEEF
   for (Variant& v : out)

@@ -33,8 +33,16 @@ inline const bool kCpuHasAvx512Bf16 = [] {
 #include <cstdint>
 #include <cstring>
 
+#include <hwy/contrib/math/math-inl.h>
+
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
+#include "elubench/registry_rows.hpp"
+
+// The traits are templates defined outside Highway's target regions; SimdMath's vectors cross
+// into them only after `flatten` has inlined them into a target function (ForwardOp below), so
+// GCC's note that a vector argument's ABI differs there does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 HWY_BEFORE_NAMESPACE();
 namespace elubench::cpu::HWY_NAMESPACE {
@@ -135,10 +143,6 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
   }
 }
 
-// ReLU, bit-exact to elubench::relu: x <= 0 selects +0 (so -0 becomes +0), and NaN fails the
-// comparison and passes through. Max(x, 0) would be one instruction but drops NaN on x86.
-HWY_INLINE VF Relu(DF d, VF x) { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), x); }
-
 // table[k] for k = the low 4 bits of each lane of idx (the higher bits are ignored), where
 // table has 16 entries and is 64-byte aligned. AVX-512 holds the whole table in one register
 // and looks it up with one permute; AVX2 has 8 lanes, so it looks up both 8-entry halves and
@@ -238,29 +242,85 @@ HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
   return hn::MulAdd(p, alpha, alpha_s_minus_1);
 }
 
-// ELU: x where x > 0 or NaN (x <= 0 is false for both), alpha*expm1(x) elsewhere.
+// The CPU SIMD math backend of the traits (activations.hpp lists the operations): Highway
+// vectors of floats. scaled_expm1 is the rr1-lut16 expm1 above in the form kForm; exp is
+// Highway's (<= 1 ULP), with +inf past 88.7 as the traits expect; erf(x / sqrt 2) is XNNPACK's
+// rational 12/10 approximation (f32-vgelu): odd numerator over even denominator in x, clamped
+// where it reaches +-1.
 template <Expm1Form kForm>
-HWY_INLINE VF EluLut16(DF d, VF x, VF alpha) {
-  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), AlphaExpm1Lut16<kForm>(d, x, alpha), x);
-}
-// The same, skipping the exponential for a vector with no x <= 0 (with normal(0, 1) inputs that
-// is 1 vector in 2^lanes, so it only pays off on mostly-positive data). The one compare serves
-// both the test and the select, so the skip costs a mask test and a predictable branch.
-template <Expm1Form kForm>
-HWY_INLINE VF EluLut16SkipPositive(DF d, VF x, VF alpha) {
-  const auto negative = hn::Le(x, hn::Zero(d));
-  if (hn::AllFalse(d, negative)) return x;
-  return hn::IfThenElse(negative, AlphaExpm1Lut16<kForm>(d, x, alpha), x);
-}
-// The accurate ELU for results stored as T (the bias variants use it).
-template <Dtype T>
-HWY_INLINE VF EluAccurate(DF d, VF x, VF alpha) { return EluLut16<kAccurateForm<T>>(d, x, alpha); }
+struct SimdMath {
+  // Plain inline, not HWY_INLINE (always_inline): the trait calling these is compiled without
+  // the target, and GCC refuses an always_inline call across targets; ForwardOp's flatten
+  // inlines them all the same.
+  using V = VF;
+  DF d;
+  inline V c(float k) const { return hn::Set(d, k); }
+  inline V add(V a, V b) const { return hn::Add(a, b); }
+  inline V sub(V a, V b) const { return hn::Sub(a, b); }
+  inline V mul(V a, V b) const { return hn::Mul(a, b); }
+  inline V div(V a, V b) const { return hn::Div(a, b); }
+  inline V min(V a, V b) const { return hn::IfThenElse(hn::Lt(b, a), b, a); }  // keeps NaN in a
+  inline V max(V a, V b) const { return hn::IfThenElse(hn::Lt(a, b), b, a); }
+  inline V fma(V a, V b, V c) const { return hn::MulAdd(a, b, c); }
+  inline V if_le0(V x, V a, V b) const { return hn::IfThenElse(hn::Le(x, hn::Zero(d)), a, b); }
+  inline V scaled_expm1(V x, V s) const { return AlphaExpm1Lut16<kForm>(d, x, s); }
+  inline V exp(V x) const {
+    // Highway's Exp is valid up to 104; Min also maps NaN to 100 (the traits carry NaN in x).
+    const V e = hn::Exp(d, hn::Min(x, hn::Set(d, 100.0f)));
+    return hn::IfThenElse(hn::Gt(x, hn::Set(d, 88.7228394f)), hn::Set(d, HUGE_VALF), e);
+  }
+  inline V erf_sqrt1_2(V x) const {
+    const V xc = hn::Min(hn::Max(x, hn::Set(d, -5.1638283730e+00f)), hn::Set(d, 5.1638283730e+00f));
+    const V x2 = hn::Mul(xc, xc);
+    V p = hn::MulAdd(x2, c(4.5835321316e-08f), c(1.2609783880e-05f));
+    p = hn::MulAdd(x2, p, c(3.2973114867e-04f));
+    p = hn::MulAdd(x2, p, c(9.3065137044e-03f));
+    p = hn::MulAdd(x2, p, c(6.6972173750e-02f));
+    p = hn::MulAdd(x2, p, c(7.9788452387e-01f));
+    V q = hn::MulAdd(x2, c(1.1988805682e-06f), c(7.2267655923e-05f));
+    q = hn::MulAdd(x2, q, c(1.8622842617e-03f));
+    q = hn::MulAdd(x2, q, c(2.8431978077e-02f));
+    q = hn::MulAdd(x2, q, c(2.5060352683e-01f));
+    q = hn::MulAdd(x2, q, c(1.0f));
+    return hn::Div(hn::Mul(xc, p), q);
+  }
+};
+
+// The per-vector operations the loops below call: trait T's forward on x, or its backward on
+// (saved, dy). The trait is a plain template compiled outside the target region, so GCC does not
+// inline the backend into it on its own; the loops that call these ops are `flatten` functions
+// (kFlat below), which inline the op, the trait and every backend call into this target's loop.
+template <class T, Expm1Form kForm>
+struct ForwardOp {
+  ActivationParams p;
+  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kForm>{d}, x, p); }
+};
+template <class T, Expm1Form kForm>
+struct BackwardOp {
+  ActivationParams p;
+  VF operator()(DF d, VF saved, VF dy) const {
+    return T::backward(SimdMath<kForm>{d}, dy, saved, p);
+  }
+};
+// Forward after adding the bias (fused_bias): op(x, b) = f(x + b).
+template <class T, Expm1Form kForm>
+struct BiasForwardOp {
+  ActivationParams p;
+  VF operator()(DF d, VF x, VF b) const {
+    return T::forward(SimdMath<kForm>{d}, hn::Add(x, b), p);
+  }
+};
+
+// A loop over a chunk: one call per chunk, and everything it calls inlined into it (see ForwardOp).
+#ifndef ELUBENCH_FLAT_LOOP
+#define ELUBENCH_FLAT_LOOP HWY_NOINLINE __attribute__((flatten))
+#endif
 
 // y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
 // a one-vector stack buffer so it runs the very same SIMD code (same results as the body)
 // without touching memory past the end of x or y.
 template <Dtype T, class Op>
-HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op_in) {
+ELUBENCH_FLAT_LOOP void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op_in) {
   // A local copy of the op (and what it captured by value, e.g. alpha): the stores through y
   // may alias the caller's copy, which would make the compiler reload it for every vector.
   const Op op = op_in;
@@ -289,13 +349,25 @@ HWY_INLINE void MapUnary(const void* x, void* y, std::size_t begin, std::size_t 
   }
 }
 
-// y[i] = op(x[i], b[i]) for i in [0, len): the same, with a second input.
+// y[i] = op(x[i], b[i]) for i in [0, len): the same, with a second input (the bias row, or a
+// backward's dy).
 template <Dtype T, class Op>
-HWY_INLINE void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op_in) {
+ELUBENCH_FLAT_LOOP void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op_in) {
   const Op op = op_in;  // as in MapUnary
   const DF d;
   const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
+  // Unrolled as MapUnary: the backward's derivatives are long dependency chains too.
+  for (; i + 4 * N <= len; i += 4 * N) {
+    const VF x0 = LoadF<T>(d, x, i), x1 = LoadF<T>(d, x, i + N);
+    const VF x2 = LoadF<T>(d, x, i + 2 * N), x3 = LoadF<T>(d, x, i + 3 * N);
+    const VF b0 = LoadF<T>(d, b, i), b1 = LoadF<T>(d, b, i + N);
+    const VF b2 = LoadF<T>(d, b, i + 2 * N), b3 = LoadF<T>(d, b, i + 3 * N);
+    StoreF<T>(d, op(d, x0, b0), y, i);
+    StoreF<T>(d, op(d, x1, b1), y, i + N);
+    StoreF<T>(d, op(d, x2, b2), y, i + 2 * N);
+    StoreF<T>(d, op(d, x3, b3), y, i + 3 * N);
+  }
   for (; i + N <= len; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i), LoadF<T>(d, b, i)), y, i);
   if (i < len) {
     const std::size_t es = dtype_size(T), bytes = (len - i) * es;

@@ -1,4 +1,5 @@
-// cpu/*/vectorized: the naive loop made SIMD with Highway, compiled for every x86 target and
+// cpu/*/vectorized: the naive loop made SIMD with Highway, for every activation (its trait's math
+// on the SimdMath backend), forward and backward, compiled for every x86 target and
 // dispatched at run time to the best one this CPU supports (AVX2 here, AVX-512 where present).
 // Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 (simd-inl.h,
 // rr1-lut16-p3: range reduction to ln2/32, a 16-entry table of 2^(k/16) looked up by permute, a
@@ -54,7 +55,7 @@ namespace elubench::cpu::HWY_NAMESPACE {
 // stores are half vectors built in simd-inl.h). Head and tail take MapUnary's plain path; the
 // fence makes this thread's streamed stores complete before it reports its chunk done.
 template <Dtype T, class Op>
-HWY_INLINE void MapUnaryMaybeStream(const RunArgs& a, std::size_t begin, std::size_t end, const Op& op) {
+ELUBENCH_FLAT_LOOP void MapUnaryMaybeStream(const RunArgs& a, std::size_t begin, std::size_t end, const Op& op) {
   const auto y_at = [&](std::size_t i) { return reinterpret_cast<std::uintptr_t>(static_cast<float*>(a.y) + i); };
   if constexpr (T != Dtype::f32) {
     MapUnary<T>(a.x, a.y, begin, end, op);
@@ -80,48 +81,35 @@ HWY_INLINE void MapUnaryMaybeStream(const RunArgs& a, std::size_t begin, std::si
   }
 }
 
-template <Dtype T>
-void VectorizedElu(const RunArgs& a) {
-  const VF alpha = hn::Set(DF(), a.alpha);
-  parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    // A vector with no x <= 0 skips the exponential (simd-inl.h, EluLut16SkipPositive).
-    MapUnaryMaybeStream<T>(a, begin, end, [alpha](DF d, VF x) { return EluLut16SkipPositive<kAccurateForm<T>>(d, x, alpha); });
-  });
+// Forward: y = f(x), streamed stores for large f32. Backward: dx = f'-formula(saved, dy).
+template <Activation A, Dtype T>
+void Vectorized(const RunArgs& a) {
+  using Trait = trait_t<A>;
+  if constexpr (pass_of<A> == Pass::forward) {
+    const ForwardOp<Trait, kAccurateForm<T>> op{a.params};
+    parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) { MapUnaryMaybeStream<T>(a, begin, end, op); });
+  } else {
+    const BackwardOp<Trait, kAccurateForm<T>> op{a.params};
+    const std::size_t es = dtype_size(T);
+    parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
+      MapBinary<T>(static_cast<const char*>(a.x) + begin * es, static_cast<const char*>(a.grad) + begin * es,
+                   static_cast<char*>(a.y) + begin * es, end - begin, op);
+    });
+  }
 }
-
-template <Dtype T>
-void VectorizedRelu(const RunArgs& a) {
-  parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    MapUnaryMaybeStream<T>(a, begin, end, [](DF d, VF x) { return Relu(d, x); });
-  });
-}
-
-void VectorizedEluF32(const RunArgs& a) { VectorizedElu<Dtype::f32>(a); }
-void VectorizedEluF16(const RunArgs& a) { VectorizedElu<Dtype::f16>(a); }
-void VectorizedEluBf16(const RunArgs& a) { VectorizedElu<Dtype::bf16>(a); }
-void VectorizedReluF32(const RunArgs& a) { VectorizedRelu<Dtype::f32>(a); }
-void VectorizedReluF16(const RunArgs& a) { VectorizedRelu<Dtype::f16>(a); }
-void VectorizedReluBf16(const RunArgs& a) { VectorizedRelu<Dtype::bf16>(a); }
+// Every activation, both passes, every dtype.
+template <Activation A, Dtype T>
+struct VectorizedFamily {
+  static constexpr RunFn run() { return &Vectorized<A, T>; }
+};
+RunFn VectorizedLookup(Activation a, Dtype d) { return rows::kernel_table<VectorizedFamily>(a, d); }
 
 }  // namespace elubench::cpu::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace elubench::cpu {
-
-HWY_EXPORT(VectorizedEluF32);
-HWY_EXPORT(VectorizedEluF16);
-HWY_EXPORT(VectorizedEluBf16);
-HWY_EXPORT(VectorizedReluF32);
-HWY_EXPORT(VectorizedReluF16);
-HWY_EXPORT(VectorizedReluBf16);
-
-void vectorized_elu_f32(const RunArgs& a) { HWY_DYNAMIC_DISPATCH(VectorizedEluF32)(a); }
-void vectorized_elu_f16(const RunArgs& a) { HWY_DYNAMIC_DISPATCH(VectorizedEluF16)(a); }
-void vectorized_elu_bf16(const RunArgs& a) { HWY_DYNAMIC_DISPATCH(VectorizedEluBf16)(a); }
-void vectorized_relu_f32(const RunArgs& a) { HWY_DYNAMIC_DISPATCH(VectorizedReluF32)(a); }
-void vectorized_relu_f16(const RunArgs& a) { HWY_DYNAMIC_DISPATCH(VectorizedReluF16)(a); }
-void vectorized_relu_bf16(const RunArgs& a) { HWY_DYNAMIC_DISPATCH(VectorizedReluBf16)(a); }
-
+HWY_EXPORT(VectorizedLookup);
+RunFn vectorized_kernel(Activation a, Dtype d) { return HWY_DYNAMIC_DISPATCH(VectorizedLookup)(a, d); }
 }  // namespace elubench::cpu
 #endif

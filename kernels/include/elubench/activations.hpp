@@ -35,7 +35,8 @@ enum class Saved { input, output };
 
 // The bound of an accurate-class row, per activation and pass (see the traits): max ULP for f32
 // and for the 16-bit types, and an absolute error that passes regardless of ULPs (0: none) where
-// the formula cancels (a derivative through zero, 1 + erf for x << 0).
+// the formula cancels (a derivative through zero, 1 + erf for x << 0). A backward's absolute
+// bound is per unit of dy: the check allows abs * max(1, |dy|).
 struct Bound {
   double ulp_f32 = 2;
   double ulp_16 = 1;
@@ -46,31 +47,13 @@ struct Bound {
 // typename M::V (a float, or a Highway vector of floats):
 //   m.c(k)                 the constant k
 //   m.add/sub/mul/div(a, b), m.fma(a, b, c) = a*b + c
+//   m.min(a, b), m.max(a, b) b < a ? b : a and a < b ? b : a: a NaN in a stays (as std::min does)
 //   m.if_le0(x, a, b)      x <= 0 ? a : b, per lane; NaN x gives b
 //   m.scaled_expm1(x, s)   s * (e^x - 1) for x <= 0 (any value where x > 0), s a V
 //   m.exp(x)               e^x, +inf or a huge finite value past 88.7
 //   m.erf_sqrt1_2(x)       erf(x / sqrt(2))
 // Each backend picks how: libm (the naive variants), the branch-free polynomials below (CUDA), or
 // Highway vectors (CPU SIMD, simd-inl.h). A trait never branches on the backend.
-
-// ELU (Clevert et al., arXiv:1511.07289): x for x > 0, alpha * (exp(x) - 1) otherwise.
-// expm1 rather than exp(x) - 1: near 0 the subtraction cancels every significant bit, so
-// exp(-1e-8f) - 1 returns 0 where the true value is -1e-8 (the bug JAX, TensorFlow and
-// PyTorch each shipped once). NaN falls through to expm1 and stays NaN; -inf gives -alpha.
-EB_HD float elu(float x, float alpha) {
-  return x > 0.0f ? x : alpha * expm1f(x);
-}
-EB_HD double elu(double x, double alpha) {
-  return x > 0.0 ? x : alpha * expm1(x);
-}
-
-// ReLU that keeps NaN (max(x, 0) instructions drop it on x86) and maps -0.0 to +0.0.
-EB_HD float relu(float x) {
-  return (x > 0.0f || x != x) ? x : 0.0f;
-}
-EB_HD double relu(double x) {
-  return (x > 0.0 || x != x) ? x : 0.0;
-}
 
 // Below this, expm1 rounds to exactly -1 in float, so ELU saturates at -alpha.
 constexpr float kEluSaturation = -17.328680f;  // -0x1.154246p+4f, XNNPACK's cutoff

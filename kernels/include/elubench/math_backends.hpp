@@ -18,9 +18,13 @@ struct LibmMath {
   EB_HD V sub(V a, V b) const { return a - b; }
   EB_HD V mul(V a, V b) const { return a * b; }
   EB_HD V div(V a, V b) const { return a / b; }
+  EB_HD V min(V a, V b) const { return b < a ? b : a; }
+  EB_HD V max(V a, V b) const { return a < b ? b : a; }
   EB_HD V fma(V a, V b, V c) const { return fmaf(a, b, c); }
   EB_HD V if_le0(V x, V a, V b) const { return x <= 0.0f ? a : b; }
-  EB_HD V scaled_expm1(V x, V s) const { return s * expm1f(x); }
+  // The branch skips the libm call where the trait's select discards it (x > 0), as the
+  // textbook loop `x > 0 ? x : alpha * expm1(x)` does.
+  EB_HD V scaled_expm1(V x, V s) const { return x > 0.0f ? 0.0f : s * expm1f(x); }
   EB_HD V exp(V x) const { return expf(x); }
   EB_HD V erf_sqrt1_2(V x) const { return erff(x * 0.707106781f); }
 };

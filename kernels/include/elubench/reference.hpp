@@ -31,7 +31,7 @@ double ulp_distance(float expected, float got, Dtype d);
 //  exact: bit-exact (ReLU, copy).
 //  accurate: the trait's Bound for its pass (activations/*.hpp says why); ELU f32 <= 2 ULP with
 //            alpha = 1, <= 3 ULP with other alpha or a bias; f16/bf16 (float math, one rounding)
-//            <= 1 ULP; a bias adds one ULP to f32 bounds (x + b is rounded before the activation).
+//            <= 1 ULP; bias rows are checked on x + b as the variant computes it (in float).
 //  approximate (fast, half2): <= 4 ULP, or an absolute error <= 2^-22 (f32) near 0 where a
 //            polynomial's relative error meets tiny outputs.
 //  library (peers): <= 4 ULP (2 for 16-bit), or relative error <= 4e-5 (oneDNN's documented

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "elubench/registry.hpp"
@@ -35,6 +36,23 @@ inline constexpr bool bias = true, no_bias = false;
 // without a cheaper form, a bias family for a backward, half2 for f32): generated per family
 // from its template (kernels/cpu/simd-inl.h KernelTable, kernels/cuda/family_table.cuh).
 using KernelLookup = RunFn (*)(Activation, Dtype);
+
+// A family's lookup from its template: Family<A, D>::run() is the kernel of (A, D) or nullptr.
+// The table holds every activation of activation_list.hpp x every dtype, so a new activation gets
+// each family's kernels with no change to the family.
+inline constexpr std::size_t kDtypeCount = 3;
+inline constexpr std::size_t kActivationCount = static_cast<std::size_t>(Activation::copy);
+template <template <Activation, Dtype> class Family, std::size_t... I>
+RunFn lookup_in(Activation a, Dtype d, std::index_sequence<I...>) {
+  static constexpr RunFn kTable[] = {
+      Family<static_cast<Activation>(I / kDtypeCount), static_cast<Dtype>(I % kDtypeCount)>::run()...};
+  return kTable[static_cast<std::size_t>(a) * kDtypeCount + static_cast<std::size_t>(d)];
+}
+template <template <Activation, Dtype> class Family>
+RunFn kernel_table(Activation a, Dtype d) {
+  if (a == Activation::copy) return nullptr;
+  return lookup_in<Family>(a, d, std::make_index_sequence<kActivationCount * kDtypeCount>{});
+}
 
 struct Family {
   const char* variant;
