@@ -77,7 +77,7 @@ TEST(Sizes, DefaultsFollowTheDesign) {
 TEST(Args, UnknownNamesAndContradictions) {
   const std::vector<std::vector<std::string>> bad = {
       {"--variant", "no_such_variant"}, {"--dtype", "f64"},          {"--device", "tpu"},
-      {"--activation", "gelu"},         {"--input", "uniform"},      {"--cache", "lukewarm"},
+      {"--activation", "swish"},         {"--input", "uniform"},      {"--cache", "lukewarm"},
       {"--threads", "0"},               {"--threads", "x"},          {"--repetitions", "9"},
       {"--alpha", "abc"},               {"--alpha", "-1"},           {"--gpu", "first"},
       {"--device", "cpu", "--cache", "hot"}, {"--device", "cpu", "--gpu", "0"},

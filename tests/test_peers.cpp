@@ -38,6 +38,7 @@ void run(const Variant& v, const void* x, void* y, std::size_t n, float alpha, i
   a.n = n;
   a.params.alpha = alpha;
   a.threads = threads;
+  a.grad = v.is_backward() ? x : nullptr;  // a backward's dy: x itself will do
   v.run(a);
 }
 
