@@ -3,7 +3,9 @@
 // device list and a fake child runner; no GPU needed).
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -161,4 +163,23 @@ TEST(GpuAll, OneRunPerGpuCpuRowsOnlyInTheFirst) {
   codes = {0, 0, 0};
   EXPECT_EQ(run_gpu_runs(runs, fake, [] { return 15; }), 128 + 15);  // SIGTERM reached us during GPU 0
   EXPECT_EQ(ran, (std::vector<int>{0}));
+}
+
+// exec_child's plumbing (fork, exec of this very binary, wait, exit code or 128 + signal), with
+// this test binary as the child: EB_CHILD_EXIT makes the helper below end the way it says.
+TEST(GpuAll, ChildHelper) {
+  const char* how = std::getenv("EB_CHILD_EXIT");
+  if (!how) return;  // run on its own it does nothing: it is the child of the test below
+  if (std::string(how) == "term") ::raise(SIGTERM);
+  std::_Exit(std::atoi(how));
+}
+
+TEST(GpuAll, ExecChildReportsHowTheChildEnded) {
+  const GpuRun run{{0, "fake"}, "unused.json", {"test_bench_pipeline", "--gtest_filter=GpuAll.ChildHelper"}};
+  ::setenv("EB_CHILD_EXIT", "3", 1);
+  EXPECT_EQ(exec_child(run), 3);
+  ::setenv("EB_CHILD_EXIT", "term", 1);
+  EXPECT_EQ(exec_child(run), 128 + SIGTERM);
+  ::unsetenv("EB_CHILD_EXIT");
+  EXPECT_EQ(exec_child(run), 0);  // the helper does nothing: a clean exit
 }
