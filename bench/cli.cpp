@@ -280,7 +280,7 @@ const Flag kFlags[] = {
     {"--gpu-max-time", "S", "...and S seconds of sampling per row (default 0.5; --quick 0.05)",
      [](const std::string& v, Options& o) { o.gpu_max_time_s = parse_positive("--gpu-max-time", v, 1e-4, 3600); }},
     {"--gpu", "N|all",
-     "which GPU (default 0); all: one run per GPU, each written next to --out\nas OUT-gpuN-MODEL.json (CPU rows in the first GPU's file only)",
+     "which GPU (default 0); all: with several GPUs one run per GPU, each written\nnext to --out as OUT-gpuN-MODEL.json (CPU rows in the first GPU's file only)",
      apply_gpu},
     {"--out", "FILE", "results file (default results/<hostname>-<UTC time>.json)",
      [](const std::string& v, Options& o) { apply_file("--out", v, o.out); }},

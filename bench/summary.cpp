@@ -16,7 +16,13 @@ std::string fmt(double v, int prec = 1) {
   return buf;
 }
 
-std::string act_name(const Row& r) { return std::string(to_string(r.variant->activation)); }
+// The activation part of the registry name (device/activation/variant/dtype), as the JSON's
+// `activation` field: what rows are paired by, so no list of activations lives here.
+std::string act_name(const Row& r) {
+  const std::string& n = r.variant->name;
+  const auto a = n.find('/'), b = n.find('/', a + 1);
+  return n.substr(a + 1, b - a - 1);
+}
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;

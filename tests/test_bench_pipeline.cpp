@@ -183,3 +183,32 @@ TEST(GpuAll, ExecChildReportsHowTheChildEnded) {
   ::unsetenv("EB_CHILD_EXIT");
   EXPECT_EQ(exec_child(run), 0);  // the helper does nothing: a clean exit
 }
+
+// Activations pair by name, so the lines for activations this registry does not have yet (and
+// for forward + backward) are checked here on stand-in variants named as issue 10 names them.
+TEST(Summary, OtherActivationsAndForwardPlusBackwardPairByName) {
+  std::vector<Variant> fakes;
+  for (const char* act : {"relu", "relu_backward", "elu", "elu_backward", "gelu", "gelu_backward", "silu"}) {
+    Variant v = *find_variant("cpu/relu/vectorized/f32");
+    v.name = std::string("cpu/") + act + "/vectorized/f32";
+    fakes.push_back(v);
+  }
+  const double t[] = {1e-3, 2e-3, 1.5e-3, 2.5e-3, 3e-3, 3e-3, 1.2e-3};  // seconds, in the order above
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < fakes.size(); ++i) {
+    Row r;
+    r.variant = &fakes[i];
+    r.n = 1 << 20;
+    r.threads = 1;
+    r.status = Status::ok;
+    r.time = compute_stats({t[i]});
+    rows.push_back(r);
+  }
+  const auto lines = cost_summary(rows);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0],
+            "cpu at n=2^20 (best kernel of each dtype): ELU's time over ReLU's is 1.50x in f32 on 1 thread; "
+            "forward + backward 1.33x in f32 on 1 thread.");  // (1.5 + 2.5) / (1 + 2)
+  EXPECT_EQ(lines[1], "  gelu vs ReLU: forward 3.00x in f32 on 1 thread; forward + backward 2.00x in f32 on 1 thread");
+  EXPECT_EQ(lines[2], "  silu vs ReLU: forward 1.20x in f32 on 1 thread");  // no silu_backward: forward only
+}
