@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,7 +29,8 @@ struct Options {
   std::vector<std::string> variants;      // empty: all (the third part of a registry name)
   std::vector<Dtype> dtypes;              // empty: all
   std::vector<std::size_t> sizes;         // empty: the per-device defaults
-  float alpha = 1.0f;
+  std::vector<float> alpha = {1.0f};      // --alpha list: one row per value for the variants that read it
+  float negative_slope = 0.01f;           // Leaky ReLU's slope
   Input input = Input::normal;
   Cache cache = Cache::cold;
   std::vector<int> threads;               // empty: 1 and all cores; 0 stands for "all"
@@ -47,9 +49,26 @@ struct Options {
   std::string command_line;
 };
 
+// One command-line flag, the one place it is described: the usage text and the parser are both
+// generated from the table of these (flags()). `apply` puts a given value into Options and
+// throws UsageError with one line when it is malformed; a switch gets an empty value.
+struct Flag {
+  std::string_view name;    // "--sizes"
+  std::string_view syntax;  // what its value looks like ("SPEC"); empty for a switch
+  std::string_view help;    // the usage text; '\n' starts another line
+  void (*apply)(const std::string& value, Options& o);
+  std::string_view alias = {};  // another spelling ("-h")
+};
+// Every flag, in the order of the usage text (and in which the values are applied).
+std::span<const Flag> flags();
+
 // Parses argv (argv[0] is the program). Throws UsageError with one line on bad input.
 // Checks names against the registry, so `--variant typo` fails here.
 Options parse_args(int argc, const char* const* argv);
+
+// argv without the flags named (and their values, whichever spelling: "--out F" or "--out=F"),
+// for the command line of a run derived from this one (--gpu all runs one per GPU).
+std::vector<std::string> without_flags(const std::vector<std::string>& argv, const std::vector<std::string>& names);
 
 // "1024", "2^20", comma lists of those, and the range "2^10:2^28:x4" (start, end, factor).
 // Every size is >= 1. Throws UsageError.

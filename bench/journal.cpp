@@ -89,6 +89,11 @@ Row row_from_json(const nlohmann::json& j) {
   const std::string input = field<std::string>(j, "input", where);
   r.input = input == "negative" ? Input::negative : input == "positive" ? Input::positive : Input::normal;
   r.alpha = field<float>(j, "alpha", where);
+  // Schema 3: the parameters the row's variant read; a row without them (v1/v2) ran at `alpha`.
+  if (j.contains("params") && j.at("params").is_object() && j.at("params").contains("alpha"))
+    r.alpha = field<float>(j.at("params"), "alpha", where + " params");
+  if (j.contains("params") && j.at("params").is_object() && j.at("params").contains("negative_slope"))
+    r.negative_slope = field<float>(j.at("params"), "negative_slope", where + " params");
   if (j.contains("cols") && !j.at("cols").is_null()) r.cols = field<std::size_t>(j, "cols", where);
   r.bytes = field<std::size_t>(j, "bytes", where);
   r.cache_resident = field<bool>(j, "cache_resident", where);

@@ -6,13 +6,21 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <numeric>
 #include <stdexcept>
+#include <set>
 #include <tuple>
+
+#include "build_info.hpp"
+#include "elubench/cpu.hpp"
+#if ELUBENCH_HAVE_CUDA
+#include "gpu_clock.hpp"
+#endif
 
 namespace elubench::bench {
 
@@ -48,7 +56,33 @@ std::string Row::label() const {
   if (threads) s += " threads=" + std::to_string(*threads);
   if (cols) s += " cols=" + std::to_string(*cols);
   if (cache) s += std::string(" cache=") + std::string(to_string(*cache));
+  return s + params_label();
+}
+
+
+namespace {
+// The shortest decimal that reads back as the float: 0.1f is written 0.1, not 0.10000000149011612.
+std::string shortest(float v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, ec == std::errc() ? end : buf);
+}
+}  // namespace
+
+double json_float(float v) { return std::stod(shortest(v)); }
+
+std::string Row::params_label() const {
+  std::string s;
+  if (variant->uses_alpha() && alpha != 1.0f) s += " alpha=" + shortest(alpha);
+  if (variant->uses_negative_slope() && negative_slope != 0.01f) s += " negative_slope=" + shortest(negative_slope);
   return s;
+}
+
+nlohmann::json row_params_json(const Row& r) {
+  nlohmann::json p = nlohmann::json::object();
+  if (r.variant->uses_alpha()) p["alpha"] = json_float(r.alpha);
+  if (r.variant->uses_negative_slope()) p["negative_slope"] = json_float(r.negative_slope);
+  return p;
 }
 
 std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps) {
@@ -110,7 +144,8 @@ nlohmann::json row_to_json(const Row& r) {
   j["threads_used"] = opt(r.threads_used);
   j["cache"] = r.cache ? nlohmann::json(to_string(*r.cache)) : nlohmann::json(nullptr);
   j["input"] = to_string(r.input);
-  j["alpha"] = r.alpha;
+  j["alpha"] = json_float(r.alpha);
+  j["params"] = row_params_json(r);
   j["cols"] = opt(r.cols);
   j["bytes"] = r.bytes;
   j["cache_resident"] = r.cache_resident;
@@ -146,18 +181,82 @@ nlohmann::json ceiling_to_json(const Ceiling& c) {
           {"gbps", c.gbps}};
 }
 
-nlohmann::json make_document(const std::string& created_utc, nlohmann::json tool, nlohmann::json host,
-                             nlohmann::json gpu, nlohmann::json build, nlohmann::json config,
-                             const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows) {
+namespace {
+
+nlohmann::json host_json(const RunInfo& info) {
+  return {{"hostname", info.hostname},
+          {"cpu_model", cpu::cpu_model()},
+          {"cores", info.cores},
+          {"simd_target", cpu::simd_target()}};
+}
+
+nlohmann::json gpu_json(const std::optional<gpu::Info>& gpu) {
+  if (!gpu) return nullptr;
+  const gpu::Info& g = *gpu;
+  return {{"name", g.name},
+          {"ordinal", g.ordinal},
+          {"compute_capability", std::to_string(g.compute_capability_major) + "." + std::to_string(g.compute_capability_minor)},
+          {"sm_count", g.sm_count},
+          {"l2_bytes", g.l2_bytes},
+          {"memory_bytes", g.memory_bytes},
+          {"memory_clock_khz", g.memory_clock_khz},
+          {"bus_width_bits", g.bus_width_bits},
+          {"peak_gbps", g.peak_gbps},
+          {"driver_version", g.driver_version},
+          {"runtime_version", g.runtime_version}};
+}
+
+nlohmann::json build_json() {
+  namespace bi = build_info;
+  return {{"compiler", bi::compiler},
+          {"cuda", bi::cuda_version[0] ? nlohmann::json(bi::cuda_version) : nlohmann::json(nullptr)},
+#if ELUBENCH_HAVE_CUDA
+          {"cccl", cccl_version()},
+#else
+          {"cccl", nullptr},
+#endif
+          {"flags", bi::flags},
+          {"build_type", bi::build_type},
+          {"peers", {{"onednn", bi::have_onednn}, {"eigen", bi::have_eigen}, {"cudnn", bi::have_cudnn},
+                     {"xnnpack", bi::have_xnnpack}, {"sleef", bi::have_sleef}}}};
+}
+
+// What was selected (read from the rows, so --resume and the defaults are described as run)
+// and how: the options that shape every row.
+nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
+  std::set<std::string> devs, acts, vars, dts;
+  std::set<std::size_t> sizes;
+  std::set<int> threads;
+  for (const Row& r : rows) {
+    devs.insert(std::string(to_string(r.variant->device)));
+    acts.insert(std::string(to_string(r.variant->activation)));
+    vars.insert(r.variant->variant);
+    dts.insert(std::string(to_string(r.variant->dtype)));
+    sizes.insert(r.n);
+    if (r.threads) threads.insert(*r.threads);
+  }
+  const Options& o = info.options;
+  std::vector<double> alpha;
+  for (float a : o.alpha) alpha.push_back(json_float(a));
+  return {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
+          {"alpha", alpha}, {"negative_slope", json_float(o.negative_slope)}, {"input", to_string(o.input)},
+          {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick},
+          {"command_line", o.command_line}, {"argv", info.argv},
+          {"gpu_timing", info.gpu_timing ? gpu_timing_setup_to_json(*info.gpu_timing) : nlohmann::json(nullptr)}};
+}
+
+}  // namespace
+
+nlohmann::json make_document(const RunInfo& info, const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows) {
   nlohmann::json doc;
   doc["schema"] = "elubench-results";
-  doc["schema_version"] = 2;  // 2: GPU stopping rule, clocks, flush and warm-up fields
-  doc["created"] = created_utc;
-  doc["tool"] = std::move(tool);
-  doc["host"] = std::move(host);
-  doc["gpu"] = std::move(gpu);
-  doc["build"] = std::move(build);
-  doc["config"] = std::move(config);
+  doc["schema_version"] = 3;  // 3: results[].params, config.alpha a list, config.negative_slope
+  doc["created"] = info.created_utc;
+  doc["tool"] = {{"name", "elubench"}, {"version", build_info::version}, {"git_revision", build_info::git_revision}};
+  doc["host"] = host_json(info);
+  doc["gpu"] = gpu_json(info.gpu);
+  doc["build"] = build_json();
+  doc["config"] = config_json(info, rows);
   doc["ceilings"] = nlohmann::json::array();
   for (const auto& c : ceilings) doc["ceilings"].push_back(ceiling_to_json(c));
   doc["results"] = nlohmann::json::array();

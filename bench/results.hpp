@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
 #include "gpu_timing.hpp"
 
@@ -42,6 +43,7 @@ struct Row {
   std::optional<Cache> cache;   // GPU rows
   Input input = Input::normal;
   float alpha = 1.0f;
+  float negative_slope = 0.01f;
   std::optional<std::size_t> cols;  // bias variants
   std::size_t bytes = 0;            // bytes_moved(): what one call moves
   bool cache_resident = false;
@@ -54,14 +56,26 @@ struct Row {
   // GPU rows that were sampled: the stopping rule's verdict, clocks and throttling.
   std::optional<GpuRowTiming> gpu_timing;
 
-  std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1"
+  std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1" (+ " alpha=0.5", see params_label)
+  // The parameters that make this row's work differ from another's with the same variant and
+  // shape: " alpha=0.5" for a row whose variant reads alpha, when alpha is not 1 (and
+  // " negative_slope=0.2" likewise, when not 0.01); else empty. Part of the label, so rows that
+  // differ only in a parameter stay apart in the journal and --resume.
+  std::string params_label() const;
   // The activation parameters this row runs with.
   ActivationParams params() const {
     ActivationParams p;
     p.alpha = alpha;
+    p.negative_slope = negative_slope;
     return p;
   }
 };
+
+// A float parameter as JSON writes it: the shortest decimal that reads back as the same float.
+double json_float(float v);
+
+// The row's `params` object: exactly the parameters its variant reads ({"alpha": 0.5} or {}).
+nlohmann::json row_params_json(const Row& r);
 
 struct Ceiling {
   Device device;
@@ -84,11 +98,20 @@ nlohmann::json gpu_row_timing_to_json(const GpuRowTiming& t);
 nlohmann::json gpu_timing_setup_to_json(const GpuTimingSetup& s);
 nlohmann::json ceiling_to_json(const Ceiling& c);
 
-// The whole document; the parts the caller knows (tool, host, gpu, build, config) come in
-// as JSON objects already in schema shape.
-nlohmann::json make_document(const std::string& created_utc, nlohmann::json tool, nlohmann::json host,
-                             nlohmann::json gpu, nlohmann::json build, nlohmann::json config,
-                             const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows);
+// What the document says about the run besides its rows and ceilings. make_document writes
+// every block from it (tool, host, gpu, build, config): nothing else assembles the document.
+struct RunInfo {
+  std::string created_utc;                    // ISO 8601, e.g. 2026-01-01T00:00:00Z
+  std::string hostname;
+  int cores = 1;                              // hardware threads of the host
+  std::optional<gpu::Info> gpu;               // the GPU the rows ran on; nullopt: "gpu": null
+  Options options;                            // the run's options (--resume: the recorded ones)
+  std::vector<std::string> argv;              // the run's own command line, for --resume
+  std::optional<GpuTimingSetup> gpu_timing;   // how GPU rows were timed; nullopt: none ran
+};
+
+// The whole results document (results/schema.json).
+nlohmann::json make_document(const RunInfo& info, const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows);
 
 // "results/<hostname>-<UTC time>.json" under dir, with "-2", "-3"... when that name exists,
 // so repeated runs never collide.

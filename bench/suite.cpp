@@ -74,6 +74,36 @@ template <class T>
 bool allowed(const std::vector<T>& filter, const T& value) {
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
 }
+
+// The rows of one (variant, n, alpha): one per thread count on the CPU, one on the GPU.
+void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alpha, const Options& o, const Platform& p,
+              const std::vector<int>& threads) {
+  Row r;
+  r.variant = &v;
+  r.n = n;
+  r.input = o.input;
+  r.alpha = alpha;
+  r.negative_slope = o.negative_slope;
+  if (v.uses_bias) r.cols = bias_cols(n);
+  r.bytes = bytes_moved(v, n, r.cols.value_or(0));
+  // The working set is x and y (and the bias row) however many passes the variant makes.
+  const std::size_t working = 2 * n * dtype_size(v.dtype) + r.cols.value_or(0) * dtype_size(v.dtype);
+  if (v.device == Device::cpu) {
+    r.cache_resident = p.cpu_llc_bytes > 0 && working <= p.cpu_llc_bytes;
+    for (int t : threads) {
+      r.threads = t;
+      rows.push_back(r);
+    }
+    return;
+  }
+  r.cache = o.cache;
+  r.cache_resident = p.gpu_usable && working <= p.gpu.l2_bytes;
+  if (!p.gpu_usable) {
+    r.status = Status::skipped;
+    r.reason = p.gpu_reason;
+  }
+  rows.push_back(r);
+}
 }  // namespace
 
 std::vector<Row> select_rows(const Options& o, const Platform& p) {
@@ -97,32 +127,11 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
   for (const Variant& v : reg) {
     if (!wanted(v)) continue;
     const auto sizes = o.sizes.empty() ? default_sizes(v.device, o.quick) : o.sizes;
-    for (std::size_t n : sizes) {
-      Row r;
-      r.variant = &v;
-      r.n = n;
-      r.input = o.input;
-      r.alpha = o.alpha;
-      if (v.uses_bias) r.cols = bias_cols(n);
-      r.bytes = bytes_moved(v, n, r.cols.value_or(0));
-      // The working set is x and y (and the bias row) however many passes the variant makes.
-      const std::size_t working = 2 * n * dtype_size(v.dtype) + r.cols.value_or(0) * dtype_size(v.dtype);
-      if (v.device == Device::cpu) {
-        r.cache_resident = p.cpu_llc_bytes > 0 && working <= p.cpu_llc_bytes;
-        for (int t : threads) {
-          r.threads = t;
-          rows.push_back(r);
-        }
-      } else {
-        r.cache = o.cache;
-        r.cache_resident = p.gpu_usable && working <= p.gpu.l2_bytes;
-        if (!p.gpu_usable) {
-          r.status = Status::skipped;
-          r.reason = p.gpu_reason;
-        }
-        rows.push_back(r);
-      }
-    }
+    // One row per --alpha value where the variant reads alpha; the others run once (with the
+    // first value, which their JSON `alpha` field records as the run's).
+    const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
+    for (std::size_t n : sizes)
+      for (float alpha : alphas) add_rows(rows, v, n, alpha, o, p, threads);
   }
   if (rows.empty()) {
     std::string why = "the selection matches no registered variant (see --list)";

@@ -21,13 +21,14 @@ echo "== elubench $* ==" >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 build/default/bench/elubench "$@" | tee "$log"
-# Draw the charts next to the results file (not for --list / --help, which write none).
-results=$(sed -n 's/^results: //p' "$log" | tail -n 1)
-if [ -n "$results" ] && [ -f "$results" ]; then
+# Draw the charts next to each results file (not for --list / --help, which write none; --gpu all
+# writes one file per GPU).
+sed -n 's/^results: //p' "$log" | while read -r results; do
+  [ -f "$results" ] || continue
   charts="results/charts/$(basename "$results" .json)"
   .venv/bin/python scripts/plot.py "$results" -o "$charts" >&2
   echo "charts: $charts (summary: $charts/summary.md)"
   # The same run as one page that opens offline: headline, every chart, the table, the α explorer.
   .venv/bin/python scripts/report.py "$results" -o "$charts/report.html" >/dev/null
   echo "report: $charts/report.html"
-fi
+done

@@ -2,13 +2,16 @@
 // size grammar; --list is the registry and nothing else.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
 
 using namespace elubench;
@@ -99,7 +102,7 @@ TEST(Args, GoodSelectionsParse) {
   EXPECT_EQ(o.devices, (std::vector<Device>{Device::cpu}));
   EXPECT_EQ(o.variants, (std::vector<std::string>{"naive", "memcpy"}));
   EXPECT_EQ(o.sizes, (std::vector<std::size_t>{1024, 4096, 16384}));
-  EXPECT_EQ(o.alpha, 0.5f);
+  EXPECT_EQ(o.alpha, (std::vector<float>{0.5f}));
   EXPECT_EQ(o.input, Input::negative);
   EXPECT_EQ(o.benchmark_args, (std::vector<std::string>{"--benchmark_min_time=0.01"}));
   EXPECT_EQ(resolve_threads(o, 8), (std::vector<int>{1, 8}));
@@ -125,4 +128,51 @@ TEST(Binary, ListIsTheRegistry) {
   for (const Variant& v : all_variants()) want += v.name + "\n";
   EXPECT_EQ(p.out, want);
   EXPECT_TRUE(p.err.empty()) << p.err;
+}
+
+// One table makes both the usage text and the parser: every flag is in --help, and every
+// flag's documented syntax parses.
+TEST(FlagTable, UsageListsEveryFlagAndEveryFlagParses) {
+  const std::string text = usage();
+  for (const Flag& f : flags()) {
+    EXPECT_NE(text.find("  " + std::string(f.name) + (f.syntax.empty() ? "" : " " + std::string(f.syntax))), std::string::npos)
+        << f.name;
+  }
+  EXPECT_TRUE(parse({"-h"}).help);
+  EXPECT_TRUE(parse({"--help"}).help);
+  EXPECT_TRUE(parse({"--quick"}).quick);
+  EXPECT_EQ(parse({"--out=x.json", "--force"}).out, "x.json");
+}
+
+TEST(Args, AlphaIsAListAndNegativeSlopeOneNumber) {
+  EXPECT_EQ(parse({}).alpha, (std::vector<float>{1.0f}));
+  EXPECT_EQ(parse({"--alpha", "0.5,1,2,1"}).alpha, (std::vector<float>{0.5f, 1.0f, 2.0f}));  // duplicates once
+  EXPECT_EQ(parse({}).negative_slope, 0.01f);
+  EXPECT_EQ(parse({"--negative-slope=0.2"}).negative_slope, 0.2f);
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--alpha", "0.5,,1"}, {"--alpha", "1,-1"}, {"--alpha", "1,x"}, {"--alpha", ""},
+        {"--negative-slope", "0.1,0.2"}, {"--negative-slope", "nan"}, {"--negative-slope", "inf"}})
+    EXPECT_THROW(parse(bad), UsageError) << bad[1];
+}
+
+TEST(Args, WithoutFlagsDropsBothSpellingsAndTheirValues) {
+  const std::vector<std::string> argv = {"elubench", "--gpu", "all", "--sizes", "2^10", "--out=r.json", "--quick",
+                                         "--benchmark_out=gb.json", "--threads", "1"};
+  EXPECT_EQ(without_flags(argv, {"--gpu", "--out"}),
+            (std::vector<std::string>{"elubench", "--sizes", "2^10", "--quick", "--benchmark_out=gb.json", "--threads", "1"}));
+  EXPECT_EQ(without_flags(argv, {"--threads", "--quick"}),
+            (std::vector<std::string>{"elubench", "--gpu", "all", "--sizes", "2^10", "--out=r.json", "--benchmark_out=gb.json"}));
+}
+
+// No GPU (or no CUDA): --gpu all has nothing to run on, and says so before any work.
+TEST(Binary, GpuAllWithoutAGpuIsOneLineAndExitTwo) {
+  std::string reason;
+  if (gpu::device_count(&reason) > 0) GTEST_SKIP() << "a GPU is present: --gpu all would run";
+  char dir[] = "/tmp/eb_gpu_all_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const Proc p = run_binary(std::string("--gpu all --sizes 2^10 --out ") + dir + "/r.json");
+  EXPECT_EQ(p.rc, 2);
+  EXPECT_EQ(p.err.rfind("elubench: --gpu all: ", 0), 0u) << p.err;
+  EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << p.err;
+  EXPECT_NE(::rmdir(dir), -1) << "the refused run left a file behind";
 }

@@ -256,3 +256,74 @@ TEST(Check, ParallelCheckAgreesWithTheSerialOne) {
   EXPECT_EQ(p.worst_index, s.worst_index);
   EXPECT_EQ(p.max_abs_error, s.max_abs_error);
 }
+
+// --alpha 0.5,1,2: three rows per ELU cell, one per ReLU cell; each row's params say what its
+// variant read, and rows that differ only in alpha have different labels (journal, --resume).
+TEST(Selection, AlphaListMultipliesOnlyTheRowsThatReadAlpha) {
+  Options o;
+  o.devices = {Device::cpu};
+  o.dtypes = {Dtype::f32};
+  o.variants = {"naive"};
+  o.activations = {Activation::elu, Activation::relu};
+  o.sizes = {4096};
+  o.threads = {1};
+  o.alpha = {0.5f, 1.0f, 2.0f};
+  const auto rows = select_rows(o, Platform{});
+  std::vector<std::string> elu_labels;
+  std::size_t relu = 0;
+  for (const Row& r : rows) {
+    const auto params = row_params_json(r);
+    if (r.variant->activation == Activation::elu) {
+      elu_labels.push_back(r.label());
+      EXPECT_EQ(params, nlohmann::json({{"alpha", r.alpha}}));
+    } else {
+      relu += r.variant->activation == Activation::relu;
+      EXPECT_EQ(params, nlohmann::json::object()) << r.label();
+      EXPECT_EQ(r.alpha, 0.5f);  // the run's first alpha, for the compatible `alpha` field
+    }
+  }
+  EXPECT_EQ(relu, 1u);
+  EXPECT_EQ(elu_labels, (std::vector<std::string>{"cpu/elu/naive/f32 n=4096 threads=1 alpha=0.5",
+                                                  "cpu/elu/naive/f32 n=4096 threads=1",
+                                                  "cpu/elu/naive/f32 n=4096 threads=1 alpha=2"}));
+}
+
+TEST(Json, FloatParametersAreWrittenAsTyped) {
+  EXPECT_EQ(json_float(0.1f), 0.1);
+  EXPECT_EQ(json_float(0.01f), 0.01);
+  Row r = ok_row("cpu/elu/naive/f32", 4096, 1e-6);
+  r.alpha = 0.1f;
+  EXPECT_EQ(row_to_json(r)["params"], nlohmann::json({{"alpha", 0.1}}));
+  EXPECT_EQ(row_to_json(r)["alpha"], 0.1);
+}
+
+// results.cpp writes the whole document: every top-level block of the schema, from RunInfo.
+TEST(Json, TheDocumentHasEveryBlock) {
+  std::vector<Row> rows = {ok_row("cpu/copy/memcpy/f32", 4096, 1e-6), ok_row("cpu/elu/naive/f32", 4096, 2e-6)};
+  const auto ceilings = derive_metrics(rows, 0);
+  RunInfo info;
+  info.created_utc = "2026-01-01T00:00:00Z";
+  info.hostname = "host";
+  info.cores = 2;
+  info.options.alpha = {0.5f, 1.0f};
+  info.options.negative_slope = 0.2f;
+  info.argv = {"elubench", "--alpha", "0.5,1"};
+  const auto doc = make_document(info, ceilings, rows);
+  EXPECT_EQ(doc["schema"], "elubench-results");
+  EXPECT_EQ(doc["schema_version"], 3);
+  for (const char* block : {"created", "tool", "host", "gpu", "build", "config", "ceilings", "results"})
+    EXPECT_TRUE(doc.contains(block)) << block;
+  EXPECT_TRUE(doc["gpu"].is_null());
+  EXPECT_EQ(doc["host"]["cores"], 2);
+  EXPECT_FALSE(doc["host"]["cpu_model"].get<std::string>().empty());
+  EXPECT_EQ(doc["tool"]["name"], "elubench");
+  EXPECT_TRUE(doc["build"]["peers"].is_object());
+  EXPECT_EQ(doc["config"]["alpha"], nlohmann::json({0.5, 1.0}));
+  EXPECT_EQ(doc["config"]["negative_slope"], 0.2);
+  EXPECT_EQ(doc["config"]["argv"], nlohmann::json(info.argv));
+  EXPECT_EQ(doc["config"]["activations"], nlohmann::json({"copy", "elu"}));
+  EXPECT_TRUE(doc["config"]["gpu_timing"].is_null());
+  EXPECT_EQ(doc["results"].size(), 2u);
+  EXPECT_EQ(doc["results"][1]["params"], nlohmann::json({{"alpha", 1.0}}));
+  EXPECT_EQ(doc["ceilings"].size(), 1u);
+}

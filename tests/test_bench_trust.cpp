@@ -11,6 +11,7 @@
 #include "journal.hpp"
 #include "plausibility.hpp"
 #include "results.hpp"
+#include "run_guard.hpp"
 #include "test_support.hpp"
 
 using namespace elubench;
@@ -127,4 +128,28 @@ TEST(Journal, RowsRoundTripAndAResultsFileResumesWithoutItsInterruptedRows) {
   EXPECT_EQ(j.out, "x.json");
   EXPECT_EQ(j.done.size(), 1u);
   std::remove(path);
+}
+
+// Rows that differ only in alpha are different rows when a run resumes: each finished one is
+// adopted by its own planned row, and a v2 row without `params` reads as having run at `alpha`.
+TEST(Journal, AlphaIsPartOfARowsIdentity) {
+  Row half = ok_row("cpu/elu/naive/f32", 4096, {3e-6});
+  half.alpha = 0.5f;
+  const Row back = row_from_json(row_to_json(half));
+  EXPECT_EQ(back.alpha, 0.5f);
+  EXPECT_EQ(back.label(), half.label());
+  nlohmann::json v2 = row_to_json(half);
+  v2.erase("params");
+  EXPECT_EQ(row_from_json(v2).alpha, 0.5f);
+
+  Row one = ok_row("cpu/elu/naive/f32", 4096, {1e-6}), two = one;
+  two.alpha = 2.0f;
+  one.status = two.status = Status::pending;
+  one.time.reset();
+  two.time.reset();
+  std::vector<Row> planned = {one, two};
+  adopt_finished_rows(planned, {half, row_from_json(row_to_json(ok_row("cpu/elu/naive/f32", 4096, {7e-6})))});
+  EXPECT_EQ(planned[0].status, Status::ok);  // alpha 1: the finished alpha-1 row
+  EXPECT_EQ(planned[0].time->samples, std::vector<double>{7e-6});
+  EXPECT_EQ(planned[1].status, Status::pending);  // alpha 2: nothing finished it; alpha 0.5 is another row
 }

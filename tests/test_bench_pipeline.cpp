@@ -1,0 +1,214 @@
+// The bench pipeline's pieces that need no benchmark run: the time-left estimate (on a fake
+// clock), the cost summary (pairing by activation name), and --gpu all's per-GPU runs (on a fake
+// device list and a fake child runner; no GPU needed).
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "gpu_all.hpp"
+#include "progress.hpp"
+#include "summary.hpp"
+
+using namespace elubench;
+using namespace elubench::bench;
+
+namespace {
+
+Row row(const char* name, std::size_t n, double median_s = 0) {
+  Row r;
+  r.variant = find_variant(name);
+  if (!r.variant) throw std::runtime_error(std::string("registry lacks ") + name);
+  r.n = n;
+  r.threads = 1;
+  r.bytes = bytes_moved(*r.variant, n, 0);
+  if (median_s > 0) {
+    r.status = Status::ok;
+    r.time = compute_stats({median_s});
+  }
+  return r;
+}
+
+// Everything written to a FILE*, as a string.
+struct Capture {
+  char* buf = nullptr;
+  std::size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  ~Capture() { std::free(buf); }
+  std::string text() {
+    std::fflush(f);
+    return std::string(buf, len);
+  }
+};
+
+}  // namespace
+
+// Rows of 1 MB and 9 MB (bytes moved); the fit a + b * bytes comes from the finished ones.
+TEST(Eta, FromFinishedRowsWeightedByBytesLessWhatUnfinishedRowsSpent) {
+  std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/relu/naive/f32", 9 << 17),
+                           row("cpu/elu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 9 << 17)};
+  double now = 100;
+  Capture out;
+  Progress p(rows, [&] { return now; }, out.f);
+  EXPECT_EQ(p.prefix(), "[0/4    0.0s]");  // nothing finished: no estimate yet
+  p.starting(rows[0]);
+  now += 2;
+  p.spent(rows[0], 2.0);
+  rows[0].status = Status::ok;
+  p.finished(rows[0]);
+  // One size measured: every row is expected to cost what it cost (2 s each, 3 rows left).
+  EXPECT_EQ(p.prefix(), "[1/4    2.0s, ~6s left]");
+  now += 10;
+  p.spent(rows[1], 10.0);
+  rows[1].status = Status::ok;
+  p.finished(rows[1]);
+  // 2 s at 1 MB, 10 s at 9 MB: 1 s + 1 s per MB. Left: 2 s + 10 s, less the 2 s row 3 already spent.
+  p.spent(rows[3], 2.0);
+  EXPECT_EQ(p.prefix(), "[2/4   12.0s, ~10s left]");
+  // A failed row leaves the plan without joining the fit.
+  p.spent(rows[2], 0.01);
+  rows[2].status = Status::failed;
+  rows[2].reason = "wrong";
+  p.finished(rows[2]);
+  EXPECT_EQ(p.prefix(), "[3/4   12.0s, ~8s left]");
+  const std::string text = out.text();
+  EXPECT_NE(text.find("[0/4    0.0s] running cpu/relu/naive/f32 n=131072 threads=1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[3/4   12.0s, ~8s left] failed: cpu/elu/naive/f32 n=131072 threads=1: wrong\n"), std::string::npos)
+      << text;
+}
+
+TEST(Eta, DurationsReadAtAGlance) {
+  EXPECT_EQ(format_duration(0.4), "0s");
+  EXPECT_EQ(format_duration(59), "59s");
+  EXPECT_EQ(format_duration(185), "3m05s");
+  EXPECT_EQ(format_duration(7620), "2h07m");
+}
+
+TEST(Summary, EluSentenceAndOneLinePerOtherActivationPairedByName) {
+  const std::size_t big = 1 << 20, small = 1 << 12;
+  std::vector<Row> rows = {row("cpu/relu/naive/f32", big, 2e-3),      row("cpu/relu/vectorized/f32", big, 1e-3),
+                           row("cpu/elu/naive/f32", big, 9e-3),       row("cpu/elu/vectorized/f32", big, 1.5e-3),
+                           row("cpu/relu/vectorized/f16", big, 1e-3), row("cpu/elu/vectorized/f16", big, 1.2e-3),
+                           row("cpu/elu/vectorized/f32", small, 1e-9), row("cpu/copy/memcpy/f32", big, 0.5e-3)};
+  Row two_threads = row("cpu/elu/vectorized/f32", big, 1.1e-3), relu_two = row("cpu/relu/vectorized/f32", big, 1e-3);
+  two_threads.threads = relu_two.threads = 2;
+  rows.push_back(two_threads);
+  rows.push_back(relu_two);
+  Row alpha2 = row("cpu/elu/vectorized/f32", big, 2e-3);
+  alpha2.alpha = 2;
+  rows.push_back(alpha2);
+  const auto lines = cost_summary(rows);
+  ASSERT_EQ(lines.size(), 2u);
+  // Best kernel per dtype: vectorized (1.5 ms) over vectorized ReLU (1 ms), not naive over naive.
+  EXPECT_EQ(lines[0],
+            "cpu at n=2^20 (best kernel of each dtype): ELU's time over ReLU's is 1.50x in f32 and 1.20x in f16 on "
+            "1 thread; 1.10x in f32 on 2 threads.");
+  EXPECT_EQ(lines[1], "cpu at n=2^20 (best kernel of each dtype): ELU (alpha=2)'s time over ReLU's is 2.00x in f32 on 1 thread.");
+  Capture out;
+  print_summary(rows, out.f);
+  const std::string text = out.text();
+  EXPECT_NE(text.find("cpu/elu/vectorized/f32 alpha=2"), std::string::npos) << text;
+  EXPECT_NE(text.find(lines[1] + "\nrows: 11 ok, 0 skipped, 0 failed\n"), std::string::npos) << text;
+}
+
+TEST(Summary, NoPairNoNumber) {
+  const auto lines = cost_summary({row("cpu/elu/naive/f32", 4096, 1e-6), row("cpu/copy/memcpy/f32", 4096, 1e-6)});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "cpu at n=2^12 (best kernel of each dtype): ELU was not measured beside ReLU.");
+  EXPECT_TRUE(cost_summary({row("cpu/copy/memcpy/f32", 4096, 1e-6)}).empty());  // ceilings only: nothing to say
+}
+
+TEST(GpuAll, FileNamesCarryTheIndexAndTheModel) {
+  EXPECT_EQ(model_slug("NVIDIA H200"), "h200");
+  EXPECT_EQ(model_slug("NVIDIA A100-SXM4-80GB"), "a100-sxm4-80gb");
+  EXPECT_EQ(model_slug("Tesla V100 (PCIe)"), "tesla-v100-pcie");
+  EXPECT_EQ(model_slug("???"), "gpu");
+  EXPECT_EQ(per_gpu_out("results/run.json", {1, "NVIDIA H200"}), "results/run-gpu1-h200.json");
+  EXPECT_EQ(per_gpu_out("out", {0, "NVIDIA H100 80GB HBM3"}), "out-gpu0-h100-80gb-hbm3.json");
+}
+
+TEST(GpuAll, OneRunPerGpuCpuRowsOnlyInTheFirst) {
+  const std::vector<GpuTarget> gpus = {{0, "NVIDIA H200"}, {1, "NVIDIA H200"}, {2, "NVIDIA A100-SXM4-80GB"}};
+  const std::vector<std::string> argv = {"elubench", "--gpu=all", "--threads", "1", "--quick", "--out", "r.json"};
+  Options o;
+  o.gpu = -1;
+  const auto runs = plan_gpu_runs(argv, o, "r.json", gpus);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].argv, (std::vector<std::string>{"elubench", "--threads", "1", "--quick", "--gpu", "0", "--out",
+                                                     "r-gpu0-h200.json"}));
+  EXPECT_EQ(runs[1].argv, (std::vector<std::string>{"elubench", "--quick", "--device", "gpu", "--gpu", "1", "--out",
+                                                     "r-gpu1-h200.json"}));
+  EXPECT_EQ(runs[2].out, "r-gpu2-a100-sxm4-80gb.json");
+  o.devices = {Device::gpu};  // asked for GPU rows only: every run keeps the flags as given
+  EXPECT_EQ(plan_gpu_runs({"elubench", "--device", "gpu", "--gpu", "all"}, o, "r.json", gpus)[2].argv,
+            (std::vector<std::string>{"elubench", "--device", "gpu", "--gpu", "2", "--out", "r-gpu2-a100-sxm4-80gb.json"}));
+
+  // Run in order; the worst exit code wins; a run ended by a signal stops the rest.
+  std::vector<int> codes = {0, 1, 0}, ran;
+  auto fake = [&](const GpuRun& r) {
+    ran.push_back(r.gpu.ordinal);
+    return codes[static_cast<std::size_t>(r.gpu.ordinal)];
+  };
+  auto no_signal = [] { return 0; };
+  EXPECT_EQ(run_gpu_runs(runs, fake, no_signal), 1);
+  EXPECT_EQ(ran, (std::vector<int>{0, 1, 2}));
+  ran.clear();
+  codes = {0, 130, 0};
+  EXPECT_EQ(run_gpu_runs(runs, fake, no_signal), 130);
+  EXPECT_EQ(ran, (std::vector<int>{0, 1}));
+  ran.clear();
+  codes = {0, 0, 0};
+  EXPECT_EQ(run_gpu_runs(runs, fake, [] { return 15; }), 128 + 15);  // SIGTERM reached us during GPU 0
+  EXPECT_EQ(ran, (std::vector<int>{0}));
+}
+
+// exec_child's plumbing (fork, exec of this very binary, wait, exit code or 128 + signal), with
+// this test binary as the child: EB_CHILD_EXIT makes the helper below end the way it says.
+TEST(GpuAll, ChildHelper) {
+  const char* how = std::getenv("EB_CHILD_EXIT");
+  if (!how) return;  // run on its own it does nothing: it is the child of the test below
+  if (std::string(how) == "term") ::raise(SIGTERM);
+  std::_Exit(std::atoi(how));
+}
+
+TEST(GpuAll, ExecChildReportsHowTheChildEnded) {
+  const GpuRun run{{0, "fake"}, "unused.json", {"test_bench_pipeline", "--gtest_filter=GpuAll.ChildHelper"}};
+  ::setenv("EB_CHILD_EXIT", "3", 1);
+  EXPECT_EQ(exec_child(run), 3);
+  ::setenv("EB_CHILD_EXIT", "term", 1);
+  EXPECT_EQ(exec_child(run), 128 + SIGTERM);
+  ::unsetenv("EB_CHILD_EXIT");
+  EXPECT_EQ(exec_child(run), 0);  // the helper does nothing: a clean exit
+}
+
+// Activations pair by name, so the lines for activations this registry does not have yet (and
+// for forward + backward) are checked here on stand-in variants named as issue 10 names them.
+TEST(Summary, OtherActivationsAndForwardPlusBackwardPairByName) {
+  std::vector<Variant> fakes;
+  for (const char* act : {"relu", "relu_backward", "elu", "elu_backward", "gelu", "gelu_backward", "silu"}) {
+    Variant v = *find_variant("cpu/relu/vectorized/f32");
+    v.name = std::string("cpu/") + act + "/vectorized/f32";
+    fakes.push_back(v);
+  }
+  const double t[] = {1e-3, 2e-3, 1.5e-3, 2.5e-3, 3e-3, 3e-3, 1.2e-3};  // seconds, in the order above
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < fakes.size(); ++i) {
+    Row r;
+    r.variant = &fakes[i];
+    r.n = 1 << 20;
+    r.threads = 1;
+    r.status = Status::ok;
+    r.time = compute_stats({t[i]});
+    rows.push_back(r);
+  }
+  const auto lines = cost_summary(rows);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0],
+            "cpu at n=2^20 (best kernel of each dtype): ELU's time over ReLU's is 1.50x in f32 on 1 thread; "
+            "forward + backward 1.33x in f32 on 1 thread.");  // (1.5 + 2.5) / (1 + 2)
+  EXPECT_EQ(lines[1], "  gelu vs ReLU: forward 3.00x in f32 on 1 thread; forward + backward 2.00x in f32 on 1 thread");
+  EXPECT_EQ(lines[2], "  silu vs ReLU: forward 1.20x in f32 on 1 thread");  // no silu_backward: forward only
+}
