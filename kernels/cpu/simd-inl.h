@@ -263,6 +263,11 @@ struct SimdMath {
   inline V max(V a, V b) const { return hn::IfThenElse(hn::Lt(a, b), b, a); }
   inline V fma(V a, V b, V c) const { return hn::MulAdd(a, b, c); }
   inline V if_le0(V x, V a, V b) const { return hn::IfThenElse(hn::Le(x, hn::Zero(d)), a, b); }
+  // zero() is a tag, so that if_le0(x, zero(), b) is one masked AND (IfThenZeroElse), not a
+  // blend with a zero register (measured: one instruction per vector more on AVX2 for ReLU).
+  struct ZeroTag {};
+  inline ZeroTag zero() const { return {}; }
+  inline V if_le0(V x, ZeroTag, V b) const { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), b); }
   inline V scaled_expm1(V x, V s) const { return AlphaExpm1Lut16<kForm>(d, x, s); }
   inline V exp(V x) const {
     // Highway's Exp is valid up to 104; Min also maps NaN to 100 (the traits carry NaN in x).

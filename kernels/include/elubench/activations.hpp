@@ -46,6 +46,7 @@ struct Bound {
 // The traits (activations/*.hpp) write their math once, over a math backend M with value type
 // typename M::V (a float, or a Highway vector of floats):
 //   m.c(k)                 the constant k
+//   m.zero()               0, for if_le0's first choice (SIMD: a masked AND instead of a blend)
 //   m.add/sub/mul/div(a, b), m.fma(a, b, c) = a*b + c
 //   m.min(a, b), m.max(a, b) b < a ? b : a and a < b ? b : a: a NaN in a stays (as std::min does)
 //   m.if_le0(x, a, b)      x <= 0 ? a : b, per lane; NaN x gives b

@@ -15,7 +15,16 @@ namespace elubench {
 
 enum class Dtype { f32, f16, bf16 };
 
-constexpr std::size_t dtype_size(Dtype d) { return d == Dtype::f32 ? 4 : 2; }
+// Every switch over Dtype names all three (no default): -Werror=switch makes a new dtype a
+// compile error in each of them, never a silent "2 bytes" or "bf16".
+constexpr std::size_t dtype_size(Dtype d) {
+  switch (d) {
+    case Dtype::f32: return 4;
+    case Dtype::f16: return 2;
+    case Dtype::bf16: return 2;
+  }
+  return 0;  // unreachable for a valid Dtype
+}
 
 constexpr std::string_view to_string(Dtype d) {
   switch (d) {
@@ -60,13 +69,19 @@ template <Dtype D>
 inline float widen(host_storage_t<D> v) {
   if constexpr (D == Dtype::f32) return v;
   else if constexpr (D == Dtype::f16) return f16_to_float(v);
-  else return bf16_to_float(v);
+  else {
+    static_assert(D == Dtype::bf16, "widen: a dtype without a case");
+    return bf16_to_float(v);
+  }
 }
 template <Dtype D>
 inline host_storage_t<D> narrow(float v) {
   if constexpr (D == Dtype::f32) return v;
   else if constexpr (D == Dtype::f16) return float_to_f16(v);
-  else return float_to_bf16(v);
+  else {
+    static_assert(D == Dtype::bf16, "narrow: a dtype without a case");
+    return float_to_bf16(v);
+  }
 }
 
 // Element i of a buffer of dtype d, widened to float.

@@ -14,6 +14,7 @@ namespace elubench {
 struct LibmMath {
   using V = float;
   EB_HD V c(float k) const { return k; }
+  EB_HD V zero() const { return 0.0f; }
   EB_HD V add(V a, V b) const { return a + b; }
   EB_HD V sub(V a, V b) const { return a - b; }
   EB_HD V mul(V a, V b) const { return a * b; }

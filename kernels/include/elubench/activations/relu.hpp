@@ -17,12 +17,12 @@ struct Relu {
   static constexpr const char* math = "select";
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams&) {
-    return m.if_le0(x, m.c(0.0f), x);
+    return m.if_le0(x, m.zero(), x);
   }
   // From the saved output, as PyTorch's threshold_backward: dy where y > 0, else 0.
   template <class M>
   EB_HD static typename M::V backward(const M& m, typename M::V dy, typename M::V y, const ActivationParams&) {
-    return m.if_le0(y, m.c(0.0f), dy);
+    return m.if_le0(y, m.zero(), dy);
   }
   static double reference(double x, const ActivationParams&) { return (x > 0 || x != x) ? x : 0.0; }
   static double reference_backward(double dy, double y, const ActivationParams&) { return y <= 0 ? 0.0 : dy; }
