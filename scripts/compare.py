@@ -47,6 +47,7 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 import results_io as rio
+import results_index as rix
 
 PROG = "compare.py"
 FAILING = ("SLOWER", "SLOW_TAIL")
@@ -97,8 +98,10 @@ def parse_args(argv):
     return args
 
 
-def describe(row) -> str:
-    """The row's name plus the parameters that tell rows with the same name apart."""
+def describe(row, several=None) -> str:
+    """The row's name plus what tells rows with the same name apart. Activation parameters
+    (params) are named when `several` (a set of RowIds without params) says the files hold that
+    row with more than one parameter set, or always when several is None."""
     parts = [row["name"], f"n={rio.size_label(row['n'])}"]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
@@ -106,17 +109,24 @@ def describe(row) -> str:
         parts.append(row["cache"])
     if row["input"] != "normal":
         parts.append(row["input"])
-    if row["activation"] == "elu" and row["alpha"] != 1:
-        parts.append(f"alpha={row['alpha']:g}")
+    params = rix.params_text(rix.row_params(row))
+    if params and (several is None or key_of(row)._replace(params=()) in several):
+        parts.append(params)
     if row["cols"] is not None:
         parts.append(f"cols={row['cols']}")
     return " ".join(parts)
 
 
+def key_of(row):
+    """The row's RowId: kept on a Lite row, computed for a plain dict."""
+    return row.key if type(row) is Lite else rix.RowId.of(row)
+
+
 def index_rows(doc, path):
+    """{RowId: row}: rows differing in any parameter that changes the work are different rows."""
     rows = {}
     for r in doc["results"]:
-        k = rio.row_key(r)
+        k = key_of(r)
         if k in rows:
             raise rio.InputError(f"{path}: two results for {describe(r)}")
         rows[k] = r
@@ -141,13 +151,16 @@ def check_devices(base, cand, base_rows, cand_rows):
 class Lite:
     """What compare.py reads of a results row, in slots: a 100,000-row file held this way takes
     ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict."""
-    FIELDS = rio.ROW_KEY_FIELDS + ("name", "kind", "status", "reason", "gbps", "time_s")
-    __slots__ = FIELDS
+    FIELDS = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "alpha",
+              "name", "kind", "status", "reason", "gbps")
+    __slots__ = FIELDS + ("params", "time_s", "key")
 
     def __init__(self, row):
         for f in self.FIELDS:
             v = row[f]
             setattr(self, f, sys.intern(v) if type(v) is str else v)
+        self.params = row.get("params")  # absent in schema 1-2 files; RowId reads them as the contract says
+        self.key = rix.RowId.of(row)
         t = row["time_s"]
         self.time_s = None if t is None else {"median": t["median"], "samples": array("d", t["samples"])}
 
@@ -180,8 +193,8 @@ def median(xs):
 def scale_of(doc, row, normalize):
     if normalize != "copy":
         return 1.0
-    c = rio.ceiling_median(doc, row["device"], row["dtype"], row["n"], row["threads"])
-    return 1.0 / c if c else None
+    c = rix.ceiling_of(doc, row)
+    return 1.0 / c.median_s if c else None
 
 
 def pair_up(bases, cand, args):
@@ -332,6 +345,16 @@ class Report:
         self.rows, self.not_ok, self.no_ceiling = rows, not_ok, no_ceiling
         self.only_base, self.only_cand, self.note = only_base, only_cand, note
         self.allowance, self.drift, self.args = allowance, drift, args
+        # Rows measured with several parameter sets (--alpha 0.5,1,2) are told apart by them.
+        seen, self.several = {}, set()
+        for r in [r.cand for r in rows] + [b for b, _ in not_ok] + no_ceiling + only_base + only_cand:
+            key = key_of(r)
+            k = key._replace(params=())
+            if seen.setdefault(k, key.params) != key.params:
+                self.several.add(k)
+
+    def describe(self, row):
+        return describe(row, self.several)
 
     def count(self, verdict):
         return sum(1 for r in self.rows if r.verdict == verdict) + (
@@ -347,20 +370,20 @@ class Report:
         return s
 
     def extra(self):
-        out = [(describe(b), "not compared: " + status_text(b, c)) for b, c in self.not_ok]
-        out += [(describe(c), "AMBIGUOUS (no copy ceiling at this size to normalize by)") for c in self.no_ceiling]
-        out += [(describe(r), f"only in baseline ({r['status']})") for r in self.only_base]
-        out += [(describe(r), f"only in candidate ({r['status']})") for r in self.only_cand]
+        out = [(self.describe(b), "not compared: " + status_text(b, c)) for b, c in self.not_ok]
+        out += [(self.describe(c), "AMBIGUOUS (no copy ceiling at this size to normalize by)") for c in self.no_ceiling]
+        out += [(self.describe(r), f"only in baseline ({r['status']})") for r in self.only_base]
+        out += [(self.describe(r), f"only in candidate ({r['status']})") for r in self.only_cand]
         return out
 
     def text(self):
         unit = "x copy" if self.args.normalize_by == "copy" else "s"
         lines = [f"note: {self.note} (compared because of --ignore-device)"] if self.note else []
-        width = max([len(describe(r.cand)) for r in self.rows] + [10])
+        width = max([len(self.describe(r.cand)) for r in self.rows] + [10])
         lines.append(f"{'row':<{width}}  {'base median':>12}  {'cand median':>12}  {'change':>8}  "
                      f"{'p90':>8}  {'p(Holm)':>8}  verdict")
         for r in self.rows:
-            lines.append(f"{describe(r.cand):<{width}}  {fmt(r.ref, unit):>12}  "
+            lines.append(f"{self.describe(r.cand):<{width}}  {fmt(r.ref, unit):>12}  "
                          f"{fmt(r.c_median, unit):>12}  {fmt_pct(r.change):>8}  {fmt_pct(r.tail_change):>8}  "
                          f"{fmt_p(r.p):>8}  {r.verdict}{'  (' + r.note + ')' if r.note else ''}")
         lines += [f"{d:<{width}}  {why}" for d, why in self.extra()]
@@ -377,7 +400,7 @@ class Report:
         lines.append("|---|---:|---:|---:|---:|---:|---|")
         mark = {"SLOWER": "❌ ", "SLOW_TAIL": "❌ ", "AMBIGUOUS": "⚠️ ", "FASTER": "✅ "}
         for r in sorted(self.rows, key=lambda r: ORDER[r.verdict]):
-            lines.append(f"| `{describe(r.cand)}` | {fmt(r.ref)} | {fmt(r.c_median)} | "
+            lines.append(f"| `{self.describe(r.cand)}` | {fmt(r.ref)} | {fmt(r.c_median)} | "
                          f"{fmt_pct(r.change)} | {fmt_pct(r.tail_change)} | {fmt_p(r.p)} | "
                          f"{mark.get(r.verdict, '')}{r.verdict}{' — ' + r.note if r.note else ''} |")
         extra = self.extra()

@@ -19,7 +19,7 @@ types, enum values, pattern matches and sides of every numeric bound) get the sa
 each shape is validated once. The schema's keywords are checked at import: one this shape does
 not capture makes every row validate in full, slower but never wrong.
 
-Index (one ceilings index, one ELU/ReLU pairing) is built once per document in linear time.
+The index (row identity, ceilings, the pairing of every activation with ReLU) is results_index.py.
 Names of variants and activations always come from the file, never from a list kept here.
 """
 
@@ -41,9 +41,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "results" / "schema.json"
 SCHEMA_NAME = "elubench-results"
-SCHEMA_VERSION = 2
-# Versions this code reads: 2 only adds the GPU timing fields, so files of version 1 load too.
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+# Versions this code reads: 2 only adds the GPU timing fields, 3 the rows' `params` (and any
+# activation name); files of versions 1 and 2 load too (results_index reads their params).
+SCHEMA_VERSIONS = (1, 2, 3)
 # A fleet's worth of rows (100,000) is about 70 MB; a file 4x larger than that is not a results file
 # this machine should parse into memory (Python objects take ~8x the bytes).
 MAX_BYTES = 256 << 20
@@ -299,6 +300,14 @@ def validate(doc, path, schema_path=SCHEMA_PATH, rows_checked=False) -> None:
             bad = _row_problem(v, row, i)
             if bad:
                 raise InputError(f"{path}: {bad}")
+        _require_params(doc, path, next((i for i, r in enumerate(rows) if "params" not in r), None))
+
+
+def _require_params(doc, path, first_missing):
+    """Schema 3 rows carry `params` (the schema says so too, but rows are validated one at a time,
+    without the document's version); older files have none and results_index reads them."""
+    if first_missing is not None and doc["schema_version"] >= 3:
+        raise InputError(f"{path}: results/{first_missing} has no \"params\" (required from schema_version 3)")
 
 
 def _row_problem(v, row, i):
@@ -366,8 +375,8 @@ def _compact(row, samples_as_array):
     array of doubles: a 100,000-row file then takes about half the memory, which is what keeps
     two of them under 500 MB in compare.py."""
     row = _shared(row)
-    for k in ("time_s", "accuracy"):
-        if type(row[k]) is dict:
+    for k in ("time_s", "accuracy", "params"):
+        if type(row.get(k)) is dict:
             row[k] = _shared(row[k])
     if samples_as_array and row["time_s"] is not None:
         row["time_s"]["samples"] = array("d", row["time_s"]["samples"])
@@ -391,7 +400,7 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         doc = read_json(path)
         validate(doc, path, schema_path)
         return _hooked(doc, row_hook)
-    v, failed = _get_validator(schema_path), []
+    v, failed, no_params = _get_validator(schema_path), [], []
 
     def on_row(i, row):
         if failed:
@@ -400,6 +409,8 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         if bad:
             failed.append(bad)
             return row
+        if not no_params and "params" not in row:
+            no_params.append(i)
         if row_hook:  # the hook keeps what it needs; sharing the rest would be wasted work
             return row_hook(row)
         return _compact(row, compact)
@@ -413,6 +424,7 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         validate(doc, path, schema_path, rows_checked=True)  # each row was checked as it was read
         if failed:
             raise InputError(f"{path}: {failed[0]}")
+        _require_params(doc, path, no_params[0] if no_params else None)
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:
@@ -494,7 +506,7 @@ def make_output_dir(path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Indexing
+# Reading one row (the index of a document is results_index.py)
 
 
 def device_name(doc: dict, device: str) -> str:
@@ -504,88 +516,6 @@ def device_name(doc: dict, device: str) -> str:
     if device == "gpu":
         return "no GPU"
     return doc["host"]["cpu_model"]
-
-
-# The fields that identify one measurement across runs: everything that changes the work.
-ROW_KEY_FIELDS = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "alpha", "cols")
-# A ceiling cell: where a copy of the same bytes is the yardstick.
-CELL_FIELDS = ("device", "dtype", "n", "threads")
-# An ELU row's ReLU partner differs only in these.
-_PAIR_SKIP = ("activation", "alpha")
-
-
-def row_key(row: dict) -> tuple:
-    return tuple(row[f] for f in ROW_KEY_FIELDS)
-
-
-def cell_key(row: dict) -> tuple:
-    return tuple(row[f] for f in CELL_FIELDS)
-
-
-def ceilings_by_cell(doc: dict) -> dict:
-    """{cell: (median_s, gbps, variant)}: the fastest ok `kind: ceiling` row of each cell, whatever
-    the copy variant is called; the document's `ceilings` block fills cells that have no such row."""
-    best = {}
-    for r in doc["results"]:
-        if r["kind"] == "ceiling" and r["status"] == "ok":
-            k, m = cell_key(r), r["time_s"]["median"]
-            if k not in best or m < best[k][0]:
-                best[k] = (m, r["gbps"], r["variant"])
-    for c in doc["ceilings"]:
-        best.setdefault(cell_key(c), (c["median_s"], c["gbps"], c["variant"]))
-    return best
-
-
-_ceiling_cache = {}  # id(doc) -> (doc, its ceilings): built once per document, not once per row
-
-
-def _ceilings(doc):
-    got = _ceiling_cache.get(id(doc))
-    if got is None or got[0] is not doc:
-        if len(_ceiling_cache) > 32:
-            _ceiling_cache.clear()
-        got = _ceiling_cache[id(doc)] = (doc, ceilings_by_cell(doc))
-    return got[1]
-
-
-def ceiling_median(doc: dict, device: str, dtype: str, n: int, threads):
-    """The run's copy-ceiling median time (s) at (device, dtype, n, threads), or None."""
-    c = _ceilings(doc).get((device, dtype, n, threads))
-    return c[0] if c else None
-
-
-def ceiling_gbps(doc: dict, device: str, dtype: str, n: int, threads):
-    c = _ceilings(doc).get((device, dtype, n, threads))
-    return c[1] if c else None
-
-
-def relu_partners(rows: list) -> dict:
-    """{id(elu row): its ok ReLU row with the same parameters}, in one pass over rows."""
-    relu = {}
-    for r in rows:
-        if r["activation"] == "relu" and r["status"] == "ok":
-            relu.setdefault(tuple(r[f] for f in ROW_KEY_FIELDS if f not in _PAIR_SKIP), r)
-    out = {}
-    for r in rows:
-        if r["activation"] == "elu" and r["status"] == "ok":
-            partner = relu.get(tuple(r[f] for f in ROW_KEY_FIELDS if f not in _PAIR_SKIP))
-            if partner is not None:
-                out[id(r)] = partner
-    return out
-
-
-_pair_cache = [None, None, None]  # (rows list, its length, its partners)
-
-
-def elu_relu_ratio(rows: list, row: dict):
-    """ELU median / ReLU median for an ELU row, from the ReLU row with the same parameters.
-    Callers loop over rows and ask for each, so the pairing of the last list is kept."""
-    if row["activation"] != "elu" or row["status"] != "ok":
-        return None
-    if _pair_cache[0] is not rows or _pair_cache[1] != len(rows):
-        _pair_cache[:] = [rows, len(rows), relu_partners(rows)]
-    other = _pair_cache[2].get(id(row))
-    return None if other is None else row["time_s"]["median"] / other["time_s"]["median"]
 
 
 def max_ulp(row: dict):
@@ -624,44 +554,3 @@ def fmt_num(v, digits=3) -> str:
     if isinstance(v, float) and math.isinf(v):
         return "inf"
     return f"{v:.{digits}g}"
-
-
-def summary_markdown(docs: list, labels: list | None = None) -> str:
-    """Markdown tables at the largest size: one per (file, device, threads) group.
-
-    Every row at that size is listed, skipped and failed ones too (with their reason), so the
-    table never hides what the charts leave out.
-    """
-    out = []
-    kind_order = {"kernel": 0, "peer": 1, "ceiling": 2}
-    for i, doc in enumerate(docs):
-        groups = {}
-        for r in doc["results"]:
-            groups.setdefault((r["device"], r["threads"]), []).append(r)
-        for (device, threads), grows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-            head = f"**{device_name(doc, device)}** ({device}"
-            head += f", {threads} thread{'s' if threads != 1 else ''})" if threads is not None else ")"
-            if labels:
-                head += f" — {labels[i]}"
-            out += [head, "", "| variant | dtype | n | GB/s | % ceiling | ELU/ReLU | max ULP | status |",
-                    "|---|---|---|---:|---:|---:|---:|---|"]
-            by_dtype = {}
-            for r in grows:
-                by_dtype.setdefault(r["dtype"], []).append(r)
-            for dtype in [d for d in DTYPE_BYTES if d in by_dtype]:
-                drows = by_dtype[dtype]
-                n = max(r["n"] for r in drows)
-                partners = relu_partners(drows)
-                for r in sorted((r for r in drows if r["n"] == n),
-                                key=lambda r: (kind_order.get(r["kind"], 3), r["variant"], r["activation"])):
-                    name = f"{r['activation']}/{r['variant']}" + (" (peer)" if r["kind"] == "peer" else "")
-                    status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
-                    if throttle_mark(r):
-                        status += f" ! throttled ({', '.join(throttle_mark(r))})"
-                    status = status.replace("|", "\\|")
-                    p = partners.get(id(r))
-                    ratio = r["time_s"]["median"] / p["time_s"]["median"] if p else None
-                    out.append(f"| {name} | {dtype} | {size_label(n)} | {fmt_num(r['gbps'])} | "
-                               f"{fmt_num(r.get('pct_of_ceiling'))} | {fmt_num(ratio)} | {fmt_num(max_ulp(r))} | {status} |")
-            out.append("")
-    return "\n".join(out)
