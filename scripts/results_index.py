@@ -160,7 +160,7 @@ class ReluCost:
         return (_median(self.row) + _median(self.backward)) / (_median(self.relu) + _median(self.relu_backward))
 
 
-def _best_kernels(rows):
+def best_kernels(rows):
     """The fastest ok `kind: kernel` row per (RowId without the variant): the best kernel of each
     activation, dtype, size and parameters. Bias rows (cols) do more work and stay apart."""
     best = {}
@@ -181,7 +181,7 @@ def relu_costs(rows: Iterable, best_kernel: bool = False) -> list[ReluCost]:
     Only ok rows are paired; an X without an ok ReLU partner is left out. Linear in rows."""
     ok = [r for r in rows if r["status"] == "ok" and r["kind"] != "ceiling"]
     if best_kernel:
-        ok = list(_best_kernels(ok))
+        ok = list(best_kernels(ok))
     drop_variant = best_kernel
 
     def key(r, activation, params):
