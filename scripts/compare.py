@@ -109,8 +109,9 @@ def describe(row, several=None) -> str:
         parts.append(row["cache"])
     if row["input"] != "normal":
         parts.append(row["input"])
-    params = rix.params_text(rix.row_params(row))
-    if params and (several is None or key_of(row)._replace(params=()) in several):
+    key = key_of(row)
+    params = rix.params_text(key.params)
+    if params and (several is None or key[:-1] in several):
         parts.append(params)
     if row["cols"] is not None:
         parts.append(f"cols={row['cols']}")
@@ -150,17 +151,22 @@ def check_devices(base, cand, base_rows, cand_rows):
 
 class Lite:
     """What compare.py reads of a results row, in slots: a 100,000-row file held this way takes
-    ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict."""
-    FIELDS = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "alpha",
-              "name", "kind", "status", "reason", "gbps")
-    __slots__ = FIELDS + ("params", "time_s", "key")
+    ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict;
+    the activation parameters are in key (a RowId), not kept twice."""
+    __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "key",
+                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s")
+    _SHARED = ("device", "activation", "variant", "dtype", "cache", "input", "name", "kind", "status")
 
     def __init__(self, row):
-        for f in self.FIELDS:
+        for f in self._SHARED:  # one string object per distinct value, not one per row
             v = row[f]
-            setattr(self, f, sys.intern(v) if type(v) is str else v)
-        self.params = row.get("params")  # absent in schema 1-2 files; RowId reads them as the contract says
-        self.key = rix.RowId.of(row)
+            if v is not None:
+                row[f] = sys.intern(v)
+        self.key = key = rix.RowId.of(row)
+        (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
+         self.cols) = key[:9]
+        self.alpha, self.name, self.kind = row["alpha"], row["name"], row["kind"]
+        self.status, self.reason, self.gbps = row["status"], row["reason"], row["gbps"]
         t = row["time_s"]
         self.time_s = None if t is None else {"median": t["median"], "samples": array("d", t["samples"])}
 
@@ -197,6 +203,12 @@ def scale_of(doc, row, normalize):
     return 1.0 / c.median_s if c else None
 
 
+def samples(row, scale):
+    s = row["time_s"]["samples"]
+    s = np.frombuffer(s) if type(s) is array else np.asarray(s, dtype=float)
+    return s if scale == 1.0 else s * scale
+
+
 def pair_up(bases, cand, args):
     """(rows to judge, rows not compared, only in baselines, only in candidate, device note)."""
     base_rows = [index_rows(d, p) for d, p in zip(bases, args.baseline)]
@@ -208,7 +220,11 @@ def pair_up(bases, cand, args):
         raise rio.InputError(f"refusing to compare {note} (use --ignore-device to compare anyway)")
     judged, not_ok, no_ceiling = [], [], []
     for k, c in cand_rows.items():
-        present = [(d, rows[k]) for d, rows in zip(bases, base_rows) if k in rows]
+        present = []
+        for d, rows in zip(bases, base_rows):
+            r = rows.get(k)  # one look-up: hashing a RowId is the loop's main cost
+            if r is not None:
+                present.append((d, r))
         if not present:
             continue
         ok = [(d, r) for d, r in present if r["status"] == "ok"]
@@ -223,9 +239,10 @@ def pair_up(bases, cand, args):
         if fc is None or None in fb:
             no_ceiling.append(c)
             continue
-        # numpy arrays, not lists of floats: a third of the memory on 100,000 rows
-        b_samples = np.concatenate([np.asarray(r["time_s"]["samples"]) * f for (_, r), f in zip(ok, fb)])
-        c_samples = np.asarray(c["time_s"]["samples"]) * fc
+        # Views of the rows' array('d') samples, copied only when scaled or several baselines
+        b_samples = [samples(r, f) for (_, r), f in zip(ok, fb)]
+        b_samples = b_samples[0] if len(b_samples) == 1 else np.concatenate(b_samples)
+        c_samples = samples(c, fc)
         judged.append(Row(c, [r for _, r in ok], b_samples, [r["time_s"]["median"] * f for (_, r), f in zip(ok, fb)],
                           c_samples, c["time_s"]["median"] * fc))
     seen = set(cand_rows)
@@ -253,6 +270,9 @@ def holm(p):
     return out
 
 
+CHUNK = 8192  # rows per vectorized Mann-Whitney call: fast, and a bounded memory peak
+
+
 def test_rows(rows):
     """Mann-Whitney U p-values (slower, faster) per row, the tail statistics, vectorized over
     rows with the same sample counts (100,000 separate scipy calls would take minutes)."""
@@ -260,7 +280,9 @@ def test_rows(rows):
     for i, r in enumerate(rows):
         groups[(len(r.b), len(r.c))].append(i)
     p_slow, p_fast = np.ones(len(rows)), np.ones(len(rows))
-    for idx in groups.values():
+    # In chunks: scipy's temporaries for 100,000 rows at once took 300 MB (ranks of every sample).
+    chunks = [idx[k:k + CHUNK] for idx in groups.values() for k in range(0, len(idx), CHUNK)]
+    for idx in chunks:
         B = np.array([rows[i].b for i in idx], dtype=float)
         C = np.array([rows[i].c for i in idx], dtype=float)
         with np.errstate(all="ignore"):  # rows whose samples all tie give nan: nothing to tell apart
@@ -349,12 +371,15 @@ class Report:
         seen, self.several = {}, set()
         for r in [r.cand for r in rows] + [b for b, _ in not_ok] + no_ceiling + only_base + only_cand:
             key = key_of(r)
-            k = key._replace(params=())
-            if seen.setdefault(k, key.params) != key.params:
-                self.several.add(k)
+            if seen.setdefault(key[:-1], key.params) != key.params:  # key[:-1]: all but params
+                self.several.add(key[:-1])
+        self._described = {}
 
     def describe(self, row):
-        return describe(row, self.several)
+        got = self._described.get(id(row))
+        if got is None:  # text() asks twice per row (width, then the line)
+            got = self._described[id(row)] = describe(row, self.several)
+        return got
 
     def count(self, verdict):
         return sum(1 for r in self.rows if r.verdict == verdict) + (

@@ -39,10 +39,21 @@ def row_params(row) -> tuple:
     Files without `params` (schema v1/v2): ELU rows use the row's alpha, the others none."""
     p = row.get("params")
     if p is not None:
-        return tuple(sorted(p.items()))
-    if row["activation"] == V2_ALPHA_ACTIVATION:
-        return (("alpha", row["alpha"]),)
-    return ()
+        t = tuple(sorted(p.items())) if len(p) > 1 else tuple(p.items())
+    elif row["activation"] == V2_ALPHA_ACTIVATION:
+        t = (("alpha", row["alpha"]),)
+    else:
+        return ()
+    # One tuple per distinct parameter set: 100,000 rows share a handful (memory, not speed).
+    got = _params_seen.get(t)
+    if got is None:
+        if len(_params_seen) > 10_000:
+            _params_seen.clear()
+        got = _params_seen[t] = t
+    return got
+
+
+_params_seen = {}
 
 
 def params_text(params: tuple) -> str:
@@ -160,13 +171,20 @@ class ReluCost:
         return (_median(self.row) + _median(self.backward)) / (_median(self.relu) + _median(self.relu_backward))
 
 
+def _pair_base(row, best_kernel):
+    """What an activation's row and its ReLU partner share: the RowId but the activation and
+    params (and the variant, across which best kernels pair)."""
+    k = RowId.of(row)
+    return (k.device, "" if best_kernel else k.variant) + k[3:9]
+
+
 def best_kernels(rows):
     """The fastest ok `kind: kernel` row per (RowId without the variant): the best kernel of each
     activation, dtype, size and parameters. Bias rows (cols) do more work and stay apart."""
     best = {}
     for r in rows:
         if r["kind"] == "kernel" and r["status"] == "ok":
-            k = RowId.of(r)._replace(variant="")
+            k = _pair_base(r, True) + (r["activation"], row_params(r))
             if k not in best or _median(r) < _median(best[k]):
                 best[k] = r
     return best.values()
@@ -182,25 +200,20 @@ def relu_costs(rows: Iterable, best_kernel: bool = False) -> list[ReluCost]:
     ok = [r for r in rows if r["status"] == "ok" and r["kind"] != "ceiling"]
     if best_kernel:
         ok = list(best_kernels(ok))
-    drop_variant = best_kernel
-
-    def key(r, activation, params):
-        k = RowId.of(r)._replace(activation=activation, params=params)
-        return k._replace(variant="") if drop_variant else k
-
+    bases = [_pair_base(r, best_kernel) for r in ok]
     index = {}
-    for r in ok:
-        index.setdefault(key(r, r["activation"], row_params(r)), r)
+    for r, base in zip(ok, bases):
+        index.setdefault(base + (r["activation"], row_params(r)), r)
     out = []
-    for r in ok:
+    relu_bwd = BASELINE + BACKWARD_SUFFIX
+    for r, base in zip(ok, bases):
         act = r["activation"]
         if act == BASELINE or is_backward(act):
             continue
-        relu = index.get(key(r, BASELINE, ()))
-        if relu is None:
-            continue
-        out.append(ReluCost(r, relu, index.get(key(r, act + BACKWARD_SUFFIX, row_params(r))),
-                            index.get(key(r, BASELINE + BACKWARD_SUFFIX, ()))))
+        relu = index.get(base + (BASELINE, ()))
+        if relu is not None:
+            out.append(ReluCost(r, relu, index.get(base + (act + BACKWARD_SUFFIX, row_params(r))),
+                                index.get(base + (relu_bwd, ()))))
     return out
 
 
