@@ -5,7 +5,7 @@ quadratically as the old ELU/ReLU pairing and ceiling look-ups did (plot.py took
 
 The issue's target is 10 s and 500 MB for each script. Measured on the loaded 2-core VM (see
 docs/compare-gate.md, "Large files, issue 10 session"): validate 5.0 s / 329 MB, plot 11.7 s / 373 MB,
-compare 15.7 s / 475 MB, 19.4 s / 443 MB with --normalize-by copy (CPU seconds). Every script now holds
+compare 15.7 s / 475 MB, 14.3 s / 456 MB with --normalize-by copy (CPU seconds). Every script now holds
 the 500 MB budget; the CPU budgets below are what holds on a busy machine (they fail on a quadratic
 regression): 10 s of CPU for compare.py is the open part (parsing two 116 MB files with the
 standard library's json takes ~5 s of it on this VM).
