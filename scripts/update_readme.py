@@ -38,7 +38,13 @@ def section(doc, results_path, readme, charts):
              f"{doc['created']}, elubench {doc['tool']['version']} at `{doc['tool']['git_revision']}`; "
              f"from [`{rel(results_path)}`]({rel(results_path)}).", ""]
     if charts:
+        # One chart per device and thread count (f32 where drawn): the other dtypes are a click away.
+        groups = {}
         for png in sorted(Path(charts).glob("relu_cost_*.png")):
+            group, dtype = png.stem.rsplit("_", 1)
+            if group not in groups or dtype == "f32":
+                groups[group] = png
+        for png in groups.values():
             lines += [f"![time relative to ReLU vs size: {png.stem}]({rel(png)})", ""]
     lines += ["How to read it: each activation's median time divided by ReLU's, the best elubench kernel of "
               "each at the same dtype and size; 1.0 means the math is free (the kernel is memory-bound), above 1 "

@@ -35,6 +35,7 @@ def test_params_of_old_and_new_rows():
 
 
 def test_schema_3_validates_and_requires_params(write):
+    assert rio._get_validator().shape_ok  # schema 3's keywords keep rows validated by shape (fast)
     doc = v3_run()
     assert rio.load_results(write(doc, "v3.json"))["schema_version"] == 3
     assert rio.load_results(write(make_run(), "v1.json"))  # older files stay valid without params
@@ -162,9 +163,15 @@ def test_readme_states_cost_relative_to_relu_per_device(write, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("<!-- results:begin -->\n<!-- results:end -->\n")
     doc = v3_run(gpu=H200)
-    r = run_script("update_readme.py", write(doc, "run.json"), "--readme", readme)
+    charts = tmp_path / "charts"
+    charts.mkdir()
+    for stem in ("relu_cost_cpu_t1_bf16", "relu_cost_cpu_t1_f32", "relu_cost_gpu_bf16"):
+        (charts / f"{stem}.png").write_bytes(b"")
+    r = run_script("update_readme.py", write(doc, "run.json"), "--readme", readme, "--charts", charts)
     assert r.returncode == 0, r.stderr
     text = readme.read_text()
+    # one chart per device and thread count: f32 where there is one
+    assert re.findall(r"\(charts/(relu_cost_\w+)\.png\)", text) == ["relu_cost_cpu_t1_f32", "relu_cost_gpu_bf16"]
     assert "Cost relative to ReLU at the largest size, per device" in text
     for device in ("(cpu, 1 thread)", "(gpu)"):
         block = text.split(device, 1)[1].split("\n\n", 2)[1]
