@@ -47,6 +47,7 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 import results_io as rio
+import results_index as rix
 
 PROG = "compare.py"
 FAILING = ("SLOWER", "SLOW_TAIL")
@@ -97,8 +98,10 @@ def parse_args(argv):
     return args
 
 
-def describe(row) -> str:
-    """The row's name plus the parameters that tell rows with the same name apart."""
+def describe(row, several=None) -> str:
+    """The row's name plus what tells rows with the same name apart. Activation parameters
+    (params) are named when `several` (a set of RowIds without params) says the files hold that
+    row with more than one parameter set, or always when several is None."""
     parts = [row["name"], f"n={rio.size_label(row['n'])}"]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
@@ -106,17 +109,25 @@ def describe(row) -> str:
         parts.append(row["cache"])
     if row["input"] != "normal":
         parts.append(row["input"])
-    if row["activation"] == "elu" and row["alpha"] != 1:
-        parts.append(f"alpha={row['alpha']:g}")
+    key = key_of(row)
+    params = rix.params_text(key.params)
+    if params and (several is None or key[:-1] in several):
+        parts.append(params)
     if row["cols"] is not None:
         parts.append(f"cols={row['cols']}")
     return " ".join(parts)
 
 
+def key_of(row):
+    """The row's RowId: kept on a Lite row, computed for a plain dict."""
+    return row.key if type(row) is Lite else rix.RowId.of(row)
+
+
 def index_rows(doc, path):
+    """{RowId: row}: rows differing in any parameter that changes the work are different rows."""
     rows = {}
     for r in doc["results"]:
-        k = rio.row_key(r)
+        k = key_of(r)
         if k in rows:
             raise rio.InputError(f"{path}: two results for {describe(r)}")
         rows[k] = r
@@ -140,14 +151,22 @@ def check_devices(base, cand, base_rows, cand_rows):
 
 class Lite:
     """What compare.py reads of a results row, in slots: a 100,000-row file held this way takes
-    ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict."""
-    FIELDS = rio.ROW_KEY_FIELDS + ("name", "kind", "status", "reason", "gbps", "time_s")
-    __slots__ = FIELDS
+    ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict;
+    the activation parameters are in key (a RowId), not kept twice."""
+    __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "key",
+                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s")
+    _SHARED = ("device", "activation", "variant", "dtype", "cache", "input", "name", "kind", "status")
 
     def __init__(self, row):
-        for f in self.FIELDS:
+        for f in self._SHARED:  # one string object per distinct value, not one per row
             v = row[f]
-            setattr(self, f, sys.intern(v) if type(v) is str else v)
+            if v is not None:
+                row[f] = sys.intern(v)
+        self.key = key = rix.RowId.of(row)
+        (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
+         self.cols) = key[:9]
+        self.alpha, self.name, self.kind = row["alpha"], row["name"], row["kind"]
+        self.status, self.reason, self.gbps = row["status"], row["reason"], row["gbps"]
         t = row["time_s"]
         self.time_s = None if t is None else {"median": t["median"], "samples": array("d", t["samples"])}
 
@@ -180,8 +199,15 @@ def median(xs):
 def scale_of(doc, row, normalize):
     if normalize != "copy":
         return 1.0
-    c = rio.ceiling_median(doc, row["device"], row["dtype"], row["n"], row["threads"])
-    return 1.0 / c if c else None
+    k = key_of(row)  # the cell from the RowId already built: this runs twice per row
+    c = rix.ceilings(doc).get(rix.Cell(k.device, k.dtype, k.n, k.threads))
+    return 1.0 / c.median_s if c else None
+
+
+def samples(row, scale):
+    s = row["time_s"]["samples"]
+    s = np.frombuffer(s) if type(s) is array else np.asarray(s, dtype=float)
+    return s if scale == 1.0 else s * scale
 
 
 def pair_up(bases, cand, args):
@@ -195,7 +221,11 @@ def pair_up(bases, cand, args):
         raise rio.InputError(f"refusing to compare {note} (use --ignore-device to compare anyway)")
     judged, not_ok, no_ceiling = [], [], []
     for k, c in cand_rows.items():
-        present = [(d, rows[k]) for d, rows in zip(bases, base_rows) if k in rows]
+        present = []
+        for d, rows in zip(bases, base_rows):
+            r = rows.get(k)  # one look-up: hashing a RowId is the loop's main cost
+            if r is not None:
+                present.append((d, r))
         if not present:
             continue
         ok = [(d, r) for d, r in present if r["status"] == "ok"]
@@ -210,9 +240,10 @@ def pair_up(bases, cand, args):
         if fc is None or None in fb:
             no_ceiling.append(c)
             continue
-        # numpy arrays, not lists of floats: a third of the memory on 100,000 rows
-        b_samples = np.concatenate([np.asarray(r["time_s"]["samples"]) * f for (_, r), f in zip(ok, fb)])
-        c_samples = np.asarray(c["time_s"]["samples"]) * fc
+        # Views of the rows' array('d') samples, copied only when scaled or several baselines
+        b_samples = [samples(r, f) for (_, r), f in zip(ok, fb)]
+        b_samples = b_samples[0] if len(b_samples) == 1 else np.concatenate(b_samples)
+        c_samples = samples(c, fc)
         judged.append(Row(c, [r for _, r in ok], b_samples, [r["time_s"]["median"] * f for (_, r), f in zip(ok, fb)],
                           c_samples, c["time_s"]["median"] * fc))
     seen = set(cand_rows)
@@ -240,6 +271,9 @@ def holm(p):
     return out
 
 
+CHUNK = 8192  # rows per vectorized Mann-Whitney call: fast, and a bounded memory peak
+
+
 def test_rows(rows):
     """Mann-Whitney U p-values (slower, faster) per row, the tail statistics, vectorized over
     rows with the same sample counts (100,000 separate scipy calls would take minutes)."""
@@ -247,7 +281,9 @@ def test_rows(rows):
     for i, r in enumerate(rows):
         groups[(len(r.b), len(r.c))].append(i)
     p_slow, p_fast = np.ones(len(rows)), np.ones(len(rows))
-    for idx in groups.values():
+    # In chunks: scipy's temporaries for 100,000 rows at once took 300 MB (ranks of every sample).
+    chunks = [idx[k:k + CHUNK] for idx in groups.values() for k in range(0, len(idx), CHUNK)]
+    for idx in chunks:
         B = np.array([rows[i].b for i in idx], dtype=float)
         C = np.array([rows[i].c for i in idx], dtype=float)
         with np.errstate(all="ignore"):  # rows whose samples all tie give nan: nothing to tell apart
@@ -332,6 +368,19 @@ class Report:
         self.rows, self.not_ok, self.no_ceiling = rows, not_ok, no_ceiling
         self.only_base, self.only_cand, self.note = only_base, only_cand, note
         self.allowance, self.drift, self.args = allowance, drift, args
+        # Rows measured with several parameter sets (--alpha 0.5,1,2) are told apart by them.
+        seen, self.several = {}, set()
+        for r in [r.cand for r in rows] + [b for b, _ in not_ok] + no_ceiling + only_base + only_cand:
+            key = key_of(r)
+            if seen.setdefault(key[:-1], key.params) != key.params:  # key[:-1]: all but params
+                self.several.add(key[:-1])
+        self._described = {}
+
+    def describe(self, row):
+        got = self._described.get(id(row))
+        if got is None:  # text() asks twice per row (width, then the line)
+            got = self._described[id(row)] = describe(row, self.several)
+        return got
 
     def count(self, verdict):
         return sum(1 for r in self.rows if r.verdict == verdict) + (
@@ -347,20 +396,20 @@ class Report:
         return s
 
     def extra(self):
-        out = [(describe(b), "not compared: " + status_text(b, c)) for b, c in self.not_ok]
-        out += [(describe(c), "AMBIGUOUS (no copy ceiling at this size to normalize by)") for c in self.no_ceiling]
-        out += [(describe(r), f"only in baseline ({r['status']})") for r in self.only_base]
-        out += [(describe(r), f"only in candidate ({r['status']})") for r in self.only_cand]
+        out = [(self.describe(b), "not compared: " + status_text(b, c)) for b, c in self.not_ok]
+        out += [(self.describe(c), "AMBIGUOUS (no copy ceiling at this size to normalize by)") for c in self.no_ceiling]
+        out += [(self.describe(r), f"only in baseline ({r['status']})") for r in self.only_base]
+        out += [(self.describe(r), f"only in candidate ({r['status']})") for r in self.only_cand]
         return out
 
     def text(self):
         unit = "x copy" if self.args.normalize_by == "copy" else "s"
         lines = [f"note: {self.note} (compared because of --ignore-device)"] if self.note else []
-        width = max([len(describe(r.cand)) for r in self.rows] + [10])
+        width = max([len(self.describe(r.cand)) for r in self.rows] + [10])
         lines.append(f"{'row':<{width}}  {'base median':>12}  {'cand median':>12}  {'change':>8}  "
                      f"{'p90':>8}  {'p(Holm)':>8}  verdict")
         for r in self.rows:
-            lines.append(f"{describe(r.cand):<{width}}  {fmt(r.ref, unit):>12}  "
+            lines.append(f"{self.describe(r.cand):<{width}}  {fmt(r.ref, unit):>12}  "
                          f"{fmt(r.c_median, unit):>12}  {fmt_pct(r.change):>8}  {fmt_pct(r.tail_change):>8}  "
                          f"{fmt_p(r.p):>8}  {r.verdict}{'  (' + r.note + ')' if r.note else ''}")
         lines += [f"{d:<{width}}  {why}" for d, why in self.extra()]
@@ -377,7 +426,7 @@ class Report:
         lines.append("|---|---:|---:|---:|---:|---:|---|")
         mark = {"SLOWER": "❌ ", "SLOW_TAIL": "❌ ", "AMBIGUOUS": "⚠️ ", "FASTER": "✅ "}
         for r in sorted(self.rows, key=lambda r: ORDER[r.verdict]):
-            lines.append(f"| `{describe(r.cand)}` | {fmt(r.ref)} | {fmt(r.c_median)} | "
+            lines.append(f"| `{self.describe(r.cand)}` | {fmt(r.ref)} | {fmt(r.c_median)} | "
                          f"{fmt_pct(r.change)} | {fmt_pct(r.tail_change)} | {fmt_p(r.p)} | "
                          f"{mark.get(r.verdict, '')}{r.verdict}{' — ' + r.note if r.note else ''} |")
         extra = self.extra()

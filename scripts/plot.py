@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Draws elubench results: five charts per device (and CPU thread count) as PNG and SVG, and a
-Markdown summary table.
+"""Draws elubench results: charts per device (and CPU thread count) as PNG and SVG, and a
+Markdown summary.
 
-  time_vs_size       median time per call vs n; ELU solid, ReLU dashed, same colour per variant
+  time_vs_size       median time per call vs n; one line style per activation (ReLU dashed),
+                     one colour per variant
   gbps_vs_size       GB/s vs n with the same run's copy ceiling and the L2 / cache boundary
-  elu_relu_ratio     ELU time / ReLU time vs n per variant and dtype: the compute-cost tradeoff
-  largest_size       every variant at the largest n as bars, ours beside the library peers
-  accuracy_vs_speed  max ULP against GB/s at the largest n, one point per variant
+  relu_cost_<dtype>  every activation's time relative to ReLU vs n, best kernel of each side
+                     (results_index.relu_costs): forward solid, forward + backward dashed where
+                     the run has `_backward` rows; one chart per dtype
+  largest_size       every variant at the largest n as bars, one bar per activation
+  accuracy_vs_speed  max ULP against GB/s at the largest n, one point per row
 
 Several files go on the same charts, told apart by device name (GPU name or CPU model). Charts
-other than the ratio show one dtype (--dtype, f32 by default) so that lines stay readable; the
-ratio chart shows every dtype since the ratio is what changes with it. Rows that are skipped or
-failed are never drawn: each chart says in a footnote how many were left out and why, and
-summary.md lists them with their reasons.
+other than relu_cost show one dtype (--dtype, f32 by default) so that lines stay readable.
+Activation names come from the rows: a new activation gets a line style and a colour, never an
+error. Rows that are skipped or failed are never drawn: each chart says in a footnote how many
+were left out and why, and summary.md lists them with their reasons.
 """
 
 from __future__ import annotations
@@ -31,14 +34,14 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
+import results_index as rix  # noqa: E402
 import results_io as rio  # noqa: E402
 
 PROG = "plot.py"
-DTYPES = ("f32", "f16", "bf16")
-ACT_STYLE = {"elu": "-", "relu": "--"}
-DTYPE_STYLE = {"f32": "-", "f16": "--", "bf16": ":"}
+DTYPES = tuple(rio.DTYPE_BYTES)
+# Line styles handed to activations in name order (ReLU, the yardstick, is always dashed).
+LINE_STYLES = ["-", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2, 2, 2))]
 MACHINE_MARKERS = ["o", "s", "^", "D", "v", "P"]
-CHARTS = ("time_vs_size", "gbps_vs_size", "elu_relu_ratio", "largest_size", "accuracy_vs_speed")
 
 plt.rcParams.update({
     "figure.figsize": (10, 5.8), "figure.dpi": 110, "font.size": 10, "axes.grid": True,
@@ -64,9 +67,21 @@ class Machine:
         self.doc, self.path, self.device, self.label, self.marker = doc, path, device, label, marker
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def log2_axis(ax):
     ax.set_xscale("log", base=2)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$2^{{{int(round(math.log2(v)))}}}$" if v > 0 else ""))
+    # Unicode superscripts, not mathtext ("$2^{10}$"): parsing mathtext was a third of the drawing
+    # time of a 100,000-row file's charts.
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: "2" + str(int(round(math.log2(v)))).translate(SUPERSCRIPT) if v > 0 else ""))
+
+
+def marks(m, pts, size=3.5):
+    """Marker arguments for a line of pts: every point on a suite's dozen sizes, about 40 on a
+    fleet's thousands (a marker per point is unreadable there, and slow to draw)."""
+    return {"marker": m.marker, "markersize": size, "markevery": max(1, len(pts) // 40)}
 
 
 def plain_log_y(ax):
@@ -95,7 +110,7 @@ def mark_throttled(ax, rows, value, colors):
     thermal limit during its samples): the number is drawn, but not to be trusted as is."""
     for r in rows:
         if rio.throttle_mark(r):
-            color = "black" if r["activation"] == "copy" else colors.get(r["variant"], "black")
+            color = "black" if r["kind"] == "ceiling" else colors.get(r["variant"], "black")
             ax.scatter([r["n"]], [value(r)], s=90, facecolors="none", edgecolors=color, linewidths=1.3, zorder=5)
 
 
@@ -121,11 +136,25 @@ def finish(fig, out, stem, note, written):
 
 
 def series(rows, value):
-    """{(variant, activation): sorted [(n, value)]} from ok rows."""
+    """{(variant, activation, params): sorted [(n, value)]} from ok rows."""
     s = defaultdict(dict)
     for r in rows:
-        s[(r["variant"], r["activation"])].setdefault(r["n"], value(r))
+        s[(r["variant"], r["activation"], rix.row_params(r))].setdefault(r["n"], value(r))
     return {k: sorted(v.items()) for k, v in s.items()}
+
+
+def act_styles(rows):
+    """{activation: line style} for every activation of the rows, forward and backward: ReLU
+    dashed, the others in name order from LINE_STYLES (a new name never raises)."""
+    names = sorted({r["activation"] for r in rows if r["kind"] != "ceiling"} - {rix.BASELINE})
+    styles = {n: LINE_STYLES[i % len(LINE_STYLES)] for i, n in enumerate(names)}
+    styles[rix.BASELINE] = "--"
+    return styles
+
+
+def act_handles(styles):
+    return [Line2D([], [], color="0.3", linestyle=st, label=a) for a, st in
+            sorted(styles.items(), key=lambda kv: (kv[0] != rix.BASELINE, kv[0]))]
 
 
 def variant_order(rows):
@@ -148,15 +177,16 @@ def title_for(machines, what, group_desc):
     return f"{what}\n{names} — {group_desc}"
 
 
-def chart_time(machines, rows_of, dtype, colors, order, out, stem, note, desc, written):
+def chart_time(machines, rows_of, dtype, colors, styles, order, out, stem, note, desc, written):
     fig, ax = plt.subplots()
     for m in machines:
         rows = [r for r in rows_of[m] if r["dtype"] == dtype]
-        for (variant, act), pts in series(rows, lambda r: r["time_s"]["median"]).items():
-            if act == "copy":
-                ax.plot(*zip(*pts), color="black", linestyle=":", marker=m.marker, markersize=3, linewidth=1.2)
+        kinds = {r["variant"]: r["kind"] for r in rows}
+        for (variant, act, _), pts in series(rows, lambda r: r["time_s"]["median"]).items():
+            if kinds[variant] == "ceiling":
+                ax.plot(*zip(*pts), color="black", linestyle=":", linewidth=1.2, **marks(m, pts, 3))
             else:
-                ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
+                ax.plot(*zip(*pts), color=colors[variant], linestyle=styles[act], **marks(m, pts))
         mark_throttled(ax, rows, lambda r: r["time_s"]["median"], colors)
     log2_axis(ax)
     ax.set_yscale("log")
@@ -164,9 +194,7 @@ def chart_time(machines, rows_of, dtype, colors, order, out, stem, note, desc, w
     ax.set_ylabel("median time per call (s)")
     ax.set_title(title_for(machines, f"Time vs size ({dtype})", desc))
     handles = [Line2D([], [], color=colors[v], label=v + (" (peer)" if k == "peer" else "")) for v, k in order]
-    handles += [Line2D([], [], color="0.3", linestyle="-", label="ELU"),
-                Line2D([], [], color="0.3", linestyle="--", label="ReLU"),
-                Line2D([], [], color="black", linestyle=":", label="copy ceiling")]
+    handles += act_handles(styles) + [Line2D([], [], color="black", linestyle=":", label="copy ceiling")]
     ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
     finish(fig, out, stem, note, written)
 
@@ -183,20 +211,19 @@ def cache_boundary(m, rows, dtype):
     return None, None
 
 
-def chart_gbps(machines, rows_of, dtype, colors, order, out, stem, note, desc, written):
+def chart_gbps(machines, rows_of, dtype, colors, styles, order, out, stem, note, desc, written):
     fig, ax = plt.subplots()
     extra = []
     for m in machines:
         rows = [r for r in rows_of[m] if r["dtype"] == dtype]
-        for (variant, act), pts in series(rows, lambda r: r["gbps"]).items():
-            if act != "copy":
-                ax.plot(*zip(*pts), color=colors[variant], linestyle=ACT_STYLE[act], marker=m.marker, markersize=3.5)
-        mark_throttled(ax, [r for r in rows if r["activation"] != "copy"], lambda r: r["gbps"], colors)
+        for (variant, act, _), pts in series([r for r in rows if r["kind"] != "ceiling"], lambda r: r["gbps"]).items():
+            ax.plot(*zip(*pts), color=colors[variant], linestyle=styles[act], **marks(m, pts))
+        mark_throttled(ax, [r for r in rows if r["kind"] != "ceiling"], lambda r: r["gbps"], colors)
         threads = rows[0]["threads"] if rows else None
-        ceil = sorted((n, gbps) for (device, dt, n, thr), (_, gbps, _) in rio.ceilings_by_cell(m.doc).items()
-                      if device == m.device and dt == dtype and thr == threads)
+        ceil = sorted((cell.n, c.gbps) for cell, c in rix.ceilings(m.doc).items()
+                      if cell.device == m.device and cell.dtype == dtype and cell.threads == threads)
         if ceil:
-            ax.plot(*zip(*ceil), color="black", linewidth=2.2, alpha=0.75, marker=m.marker, markersize=3)
+            ax.plot(*zip(*ceil), color="black", linewidth=2.2, alpha=0.75, **marks(m, ceil, 3))
         x, text = cache_boundary(m, rows, dtype)
         if x:
             ax.axvline(x, color="0.45", linestyle="-.", linewidth=1)
@@ -211,44 +238,50 @@ def chart_gbps(machines, rows_of, dtype, colors, order, out, stem, note, desc, w
     ax.set_ylim(bottom=0)
     ax.set_title(title_for(machines, f"Throughput vs size ({dtype})", desc))
     handles = [Line2D([], [], color=colors[v], label=v + (" (peer)" if k == "peer" else "")) for v, k in order]
-    handles += [Line2D([], [], color="0.3", linestyle="-", label="ELU"),
-                Line2D([], [], color="0.3", linestyle="--", label="ReLU"),
-                Line2D([], [], color="black", linewidth=2.2, alpha=0.75, label="copy ceiling (same run)")] + extra
+    handles += act_handles(styles) + [Line2D([], [], color="black", linewidth=2.2, alpha=0.75,
+                                             label="copy ceiling (same run)")] + extra
     ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
     finish(fig, out, stem, note, written)
 
 
-def chart_ratio(machines, rows_of, colors, order, out, stem, note, desc, written):
+def chart_relu_cost(machines, rows_of, dtype, out, stem, note, desc, written):
+    """Every activation's time relative to ReLU vs n at one dtype, best kernel of each side:
+    forward solid, forward + backward dashed (drawn only where the run has backward rows)."""
     fig, ax = plt.subplots()
-    dtypes_seen = []
+    palette = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
+    colors, any_bwd = {}, False
     for m in machines:
-        rows = rows_of[m]
-        for dtype in DTYPES:
-            drows = [r for r in rows if r["dtype"] == dtype]
-            ratios = defaultdict(dict)
-            for r in drows:
-                q = rio.elu_relu_ratio(drows, r)
-                if q is not None:
-                    ratios[r["variant"]].setdefault(r["n"], q)
-            for variant, pts in ratios.items():
-                ax.plot(*zip(*sorted(pts.items())), color=colors[variant], linestyle=DTYPE_STYLE[dtype],
-                        marker=m.marker, markersize=3.5)
-                if dtype not in dtypes_seen:
-                    dtypes_seen.append(dtype)
+        lines = defaultdict(lambda: (defaultdict(float), defaultdict(float)))
+        for c in rix.relu_costs([r for r in rows_of[m] if r["dtype"] == dtype], best_kernel=True):
+            fwd, both = lines[(c.activation, c.params)]
+            fwd[c.row["n"]] = c.forward
+            if c.fwd_bwd is not None:
+                both[c.row["n"]] = c.fwd_bwd
+        for key in sorted(lines):
+            fwd, both = lines[key]
+            color = colors.setdefault(key, palette[len(colors) % len(palette)])
+            ax.plot(*zip(*sorted(fwd.items())), color=color, linestyle="-", **marks(m, fwd))
+            if both:
+                any_bwd = True
+                ax.plot(*zip(*sorted(both.items())), color=color, linestyle="--", **marks(m, both))
     ax.axhline(1.0, color="black", linewidth=1.2)
-    ax.annotate("above 1: ELU costs more than ReLU", (0.01, 1.0), xycoords=("axes fraction", "data"),
+    ax.annotate("above 1: costs more than ReLU", (0.01, 1.0), xycoords=("axes fraction", "data"),
                 xytext=(0, 4), textcoords="offset points", fontsize=8, color="0.25")
     log2_axis(ax)
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     plain_log_y(ax)
     ax.set_xlabel("n (elements)")
-    ax.set_ylabel("ELU time / ReLU time (×, same variant and dtype)")
-    ax.set_title(title_for(machines, "What ELU costs over ReLU", desc))
-    handles = [Line2D([], [], color=colors[v], label=v + (" (peer)" if k == "peer" else ""))
-               for v, k in order]
-    handles += [Line2D([], [], color="0.3", linestyle=DTYPE_STYLE[d], label=d) for d in dtypes_seen]
+    ax.set_ylabel("time / ReLU time (×, best kernel of each)")
+    ax.set_title(title_for(machines, f"What each activation costs over ReLU ({dtype})", desc))
+    handles = [Line2D([], [], color=col, label=act + (f" ({rix.params_text(params)})" if params else ""))
+               for (act, params), col in colors.items()]
+    handles += [Line2D([], [], color="0.3", linestyle="-", label="forward")]
+    if any_bwd:
+        handles += [Line2D([], [], color="0.3", linestyle="--", label="forward + backward")]
     ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
+    if not colors:
+        note += " No activation has an ok ReLU row to compare with at this dtype."
     finish(fig, out, stem, note, written)
 
 
@@ -261,10 +294,13 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
     fig, ax = plt.subplots()
     variants = [v for v, _ in order]
     kinds = dict(order)
-    slots = [(m, act) for m in machines for act in ("elu", "relu")]
-    width = 0.8 / len(slots)
+    acts = rix.activations_of([r for m in machines for r in rows_of[m] if r["dtype"] == dtype])
+    acts = [a for a in acts if a != rix.BASELINE] + [rix.BASELINE] if rix.BASELINE in acts else acts
+    slots = [(m, act) for m in machines for act in acts]
+    width = 0.8 / max(1, len(slots))
     hatches = ["", "//", "..", "xx", "\\\\", "oo"]
-    act_color = {"elu": "tab:blue", "relu": "tab:orange"}
+    palette = plt.get_cmap("tab10").colors
+    act_color = {a: palette[i % len(palette)] for i, a in enumerate(acts)}
     ceiling_handles = []
     for j, (m, act) in enumerate(slots):
         mi = machines.index(m)
@@ -274,9 +310,9 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
         xs = [i - 0.4 + width * (j + 0.5) for i, v in enumerate(variants) if v in at]
         ax.bar(xs, [at[v] for v in variants if v in at], width, color=act_color[act],
                hatch=hatches[mi % len(hatches)], edgecolor="white", linewidth=0.5)
-        if act == "elu" and n is not None:
-            cell = rio._ceilings(m.doc).get((m.device, dtype, n, rows_of[m][0]["threads"] if rows_of[m] else None))
-            c = [{"gbps": cell[1], "variant": cell[2]}] if cell else []
+        if act == acts[0] and n is not None:
+            cell = rix.ceilings(m.doc).get(rix.Cell(m.device, dtype, n, rows_of[m][0]["threads"] if rows_of[m] else None))
+            c = [{"gbps": cell.gbps, "variant": cell.variant}] if cell else []
             if c:
                 ls = ["-", "--", ":", "-."][mi % 4]
                 ax.axhline(c[0]["gbps"], color="black", linestyle=ls, linewidth=1.4)
@@ -297,7 +333,7 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
     ax.set_ylabel("GB/s (bytes read + written / median time)")
     ns = sorted({largest_n(rows_of[m], dtype) for m in machines} - {None})
     ax.set_title(title_for(machines, f"Every variant at the largest size (n = {', '.join(rio.size_label(n) for n in ns)}, {dtype})", desc))
-    handles = [Patch(color=act_color[a], label=a.upper() if a == "elu" else "ReLU") for a in ("elu", "relu")]
+    handles = [Patch(color=act_color[a], label=a) for a in acts]
     if len(machines) > 1:
         handles += [Patch(facecolor="0.85", hatch=hatches[i % len(hatches)], label=m.label) for i, m in enumerate(machines)]
     ax.legend(handles=handles + ceiling_handles, loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -317,7 +353,7 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
             if ulp is None or math.isinf(ulp):
                 not_numeric += 1
                 continue
-            filled = r["activation"] == "elu"
+            filled = r["activation"] != rix.BASELINE
             ax.scatter([r["gbps"]], [ulp], s=45, marker=m.marker, color=colors[r["variant"]],
                        facecolors=colors[r["variant"]] if filled else "none", linewidths=1.5, zorder=3)
             top = max(top, ulp)
@@ -339,7 +375,7 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
     ax.set_title(title_for(machines, f"Accuracy vs throughput ({dtype}, largest size)", desc))
     handles = [Line2D([], [], color=colors[v], marker="o", linestyle="none",
                       label=v + (" (peer)" if k == "peer" else "")) for v, k in order]
-    handles += [Line2D([], [], color="0.3", marker="o", linestyle="none", label="ELU (filled)"),
+    handles += [Line2D([], [], color="0.3", marker="o", linestyle="none", label="other activations (filled)"),
                 Line2D([], [], color="0.3", marker="o", markerfacecolor="none", linestyle="none", label="ReLU (hollow)")]
     ax.legend(handles=handles + machine_legend(machines), loc="upper left", bbox_to_anchor=(1.01, 1))
     if not_numeric:
@@ -394,9 +430,11 @@ def _main(argv):
         order = [(v, kinds[v]) for v in order]
         tag = device + (f"_t{threads}" if threads is not None else "")
         note = left_out_note(all_rows) + throttle_note(all_rows)
-        chart_time(machines, rows_of, dtype, colors, order, out, f"time_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
-        chart_gbps(machines, rows_of, dtype, colors, order, out, f"gbps_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
-        chart_ratio(machines, rows_of, colors, order, out, f"elu_relu_ratio_{tag}", note, desc, written)
+        styles = act_styles(ok_rows)
+        chart_time(machines, rows_of, dtype, colors, styles, order, out, f"time_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
+        chart_gbps(machines, rows_of, dtype, colors, styles, order, out, f"gbps_vs_size_{tag}", f"{note} {dtype_note}", desc, written)
+        for dt in present:
+            chart_relu_cost(machines, rows_of, dt, out, f"relu_cost_{tag}_{dt}", note, desc, written)
         chart_bars(machines, rows_of, dtype, order, out, f"largest_size_{tag}", f"{note} {dtype_note}", desc, written)
         chart_accuracy(machines, rows_of, dtype, colors, order, out, f"accuracy_vs_speed_{tag}", f"{note} {dtype_note}", desc, written)
 
@@ -405,9 +443,15 @@ def _main(argv):
         gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
         md.append(f"- `{args.results[i]}`: {doc['host']['cpu_model']} ({doc['host']['simd_target']}), {gpu}; "
                   f"{doc['created']}, elubench {doc['tool']['version']} at {doc['tool']['git_revision']}")
-    md += ["", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
-           "the fastest copy measured in the same run (ceilings[] names it per cell); ELU/ReLU is the ratio of median times (above 1: ELU costs more).", ""]
-    md.append(rio.summary_markdown(docs, [Path(p).name for p in args.results] if len(docs) > 1 else None))
+    labels = [Path(p).name for p in args.results] if len(docs) > 1 else None
+    md += ["", "## Cost relative to ReLU", "", "At the largest size of each dtype, the best kernel of each activation "
+           "against the best ReLU kernel (median times; above 1: costs more than ReLU). fwd+bwd adds the "
+           "`_backward` rows to both sides.", ""]
+    md.append(rix.relu_cost_markdown(docs, labels))
+    md += ["## Every row", "", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
+           "the fastest copy measured in the same run (ceilings[] names it per cell); × ReLU is the row's median time "
+           "over ReLU's on the same variant (above 1: costs more).", ""]
+    md.append(rix.summary_markdown(docs, labels))
     if messages:
         md += ["", *[f"- {m}" for m in messages]]
     rio.write_text_atomic(out / "summary.md", "\n".join(md) + "\n")

@@ -28,6 +28,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import results_index as rix
 import results_io as rio
 
 PROG = "report.py"
@@ -75,7 +76,8 @@ def compact_row(row: dict, panel: int) -> dict:
     t = row["time_s"]
     out = {"p": panel, "name": row["name"], "act": row["activation"], "var": row["variant"],
            "dt": row["dtype"], "kind": row["kind"], "n": row["n"], "th": row["threads"],
-           "cols": row["cols"], "alpha": row["alpha"], "input": row["input"], "cache": row["cache"],
+           "cols": row["cols"], "alpha": row["alpha"], "params": dict(rix.row_params(row)),
+           "input": row["input"], "cache": row["cache"],
            "res": row["cache_resident"], "st": row["status"], "reason": row["reason"],
            "gbps": sig(row["gbps"]), "pc": sig(row["pct_of_ceiling"]), "pp": sig(row["pct_of_peak"]),
            "ulp": sig(rio.max_ulp(row)) if rio.max_ulp(row) is not None else None,
@@ -97,16 +99,18 @@ def default_alpha(doc: dict) -> float:
     return a
 
 
-def best_by_n(rows, act, dtype, alpha=None):
-    """{n: (median, variant)} of the fastest ok elubench kernel (no bias) per size."""
-    best = {}
-    for r in rows:
-        if (r["activation"] == act and r["dtype"] == dtype and r["kind"] == "kernel" and r["status"] == "ok"
-                and r["cols"] is None and (alpha is None or r["alpha"] == alpha)):
-            med = r["time_s"]["median"]
-            if r["n"] not in best or med < best[r["n"]][0]:
-                best[r["n"]] = (med, r["variant"])
-    return best
+def negative_slope(doc: dict) -> float | None:
+    """Leaky ReLU's slope for the explorer: from the rows' params, else the run's config."""
+    for r in doc["results"]:
+        slope = (r.get("params") or {}).get("negative_slope")
+        if slope is not None:
+            return slope
+    return doc["config"].get("negative_slope")
+
+
+def at_alpha(row, alpha) -> bool:
+    """Whether a row belongs to the headline: rows with an alpha parameter only at `alpha`."""
+    return dict(rix.row_params(row)).get("alpha", alpha) == alpha
 
 
 def cache_boundary(rows, dtype):
@@ -119,47 +123,48 @@ def cache_boundary(rows, dtype):
 
 
 def headline(doc, rows, ceilings):
-    """Per activation and dtype: the best-kernel cost over ReLU at each size, and the GB/s of the
-    best kernel, the best ReLU and the copy ceiling (the chart's second panel)."""
+    """Per activation and dtype: the best-kernel cost over ReLU at each size, forward and (with
+    backward rows) forward + backward, and the GB/s of the best kernel, the best ReLU and the
+    copy ceiling (the chart's second panel). Pairing: results_index.relu_costs."""
     alpha = default_alpha(doc)
-    acts = sorted({r["activation"] for r in rows if r["kind"] != "ceiling"} - {"relu"})
-    dtypes = sorted({r["dtype"] for r in rows}, key=lambda d: (d != "f32", d))
+    plain = [r for r in rows if r["cols"] is None and at_alpha(r, alpha)]
+    cost = {id(c.row): c for c in rix.relu_costs(plain, best_kernel=True)}
+    best = {}
+    for r in rix.best_kernels(plain):
+        if r["activation"] != rix.BASELINE and not rix.is_backward(r["activation"]):
+            best.setdefault((r["activation"], r["dtype"], rix.row_params(r)), []).append(r)
+    has_relu = {r["dtype"] for r in plain if r["activation"] == rix.BASELINE and r["kind"] == "kernel"}
     out = []
-    for dtype in dtypes:
-        relu = best_by_n(rows, "relu", dtype)
+    for (act, dtype, params), xs in sorted(best.items(), key=lambda kv: ((kv[0][1] != "f32", kv[0][1]), kv[0][0])):
         ceil = {c["n"]: c["gbps"] for c in ceilings if c["dtype"] == dtype}
-        bytes_of = {r["n"]: r["bytes"] for r in rows if r["dtype"] == dtype and r["cols"] is None}
-        for act in acts:
-            best = best_by_n(rows, act, dtype, alpha if act == "elu" else None)
-            if not best:
-                continue
-            pts = []
-            for n in sorted(best):
-                med, var = best[n]
-                p = {"n": n, "var": var, "gbps": sig(bytes_of[n] / med / 1e9) if n in bytes_of else None,
-                     "ceil": sig(ceil.get(n))}
-                if n in relu:
-                    p.update(ratio=sig(med / relu[n][0]), relu_var=relu[n][1],
-                             relu_gbps=sig(bytes_of[n] / relu[n][0] / 1e9) if n in bytes_of else None)
-                pts.append(p)
-            out.append({"act": act, "dt": dtype, "alpha": alpha if act == "elu" else None, "pts": pts,
-                        "boundary": cache_boundary(rows, dtype), "has_relu": bool(relu)})
+        pts = []
+        for r in sorted(xs, key=lambda r: r["n"]):
+            p = {"n": r["n"], "var": r["variant"], "gbps": sig(r["gbps"]), "ceil": sig(ceil.get(r["n"]))}
+            c = cost.get(id(r))
+            if c is not None:
+                p.update(ratio=sig(c.forward), relu_var=c.relu["variant"], relu_gbps=sig(c.relu["gbps"]),
+                         fb=sig(c.fwd_bwd), bvar=c.backward["variant"] if c.backward else None)
+            pts.append(p)
+        out.append({"act": act, "dt": dtype, "params": dict(params), "alpha": dict(params).get("alpha"),
+                    "pts": pts, "boundary": cache_boundary(rows, dtype), "has_relu": dtype in has_relu})
     return out
 
 
 def alpha_costs(rows):
-    """ELU's best-kernel cost over ReLU at the largest size for each measured α, per dtype."""
+    """Per dtype, for every activation with an alpha parameter and every measured α: the best
+    kernel's cost over ReLU at the largest size both have (the α explorer's table)."""
     out = {}
-    for dtype in sorted({r["dtype"] for r in rows}):
-        relu = best_by_n(rows, "relu", dtype)
-        alphas = sorted({r["alpha"] for r in rows if r["activation"] == "elu" and r["dtype"] == dtype and r["status"] == "ok"})
-        for a in alphas:
-            best = best_by_n(rows, "elu", dtype, a)
-            common = sorted(set(best) & set(relu))
-            if common:
-                n = common[-1]
-                out.setdefault(dtype, []).append({"alpha": a, "n": n, "ratio": sig(best[n][0] / relu[n][0]),
-                                                  "var": best[n][1]})
+    plain = [r for r in rows if r["cols"] is None]
+    largest = {}
+    for c in rix.relu_costs(plain, best_kernel=True):
+        a = dict(c.params).get("alpha")
+        if a is not None:
+            k = (c.row["dtype"], c.activation, a)
+            if k not in largest or c.row["n"] > largest[k].row["n"]:
+                largest[k] = c
+    for (dtype, act, a), c in sorted(largest.items()):
+        out.setdefault(dtype, []).append({"act": act, "alpha": a, "n": c.row["n"], "ratio": sig(c.forward),
+                                          "fb": sig(c.fwd_bwd), "var": c.row["variant"]})
     return out
 
 
@@ -198,7 +203,9 @@ def file_info(doc, path):
 
 def render(docs, paths, title) -> str:
     panels, rows = panels_of(docs, paths)
-    data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows}
+    slopes = [s for s in map(negative_slope, docs) if s is not None]
+    data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows,
+            "negative_slope": slopes[0] if slopes else None}
     # "</" cannot end the script element early once escaped; the JSON stays valid JavaScript.
     blob = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     template = (ASSETS / "report.html").read_text()

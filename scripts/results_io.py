@@ -19,13 +19,14 @@ types, enum values, pattern matches and sides of every numeric bound) get the sa
 each shape is validated once. The schema's keywords are checked at import: one this shape does
 not capture makes every row validate in full, slower but never wrong.
 
-Index (one ceilings index, one ELU/ReLU pairing) is built once per document in linear time.
+The index (row identity, ceilings, the pairing of every activation with ReLU) is results_index.py.
 Names of variants and activations always come from the file, never from a list kept here.
 """
 
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 from array import array
 import math
@@ -41,9 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "results" / "schema.json"
 SCHEMA_NAME = "elubench-results"
-SCHEMA_VERSION = 2
-# Versions this code reads: 2 only adds the GPU timing fields, so files of version 1 load too.
-SCHEMA_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+# Versions this code reads: 2 only adds the GPU timing fields, 3 the rows' `params` (and any
+# activation name); files of versions 1 and 2 load too (results_index reads their params).
+SCHEMA_VERSIONS = (1, 2, 3)
 # A fleet's worth of rows (100,000) is about 70 MB; a file 4x larger than that is not a results file
 # this machine should parse into memory (Python objects take ~8x the bytes).
 MAX_BYTES = 256 << 20
@@ -144,6 +146,9 @@ class _Validator:
         self.shape_ok = True
         self._walk(schema)
         self.patterns = [re.compile(p) for p in sorted(set(self.patterns))]
+        # ±inf as bounds: a number that overflowed to inf (1e999) gets a shape of its own, which
+        # item_error then refuses (json's fast parser turns 1e999 into inf without a word).
+        self.bounds |= {math.inf, -math.inf}
         self.bounds, self.lengths = sorted(self.bounds), sorted(self.lengths)
         self.valid_shapes, self._strings = set(), {}
         # Whether some array of a row or ceiling wants integer items: then a list's shape must say
@@ -179,7 +184,12 @@ class _Validator:
                 self._walk(v)
 
     def _num(self, v):
-        return ("n", type(v) is int or v.is_integer(), bisect.bisect_left(self.bounds, v), v in self.bounds)
+        """A number's shape as one negative int: whether it is integral, where it falls among the
+        schema's bounds and whether it equals one. Negative, so it never equals a bool or None."""
+        bounds = self.bounds
+        i = bisect.bisect_left(bounds, v)
+        on = i < len(bounds) and bounds[i] == v
+        return -1 - ((2 * i + on) * 2 + (type(v) is int or v.is_integer()))
 
     def _len(self, n):
         return (bisect.bisect_left(self.lengths, n), n in self.lengths)
@@ -198,7 +208,7 @@ class _Validator:
                     self._strings[v] = got
             return got
         if t is dict:
-            return ("o", *[(k, self.shape(x)) for k, x in v.items()])
+            return self._object(v)
         if t is list:
             types = set(map(type, v))
             if v and types <= {int, float}:  # samples: bounded by their extremes, typed as a whole
@@ -209,16 +219,64 @@ class _Validator:
             return v
         return ("?", t.__name__)
 
+    def _object(self, d):
+        """shape() of a dict, inlined for the common values: a results row is ~25 of them, and
+        this runs once per row of files of 100,000 rows (a call per value took 8 s a file)."""
+        out, strings, bounds, bisect_left = [], self._strings, self.bounds, bisect.bisect_left
+        nb = len(bounds)
+        for x in d.values():
+            t = type(x)
+            if t is float or t is int:  # self._num(x), inlined
+                i = bisect_left(bounds, x)
+                out.append(-1 - ((2 * i + (i < nb and bounds[i] == x)) * 2 + (t is int or x.is_integer())))
+            elif t is str:
+                got = strings.get(x)
+                out.append(got if got is not None else self.shape(x))
+            elif x is None:
+                out.append(None)
+            else:
+                out.append(self.shape(x))
+        return ("o", tuple(d), tuple(out))
+
     def item_error(self, kind, item):
-        """The schema's first complaint about one row or ceiling, or None."""
+        """The schema's first complaint about one row or ceiling (or its first number that is
+        not finite), or None."""
         if self.shape_ok:
             key = (kind, self.shape(item))
             if key in self.valid_shapes:
                 return None
+        where = _nonfinite(item)
+        if where is not None:
+            return _Problem(where, "a number overflows a double (JSON has no inf)")
         error = jsonschema.exceptions.best_match(self.items[kind].iter_errors(item))
         if error is None and self.shape_ok:
             self.valid_shapes.add(key)
         return error
+
+
+class _Problem:
+    """A complaint shaped like a jsonschema error (absolute_path, message)."""
+
+    def __init__(self, path, message):
+        self.absolute_path, self.message = path, message
+
+
+def _nonfinite(v, path=()):
+    """The path to the first inf or NaN number in v, or None."""
+    t = type(v)
+    if t is float:
+        return None if math.isfinite(v) else list(path)
+    if t is dict:
+        items = v.items()
+    elif t is list:
+        items = enumerate(v)
+    else:
+        return None
+    for k, x in items:
+        got = _nonfinite(x, (*path, k))
+        if got is not None:
+            return got
+    return None
 
 
 def _find_items(node):
@@ -282,6 +340,9 @@ def validate(doc, path, schema_path=SCHEMA_PATH, rows_checked=False) -> None:
         raise InputError(f"{path}: \"results\" is empty: the run measured nothing")
     v = _get_validator(schema_path)
     head = dict(doc, results=[], ceilings=[])  # rows and ceilings are validated one shape at a time
+    where = _nonfinite(head)
+    if where is not None:
+        raise InputError(f"{path}: unusable number at {'/'.join(map(str, where))}: overflows a double (JSON has no inf)")
     error = jsonschema.exceptions.best_match(v.doc.iter_errors(head))
     if error is not None:
         raise InputError(f"{path}: does not match results/schema.json at {_where(error)}: {_brief(error.message)}")
@@ -299,6 +360,14 @@ def validate(doc, path, schema_path=SCHEMA_PATH, rows_checked=False) -> None:
             bad = _row_problem(v, row, i)
             if bad:
                 raise InputError(f"{path}: {bad}")
+        _require_params(doc, path, next((i for i, r in enumerate(rows) if "params" not in r), None))
+
+
+def _require_params(doc, path, first_missing):
+    """Schema 3 rows carry `params` (the schema says so too, but rows are validated one at a time,
+    without the document's version); older files have none and results_index reads them."""
+    if first_missing is not None and doc["schema_version"] >= 3:
+        raise InputError(f"{path}: results/{first_missing} has no \"params\" (required from schema_version 3)")
 
 
 def _row_problem(v, row, i):
@@ -311,7 +380,6 @@ def _row_problem(v, row, i):
 
 
 _WS = re.compile(r"[ \t\n\r]*")
-_BIG_EXPONENT = re.compile(r"[eE]\+?0*[1-9][0-9]{2,}")  # 1e999 would parse as inf
 _decoder = json.JSONDecoder(parse_constant=_no_constant)
 
 
@@ -355,6 +423,18 @@ def _stream(text, on_row):
         i = _WS.match(text, i + 1).end()
 
 
+def _stream_without_gc(text, on_row):
+    """_stream with the cyclic collector paused: rows hold no cycles, and its passes over a heap
+    that grows by 100,000 rows cost about a tenth of the load."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return _stream(text, on_row)
+    finally:
+        if was:
+            gc.enable()
+
+
 def _shared(d):
     """d with its keys and string values shared with every other row's (one json.loads shares
     keys across a document; one raw_decode per row does not: 1.3 KB a row)."""
@@ -366,8 +446,8 @@ def _compact(row, samples_as_array):
     array of doubles: a 100,000-row file then takes about half the memory, which is what keeps
     two of them under 500 MB in compare.py."""
     row = _shared(row)
-    for k in ("time_s", "accuracy"):
-        if type(row[k]) is dict:
+    for k in ("time_s", "accuracy", "params"):
+        if type(row.get(k)) is dict:
             row[k] = _shared(row[k])
     if samples_as_array and row["time_s"] is not None:
         row["time_s"]["samples"] = array("d", row["time_s"]["samples"])
@@ -387,11 +467,7 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
     replaces each valid row as soon as it is read (compare.py keeps only what it needs)."""
     path = Path(path)
     text = _decode(path, _read_bytes(path))
-    if _BIG_EXPONENT.search(text):  # rare: parse slowly, checking every float
-        doc = read_json(path)
-        validate(doc, path, schema_path)
-        return _hooked(doc, row_hook)
-    v, failed = _get_validator(schema_path), []
+    v, failed, no_params = _get_validator(schema_path), [], []
 
     def on_row(i, row):
         if failed:
@@ -400,11 +476,13 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         if bad:
             failed.append(bad)
             return row
+        if not no_params and "params" not in row:
+            no_params.append(i)
         if row_hook:  # the hook keeps what it needs; sharing the rest would be wasted work
             return row_hook(row)
         return _compact(row, compact)
     try:
-        doc = _stream(text, on_row)
+        doc = _stream_without_gc(text, on_row)
         del text
         if doc is None:
             doc = read_json(path)
@@ -413,6 +491,7 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         validate(doc, path, schema_path, rows_checked=True)  # each row was checked as it was read
         if failed:
             raise InputError(f"{path}: {failed[0]}")
+        _require_params(doc, path, no_params[0] if no_params else None)
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:
@@ -494,7 +573,7 @@ def make_output_dir(path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Indexing
+# Reading one row (the index of a document is results_index.py)
 
 
 def device_name(doc: dict, device: str) -> str:
@@ -504,88 +583,6 @@ def device_name(doc: dict, device: str) -> str:
     if device == "gpu":
         return "no GPU"
     return doc["host"]["cpu_model"]
-
-
-# The fields that identify one measurement across runs: everything that changes the work.
-ROW_KEY_FIELDS = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "alpha", "cols")
-# A ceiling cell: where a copy of the same bytes is the yardstick.
-CELL_FIELDS = ("device", "dtype", "n", "threads")
-# An ELU row's ReLU partner differs only in these.
-_PAIR_SKIP = ("activation", "alpha")
-
-
-def row_key(row: dict) -> tuple:
-    return tuple(row[f] for f in ROW_KEY_FIELDS)
-
-
-def cell_key(row: dict) -> tuple:
-    return tuple(row[f] for f in CELL_FIELDS)
-
-
-def ceilings_by_cell(doc: dict) -> dict:
-    """{cell: (median_s, gbps, variant)}: the fastest ok `kind: ceiling` row of each cell, whatever
-    the copy variant is called; the document's `ceilings` block fills cells that have no such row."""
-    best = {}
-    for r in doc["results"]:
-        if r["kind"] == "ceiling" and r["status"] == "ok":
-            k, m = cell_key(r), r["time_s"]["median"]
-            if k not in best or m < best[k][0]:
-                best[k] = (m, r["gbps"], r["variant"])
-    for c in doc["ceilings"]:
-        best.setdefault(cell_key(c), (c["median_s"], c["gbps"], c["variant"]))
-    return best
-
-
-_ceiling_cache = {}  # id(doc) -> (doc, its ceilings): built once per document, not once per row
-
-
-def _ceilings(doc):
-    got = _ceiling_cache.get(id(doc))
-    if got is None or got[0] is not doc:
-        if len(_ceiling_cache) > 32:
-            _ceiling_cache.clear()
-        got = _ceiling_cache[id(doc)] = (doc, ceilings_by_cell(doc))
-    return got[1]
-
-
-def ceiling_median(doc: dict, device: str, dtype: str, n: int, threads):
-    """The run's copy-ceiling median time (s) at (device, dtype, n, threads), or None."""
-    c = _ceilings(doc).get((device, dtype, n, threads))
-    return c[0] if c else None
-
-
-def ceiling_gbps(doc: dict, device: str, dtype: str, n: int, threads):
-    c = _ceilings(doc).get((device, dtype, n, threads))
-    return c[1] if c else None
-
-
-def relu_partners(rows: list) -> dict:
-    """{id(elu row): its ok ReLU row with the same parameters}, in one pass over rows."""
-    relu = {}
-    for r in rows:
-        if r["activation"] == "relu" and r["status"] == "ok":
-            relu.setdefault(tuple(r[f] for f in ROW_KEY_FIELDS if f not in _PAIR_SKIP), r)
-    out = {}
-    for r in rows:
-        if r["activation"] == "elu" and r["status"] == "ok":
-            partner = relu.get(tuple(r[f] for f in ROW_KEY_FIELDS if f not in _PAIR_SKIP))
-            if partner is not None:
-                out[id(r)] = partner
-    return out
-
-
-_pair_cache = [None, None, None]  # (rows list, its length, its partners)
-
-
-def elu_relu_ratio(rows: list, row: dict):
-    """ELU median / ReLU median for an ELU row, from the ReLU row with the same parameters.
-    Callers loop over rows and ask for each, so the pairing of the last list is kept."""
-    if row["activation"] != "elu" or row["status"] != "ok":
-        return None
-    if _pair_cache[0] is not rows or _pair_cache[1] != len(rows):
-        _pair_cache[:] = [rows, len(rows), relu_partners(rows)]
-    other = _pair_cache[2].get(id(row))
-    return None if other is None else row["time_s"]["median"] / other["time_s"]["median"]
 
 
 def max_ulp(row: dict):
@@ -624,44 +621,3 @@ def fmt_num(v, digits=3) -> str:
     if isinstance(v, float) and math.isinf(v):
         return "inf"
     return f"{v:.{digits}g}"
-
-
-def summary_markdown(docs: list, labels: list | None = None) -> str:
-    """Markdown tables at the largest size: one per (file, device, threads) group.
-
-    Every row at that size is listed, skipped and failed ones too (with their reason), so the
-    table never hides what the charts leave out.
-    """
-    out = []
-    kind_order = {"kernel": 0, "peer": 1, "ceiling": 2}
-    for i, doc in enumerate(docs):
-        groups = {}
-        for r in doc["results"]:
-            groups.setdefault((r["device"], r["threads"]), []).append(r)
-        for (device, threads), grows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-            head = f"**{device_name(doc, device)}** ({device}"
-            head += f", {threads} thread{'s' if threads != 1 else ''})" if threads is not None else ")"
-            if labels:
-                head += f" — {labels[i]}"
-            out += [head, "", "| variant | dtype | n | GB/s | % ceiling | ELU/ReLU | max ULP | status |",
-                    "|---|---|---|---:|---:|---:|---:|---|"]
-            by_dtype = {}
-            for r in grows:
-                by_dtype.setdefault(r["dtype"], []).append(r)
-            for dtype in [d for d in DTYPE_BYTES if d in by_dtype]:
-                drows = by_dtype[dtype]
-                n = max(r["n"] for r in drows)
-                partners = relu_partners(drows)
-                for r in sorted((r for r in drows if r["n"] == n),
-                                key=lambda r: (kind_order.get(r["kind"], 3), r["variant"], r["activation"])):
-                    name = f"{r['activation']}/{r['variant']}" + (" (peer)" if r["kind"] == "peer" else "")
-                    status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
-                    if throttle_mark(r):
-                        status += f" ! throttled ({', '.join(throttle_mark(r))})"
-                    status = status.replace("|", "\\|")
-                    p = partners.get(id(r))
-                    ratio = r["time_s"]["median"] / p["time_s"]["median"] if p else None
-                    out.append(f"| {name} | {dtype} | {size_label(n)} | {fmt_num(r['gbps'])} | "
-                               f"{fmt_num(r.get('pct_of_ceiling'))} | {fmt_num(ratio)} | {fmt_num(max_ulp(r))} | {status} |")
-            out.append("")
-    return "\n".join(out)

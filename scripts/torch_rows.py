@@ -42,6 +42,7 @@ import sys
 import time
 from pathlib import Path
 
+import results_index as rix
 import results_io as rio
 
 PROG = "torch_rows.py"
@@ -62,17 +63,19 @@ def parse_args(argv):
 
 
 # ---------- what each activation is in torch ----------
-def torch_ops(torch, act, alpha):
-    """(eager(x, out), functional(x), float64 reference(x64)) for one activation, or None.
-    The reference for ELU and ReLU is written out (expm1 in double), not torch's own kernel."""
+def torch_ops(torch, act, params):
+    """(eager(x, out), functional(x), float64 reference(x64)) for one activation with the row's
+    params ((name, value) pairs), or None. The reference for ELU and ReLU is written out (expm1
+    in double), not torch's own kernel."""
     aten, F = torch.ops.aten, torch.nn.functional
+    alpha, slope = dict(params).get("alpha", 1.0), dict(params).get("negative_slope", 0.01)
     table = {
         "elu": (lambda x, o: aten.elu.out(x, alpha, 1, 1, out=o), lambda x: F.elu(x, alpha),
                 lambda x: torch.where(x > 0, x, alpha * torch.expm1(x))),
         "relu": (lambda x, o: aten.clamp_min.out(x, 0, out=o), F.relu,
                  lambda x: torch.where((x > 0) | torch.isnan(x), x, torch.zeros_like(x))),
-        "leaky_relu": (lambda x, o: aten.leaky_relu.out(x, alpha, out=o), lambda x: F.leaky_relu(x, alpha),
-                       lambda x: torch.where(x > 0, x, alpha * x)),
+        "leaky_relu": (lambda x, o: aten.leaky_relu.out(x, slope, out=o), lambda x: F.leaky_relu(x, slope),
+                       lambda x: torch.where(x > 0, x, slope * x)),
         "gelu": (lambda x, o: aten.gelu.out(x, out=o), F.gelu, lambda x: F.gelu(x)),
         "gelu_tanh": (lambda x, o: aten.gelu.out(x, approximate="tanh", out=o),
                       lambda x: F.gelu(x, approximate="tanh"), lambda x: F.gelu(x, approximate="tanh")),
@@ -187,10 +190,10 @@ def make_input(torch, dist, n, seed):
     return x
 
 
-def base_row(device, act, variant, dtype, n, threads, cache, dist, alpha, resident):
+def base_row(device, act, variant, dtype, n, threads, cache, dist, alpha, params, resident):
     return {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act, "variant": variant,
             "dtype": dtype, "kind": "peer", "n": n, "threads": threads, "cache": cache, "input": dist,
-            "alpha": alpha, "cols": None, "bytes": 2 * n * rio.DTYPE_BYTES[dtype], "cache_resident": resident,
+            "alpha": alpha, "params": dict(params), "cols": None, "bytes": 2 * n * rio.DTYPE_BYTES[dtype], "cache_resident": resident,
             "time_s": None, "gbps": None, "elements_per_s": None, "pct_of_ceiling": None, "pct_of_peak": None,
             "accuracy": None, "status": "skipped", "reason": None}
 
@@ -198,9 +201,9 @@ def base_row(device, act, variant, dtype, n, threads, cache, dist, alpha, reside
 def finish_row(row, doc, samples):
     st = stats(samples)
     row.update(status="ok", time_s=st, gbps=row["bytes"] / st["median"] / 1e9, elements_per_s=row["n"] / st["median"])
-    ceil = rio.ceiling_median(doc, row["device"], row["dtype"], row["n"], row["threads"])
+    ceil = rix.ceiling_of(doc, row)
     if ceil:
-        row["pct_of_ceiling"] = 100.0 * ceil / st["median"]
+        row["pct_of_ceiling"] = 100.0 * ceil.median_s / st["median"]
     if row["device"] == "gpu" and doc.get("gpu"):
         row["pct_of_peak"] = 100.0 * row["gbps"] / doc["gpu"]["peak_gbps"]
 
@@ -223,7 +226,7 @@ class Runner:
             return eager
         if not hasattr(self.torch, "compile"):
             return f"torch.compile needs PyTorch >= 2.0 (this is {self.torch.__version__})"
-        key = (row["activation"], row["alpha"])
+        key = (row["activation"], rix.row_params(row))
         dynamo = getattr(getattr(self.torch, "_dynamo", None), "config", None)
         if dynamo is not None and hasattr(dynamo, "cache_size_limit"):
             # Every size and dtype is a recompile of the same code object; past the default limit
@@ -265,12 +268,12 @@ class Runner:
         samples = time_gpu(torch, call, self.cap, flush) if self.device == "gpu" else time_cpu(call, self.cap)
         finish_row(row, self.doc, samples)
 
-    def edges(self, act, variant, dtype, alpha, ops):
+    def edges(self, act, variant, dtype, params, ops):
         """The design's edge cases (NaN, ±inf, ±0, ±1e-8, −20, ±1) against the same bound: a
         finding, or None. Kept apart from the row, as elubench checks edges in its unit tests."""
         torch = self.torch
         dt = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}[dtype]
-        fn = self.call_of({"variant": variant, "activation": act, "alpha": alpha}, ops[1], ops[0])
+        fn = self.call_of({"variant": variant, "activation": act, "params": dict(params)}, ops[1], ops[0])
         if isinstance(fn, str):
             return None
         xin = torch.tensor(EDGES, dtype=torch.float64).to(dt)
@@ -284,16 +287,17 @@ class Runner:
 
 
 def plan(doc, devices):
-    """(device, activation, dtype, n, threads, alpha) of every row to write, from the file."""
+    """((device, activation, dtype, n, threads, params, cache, input), cache_resident, alpha) of
+    every row to write, from the file."""
     rows = [r for r in doc["results"] if r["kind"] != "ceiling" and not r["variant"].startswith("pytorch_")]
     seen, out = set(), []
     for r in rows:
         if r["device"] not in devices or r["cols"] is not None:
             continue
-        key = (r["device"], r["activation"], r["dtype"], r["n"], r["threads"], r["alpha"], r["cache"], r["input"])
+        key = (r["device"], r["activation"], r["dtype"], r["n"], r["threads"], rix.row_params(r), r["cache"], r["input"])
         if key not in seen:
             seen.add(key)
-            out.append((key, r["cache_resident"]))
+            out.append((key, r["cache_resident"], r["alpha"]))
     return out
 
 
@@ -307,10 +311,10 @@ def torch_rows(torch, doc, devices, cap, log):
         else:
             runners[dev] = Runner(torch, doc, dev, cap)
     out, inputs, edges, edge_done = [], {}, [], set()
-    for (dev, act, dtype, n, threads, alpha, cache, dist), resident in plan(doc, devices):
-        ops = torch_ops(torch, act, alpha)
+    for (dev, act, dtype, n, threads, params, cache, dist), resident, alpha in plan(doc, devices):
+        ops = torch_ops(torch, act, params)
         for variant in VARIANTS:
-            row = base_row(dev, act, variant, dtype, n, threads, cache, dist, alpha, resident)
+            row = base_row(dev, act, variant, dtype, n, threads, cache, dist, alpha, params, resident)
             runner = runners[dev]
             if isinstance(runner, str):
                 row["reason"] = runner
@@ -323,12 +327,12 @@ def torch_rows(torch, doc, devices, cap, log):
                     inputs.clear()  # one input alive at a time: the largest sizes are GiBs in float64
                     inputs[(dist, n)] = make_input(torch, dist, n, seed=n)
                 runner.run(row, inputs[(dist, n)], ops)
-                ekey = (dev, act, variant, dtype, alpha)
+                ekey = (dev, act, variant, dtype, params)
                 if ekey not in edge_done:
                     edge_done.add(ekey)
-                    worst = runner.edges(act, variant, dtype, alpha, ops)
+                    worst = runner.edges(act, variant, dtype, params, ops)
                     if worst:
-                        edges.append(f"{dev}/{act}/{variant}/{dtype} alpha={alpha}: {worst}")
+                        edges.append(f"{dev}/{act}/{variant}/{dtype} {rix.params_text(params)}: {worst}")
                         log(f"edge case outside the bound: {edges[-1]}")
             log(f"{row['name']} n={rio.size_label(n)} threads={threads}: {row['status']}"
                 + (f" ({row['reason']})" if row["reason"] else f" {row['gbps']:.3g} GB/s"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Rewrites the README's results section, between <!-- results:begin --> and <!-- results:end -->,
-from one results file: the machine it came from, the tradeoff chart (if drawn) and the summary
-table at the largest size. Everything outside the markers is left byte for byte as it was.
+from one results file: the machine it came from, the cost-over-ReLU charts (if drawn), per device
+the cost of each activation relative to ReLU at the largest size (best kernel per dtype, forward
+and forward + backward), and the table of every row at that size. Everything outside the markers is left byte for byte as it was.
 
   python scripts/plot.py results/X.json -o results/charts/X
   python scripts/update_readme.py results/X.json --charts results/charts/X
@@ -14,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+import results_index as rix
 import results_io as rio
 
 PROG = "update_readme.py"
@@ -36,13 +38,23 @@ def section(doc, results_path, readme, charts):
              f"{doc['created']}, elubench {doc['tool']['version']} at `{doc['tool']['git_revision']}`; "
              f"from [`{rel(results_path)}`]({rel(results_path)}).", ""]
     if charts:
-        for png in sorted(Path(charts).glob("elu_relu_ratio_*.png")):
-            lines += [f"![ELU time / ReLU time vs size: {png.stem}]({rel(png)})", ""]
-    lines += ["How to read it: the chart is ELU's median time divided by ReLU's for the same variant, dtype and "
-              "size; 1.0 means the exponential is free (the kernel is memory-bound), above 1 is what it costs. "
-              "In the table, GB/s counts bytes read + written, % ceiling compares with the copy measured in the "
-              "same run, and max ULP is the largest error against the float64 reference.", ""]
-    lines.append(rio.summary_markdown([doc]))
+        # One chart per device and thread count (f32 where drawn): the other dtypes are a click away.
+        groups = {}
+        for png in sorted(Path(charts).glob("relu_cost_*.png")):
+            group, dtype = png.stem.rsplit("_", 1)
+            if group not in groups or dtype == "f32":
+                groups[group] = png
+        for png in groups.values():
+            lines += [f"![time relative to ReLU vs size: {png.stem}]({rel(png)})", ""]
+    lines += ["How to read it: each activation's median time divided by ReLU's, the best elubench kernel of "
+              "each at the same dtype and size; 1.0 means the math is free (the kernel is memory-bound), above 1 "
+              "is what it costs. fwd+bwd divides forward + backward time by ReLU's forward + backward.", "",
+              "**Cost relative to ReLU at the largest size, per device:**", ""]
+    lines.append(rix.relu_cost_markdown([doc]))
+    lines += ["Every row at the largest size: GB/s counts bytes read + written, % ceiling compares with the copy "
+              "measured in the same run, × ReLU is the time over ReLU's on the same variant, and max ULP is the "
+              "largest error against the float64 reference.", ""]
+    lines.append(rix.summary_markdown([doc]))
     return "\n".join(lines)
 
 

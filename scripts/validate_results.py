@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import results_index as rix
 import results_io as rio
 
 PROG = "validate_results.py"
@@ -78,10 +79,6 @@ def _main(argv) -> int:
     return 0
 
 
-def cell(r):
-    return (r["device"], r["dtype"], r["n"], r["threads"])
-
-
 def ceiling_errors(doc):
     """Each cell's ceilings[] entry must be its fastest ok copy row; threads_used within threads."""
     errors = []
@@ -90,16 +87,16 @@ def ceiling_errors(doc):
         if r.get("threads_used") is not None and r["threads"] is not None and r["threads_used"] > r["threads"]:
             errors.append(f"{r['name']} n={r['n']}: threads_used {r['threads_used']} > threads {r['threads']}")
         if r["kind"] == "ceiling" and r["status"] == "ok":
-            t = r["time_s"]["median"]
-            if cell(r) not in fastest or t < fastest[cell(r)][0]:
-                fastest[cell(r)] = (t, r["name"])
-    listed = {cell(c): c for c in doc["ceilings"]}
+            t, k = r["time_s"]["median"], rix.Cell.of(r)
+            if k not in fastest or t < fastest[k][0]:
+                fastest[k] = (t, r["name"])
+    listed = {rix.Cell.of(c): c for c in doc["ceilings"]}
     for k, (t, name) in fastest.items():
         c = listed.get(k)
         if c is None:
-            errors.append(f"ceiling of {k} missing from ceilings[] (fastest copy: {name})")
+            errors.append(f"ceiling of {tuple(k)} missing from ceilings[] (fastest copy: {name})")
         elif c["median_s"] > t:
-            errors.append(f"ceiling of {k} is {c['variant']}, but {name} was faster in this run")
+            errors.append(f"ceiling of {tuple(k)} is {c['variant']}, but {name} was faster in this run")
     return errors
 
 
@@ -115,13 +112,13 @@ def above_ceiling(doc, pct, noisy):
     copies = {}
     for r in doc["results"]:
         if r["kind"] == "ceiling" and r["status"] == "ok":  # ceilings[] names a copy by its full name
-            copies[(cell(r), r["name"])] = copies[(cell(r), r["variant"])] = r
-    ceiling_row = {cell(c): copies.get((cell(c), c["variant"])) for c in doc["ceilings"]}
+            copies[(rix.Cell.of(r), r["name"])] = copies[(rix.Cell.of(r), r["variant"])] = r
+    ceiling_row = {rix.Cell.of(c): copies.get((rix.Cell.of(c), c["variant"])) for c in doc["ceilings"]}
     errors = []
     for r in doc["results"]:
         if r["status"] != "ok" or r["kind"] == "ceiling" or (r.get("pct_of_ceiling") or 0) <= pct:
             continue
-        c = ceiling_row.get(cell(r))
+        c = ceiling_row.get(rix.Cell.of(r))
         if noisy and c is not None:
             # Bandwidth ratio from the row's slow samples against the ceiling's fast ones.
             worst = 100.0 * (r["bytes"] / quartile(r["time_s"]["samples"], 0.75)) / \

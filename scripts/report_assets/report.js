@@ -43,9 +43,10 @@ function bytesLabel(b) {
   while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
   return fmt(b) + " " + u[i];
 }
+function paramsText(p) { return Object.entries(p || {}).map(([k, v]) => `${k}=${v}`).join(" "); }
 function rowTip(r) {
   const lines = [`${r.name}  n=${sizeLabel(r.n)}` + (r.th ? `, ${r.th} thr` : "") + (r.cols ? `, cols=${r.cols}` : "") +
-                 (r.alpha !== 1 ? `, α=${r.alpha}` : "")];
+                 (paramsText(r.params) ? `, ${paramsText(r.params)}` : "")];
   if (r.st !== "ok") { lines.push(`${r.st}: ${r.reason}`); return lines.join("\n"); }
   lines.push(`median ${fmtTime(r.med)}  (${fmt(r.gbps)} GB/s` + (r.pc != null ? `, ${fmt(r.pc)}% of ceiling)` : ")"));
   lines.push(`samples ${r.ns}: min ${fmtTime(r.min)}, IQR ${fmtTime(r.q1)}–${fmtTime(r.q3)}, max ${fmtTime(r.max)}`);
@@ -192,8 +193,9 @@ function headlineText(panel) {
     const ceil = last.ceil ? `, ${fmt(100 * last.gbps / last.ceil, 2)}% of the copy ceiling (${fmt(last.ceil)} GB/s)` : "";
     const ratios = h.pts.filter(p => p.ratio != null).map(p => p.ratio);
     const range = ratios.length > 1 ? ` (${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}× across ${ratios.length} sizes)` : "";
+    const fb = last.fb != null ? `; forward + backward <b>${fmt(last.fb)}×</b> ReLU's (backward <code>${last.bvar}</code>)` : "";
     ul.append(el("li", {html: `<b>${h.act}${h.alpha != null && h.alpha !== 1 ? " α=" + h.alpha : ""}, ${h.dt}</b>: ` +
-      `<b>${fmt(last.ratio)}×</b> ReLU's time at n = ${sizeLabel(last.n)}${range}; ` +
+      `<b>${fmt(last.ratio)}×</b> ReLU's time at n = ${sizeLabel(last.n)}${range}${fb}; ` +
       `best kernel <code>${last.var}</code> at ${fmt(last.gbps)} GB/s vs ReLU <code>${last.relu_var}</code> at ${fmt(last.relu_gbps)} GB/s${ceil}.`}));
   }
   return ul;
@@ -222,11 +224,17 @@ function panelSection(panel) {
     const two = el("div", {class: "row2"});
     const c1 = el("div", {class: "chart"}), c2 = el("div", {class: "chart"});
     two.append(c1, c2); sec.append(two);
-    plot(c1, {title: "Cost over ReLU vs size (best kernel time / best ReLU time)", xlabel: "elements n", ylabel: "× ReLU time",
-      x: "log2", y: "lin", yzero: true, hlines: [{y: 1}], vlines: boundaryLines(panel.headline[0]),
-      series: panel.headline.map(h => ({label: `${h.act} ${h.dt}`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act),
+    // Forward with the activation's dash; forward + backward hollow, where backward rows exist.
+    const costSeries = panel.headline.map(h => ({label: `${h.act} ${h.dt}`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act),
         pts: h.pts.filter(p => p.ratio != null).map(p => ({x: p.n, y: p.ratio,
-          tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: ${fmt(p.ratio)}× ReLU\n${h.act}/${p.var} ${fmt(p.gbps)} GB/s vs relu/${p.relu_var} ${fmt(p.relu_gbps)} GB/s`}))}))});
+          tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: ${fmt(p.ratio)}× ReLU\n${h.act}/${p.var} ${fmt(p.gbps)} GB/s vs relu/${p.relu_var} ${fmt(p.relu_gbps)} GB/s`}))}));
+    for (const h of panel.headline) {
+      const fb = h.pts.filter(p => p.fb != null);
+      if (fb.length) costSeries.push({label: `${h.act} ${h.dt} fwd+bwd`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act), hollow: true,
+        pts: fb.map(p => ({x: p.n, y: p.fb, tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: forward + backward ${fmt(p.fb)}× ReLU's`}))});
+    }
+    plot(c1, {title: "Cost over ReLU vs size (best kernel time / best ReLU time; hollow: forward + backward)", xlabel: "elements n", ylabel: "× ReLU time",
+      x: "log2", y: "lin", yzero: true, hlines: [{y: 1}], vlines: boundaryLines(panel.headline[0]), series: costSeries});
     const gser = [];
     for (const dt of dtypesOf(rows)) {
       const hs = panel.headline.filter(h => h.dt === dt);
@@ -246,12 +254,13 @@ function panelSection(panel) {
     for (const dt of dtypesOf(rows)) {
       const c = el("div", {class: "chart"}); grid.append(c);
       const ok = rows.filter(r => r.dt === dt && r.st === "ok" && r.kind !== "ceiling");
-      const keys = [...new Set(ok.map(r => r.act + "/" + r.var + "/" + r.alpha))];
-      const alphas = new Set(ok.map(r => r.alpha));
+      const keyOf = r => r.act + "/" + r.var + "/" + paramsText(r.params);
+      const keys = [...new Set(ok.map(keyOf))];
+      const paramSets = new Set(ok.map(r => paramsText(r.params)).filter(Boolean));
       const series = keys.map(k => {
-        const rs = ok.filter(r => r.act + "/" + r.var + "/" + r.alpha === k).sort((a, b) => a.n - b.n);
+        const rs = ok.filter(r => keyOf(r) === k).sort((a, b) => a.n - b.n);
         const r0 = rs[0];
-        return {label: `${r0.act}/${r0.var}` + (alphas.size > 1 && r0.act === "elu" ? ` α=${r0.alpha}` : "") + (r0.kind === "peer" ? " (peer)" : ""),
+        return {label: `${r0.act}/${r0.var}` + (paramSets.size > 1 && paramsText(r0.params) ? ` ${paramsText(r0.params)}` : "") + (r0.kind === "peer" ? " (peer)" : ""),
                 color: VARIANT_COLOR[r0.var], dash: actDash(r0.act), hollow: r0.kind === "peer",
                 pts: rs.map(r => ({x: r.n, y: r.gbps, tip: rowTip(r)}))};
       }).sort((a, b) => a.hollow - b.hollow || a.label.localeCompare(b.label));
@@ -335,14 +344,20 @@ function erf(x) {  // Abramowitz & Stegun 7.1.26, |error| < 1.5e-7: plenty for a
   return s * y;
 }
 const sigmoid = x => 1 / (1 + Math.exp(-x));
-// The math of each activation for drawing only (the measured rows come from the files).
-// Parameters other than ELU's α are the PyTorch defaults, stated in the label.
+// The math of each activation for drawing only (the measured rows come from the files). Leaky
+// ReLU's slope is the run's (params / config.negative_slope), else PyTorch's default 0.01; SELU's
+// constants are fixed. An activation without an entry here is listed on the page, not drawn.
+const SLOPE = DATA.negative_slope ?? 0.01;
+const GELU_K = Math.sqrt(2 / Math.PI);
 const CURVES = {
   elu: {f: (x, a) => x > 0 ? x : a * Math.expm1(x), df: (x, a) => x > 0 ? 1 : a * Math.exp(x), label: a => `elu (α=${a.toFixed(2)})`},
   relu: {f: x => Math.max(x, 0), df: x => x > 0 ? 1 : 0, label: () => "relu"},
-  leaky_relu: {f: x => x > 0 ? x : 0.01 * x, df: x => x > 0 ? 1 : 0.01, label: () => "leaky_relu (slope 0.01)"},
+  leaky_relu: {f: x => x > 0 ? x : SLOPE * x, df: x => x > 0 ? 1 : SLOPE, label: () => `leaky_relu (slope ${SLOPE})`},
   gelu: {f: x => 0.5 * x * (1 + erf(x / Math.SQRT2)), df: x => 0.5 * (1 + erf(x / Math.SQRT2)) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI), label: () => "gelu"},
-  gelu_tanh: {f: x => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), label: () => "gelu_tanh"},
+  gelu_tanh: {f: x => 0.5 * x * (1 + Math.tanh(GELU_K * (x + 0.044715 * x ** 3))),
+              df: x => { const t = Math.tanh(GELU_K * (x + 0.044715 * x ** 3));
+                         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * 0.044715 * x * x); },
+              label: () => "gelu_tanh"},
   silu: {f: x => x * sigmoid(x), df: x => sigmoid(x) * (1 + x * (1 - sigmoid(x))), label: () => "silu"},
   selu: {f: x => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x)),
          df: x => 1.0507009873554805 * (x > 0 ? 1 : 1.6732632423543772 * Math.exp(x)), label: () => "selu"},
@@ -364,7 +379,8 @@ function drawAlpha(a) {
   plot(document.getElementById("alpha-df"), {title: "f′(x)", xlabel: "x", ylabel: "f′(x)", x: "lin", y: "lin",
     series: ser((c, x, al) => derivative(c, x, al))});
   document.querySelectorAll("#alpha-f .legend span, #alpha-df .legend span").forEach(s => {
-    if (s.textContent.trim() === "elu") s.lastChild.textContent = " " + CURVES.elu.label(a);
+    const n = s.textContent.trim();
+    if (n in CURVES) s.lastChild.textContent = " " + CURVES[n].label(a);
   });
   const missing = names.filter(n => !(n in CURVES));
   document.getElementById("alpha-missing").textContent = missing.length ? `In the files but not drawn (the report has no formula for them): ${missing.join(", ")}.` : "";
@@ -375,16 +391,19 @@ function measuredAtAlpha(a) {
   const box = document.getElementById("alpha-measured");
   box.innerHTML = "";
   const table = el("table", {id: "alpha-table"});
-  table.append(el("thead", {}, el("tr", {}, ...["device", "dtype", "measured α nearest the slider", "ELU / ReLU time (best kernel)", "at n", "kernel", "α values measured"].map(t => el("th", {text: t})))));
+  table.append(el("thead", {}, el("tr", {}, ...["device", "activation", "dtype", "measured α nearest the slider", "time / ReLU time (best kernel)", "fwd+bwd / ReLU", "at n", "kernel", "α values measured"].map(t => el("th", {text: t})))));
   const tb = el("tbody");
   let several = false;
   DATA.panels.forEach(p => {
-    for (const [dt, list] of Object.entries(p.alpha_costs)) {
-      if (list.length > 1) several = true;
-      const best = list.reduce((b, x) => Math.abs(x.alpha - a) < Math.abs(b.alpha - a) ? x : b);
-      tb.append(el("tr", {}, el("td", {text: p.label}), el("td", {text: dt}), el("td", {class: "num", text: fmt(best.alpha)}),
-        el("td", {class: "num", text: fmt(best.ratio) + "×"}), el("td", {text: sizeLabel(best.n)}), el("td", {text: best.var}),
-        el("td", {text: list.map(x => fmt(x.alpha)).join(", ")})));
+    for (const [dt, all] of Object.entries(p.alpha_costs)) {
+      for (const act of [...new Set(all.map(x => x.act))]) {
+        const list = all.filter(x => x.act === act);
+        if (list.length > 1) several = true;
+        const best = list.reduce((b, x) => Math.abs(x.alpha - a) < Math.abs(b.alpha - a) ? x : b);
+        tb.append(el("tr", {}, el("td", {text: p.label}), el("td", {text: act}), el("td", {text: dt}), el("td", {class: "num", text: fmt(best.alpha)}),
+          el("td", {class: "num", text: fmt(best.ratio) + "×"}), el("td", {class: "num", text: best.fb != null ? fmt(best.fb) + "×" : "—"}),
+          el("td", {text: sizeLabel(best.n)}), el("td", {text: best.var}), el("td", {text: list.map(x => fmt(x.alpha)).join(", ")})));
+      }
     }
   });
   table.append(tb);
@@ -396,7 +415,7 @@ function measuredAtAlpha(a) {
 // ---------- the table of every row ----------
 const COLUMNS = [
   ["device", r => DATA.panels[r.p].label], ["name", r => r.name], ["kind", r => r.kind], ["n", r => r.n, sizeLabel],
-  ["threads", r => r.th], ["input", r => r.input], ["α", r => r.alpha], ["cols", r => r.cols],
+  ["threads", r => r.th], ["input", r => r.input], ["params", r => paramsText(r.params)], ["cols", r => r.cols],
   ["status", r => r.st], ["median", r => r.med, (v, r) => v == null ? "—" : `${fmtTime(v)} ±${fmtTime((r.q3 - r.q1) / 2)}`],
   ["GB/s", r => r.gbps, v => fmt(v)], ["% ceiling", r => r.pc, v => fmt(v)], ["% peak", r => r.pp, v => fmt(v)],
   ["max ULP", r => r.ulp === "inf" ? Infinity : r.ulp, v => v === Infinity ? "inf" : fmt(v)], ["tolerance", r => r.tol],

@@ -52,19 +52,29 @@ def _stats(samples):
             "mean": float(s.mean()), "stddev": float(s.std()), "samples": [float(x) for x in s]}
 
 
+# Schema 3 rows carry the parameters their variant reads (issue 10's contract); the fixtures
+# mirror the bench's choice. A test input only: the scripts never keep such a list.
+FIXTURE_PARAMS = {"elu": "alpha", "elu_backward": "alpha", "leaky_relu": "negative_slope",
+                  "leaky_relu_backward": "negative_slope"}
+
+
 def make_run(*, seed=0, cpu_model="AMD EPYC 7B13 (fixture)", gpu=None, sizes=(2**16, 2**20, 2**24),
              dtypes=("f32",), threads=(1,), samples=10, slow=None, scale=1.0, noise=0.01,
-             gpu_skipped=False, extra_rows=(), cpu_copies=()):
+             gpu_skipped=False, extra_rows=(), cpu_copies=(), acts=(), v3=False, alpha=1.0):
     """A results document. slow: {variant: factor} multiplies that variant's times (a planted
     regression or speed-up; "activation/variant" keys one activation only); scale multiplies
     every time, ceilings included (a slower machine). cpu_copies: more CPU copy rows,
-    (variant, GB/s) each; every cell's ceiling is the fastest copy in it, as elubench writes."""
+    (variant, GB/s) each; every cell's ceiling is the fastest copy in it, as elubench writes.
+    acts: more activations, (name, time over ReLU's forward time) each, on every variant ReLU has;
+    a `_backward` name moves 3 elements per element (two reads, one write), as the bench says.
+    v3: schema_version 3, every row with its `params` (alpha for elu, negative_slope 0.01 for
+    leaky_relu); alpha: the ELU rows' alpha."""
     rng = np.random.default_rng(seed)
     slow = slow or {}
     results, ceilings = [], []
 
     def add(device, act, variant, kind, gbps, ulp, dtype, n, thr):
-        nbytes = 2 * n * DTYPE_BYTES[dtype]
+        nbytes = (3 if act.endswith("_backward") else 2) * n * DTYPE_BYTES[dtype]
         # Cache-resident sizes run faster, as on a real machine (x3 below 8 MiB or the L2).
         limit = gpu["l2_bytes"] if device == "gpu" else 8 << 20
         resident = nbytes <= limit
@@ -75,12 +85,15 @@ def make_run(*, seed=0, cpu_model="AMD EPYC 7B13 (fixture)", gpu=None, sizes=(2*
         row = {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act,
                "variant": variant, "dtype": dtype, "kind": kind, "n": n,
                "threads": thr, "cache": "cold" if device == "gpu" else None, "input": "normal",
-               "alpha": 1.0, "cols": None, "bytes": nbytes, "cache_resident": resident,
+               "alpha": alpha, "cols": None, "bytes": nbytes, "cache_resident": resident,
                "time_s": st, "gbps": nbytes / st["median"] / 1e9, "elements_per_s": n / st["median"],
                "pct_of_ceiling": None, "pct_of_peak": None,
                "accuracy": {"max_ulp": ulp, "max_abs_error": 1e-7 * ulp, "tolerance": "<= 2 ULP",
                             "checked": n},
                "status": "ok", "reason": None}
+        if v3:
+            p = FIXTURE_PARAMS.get(act)
+            row["params"] = {p: alpha if p == "alpha" else 0.01} if p else {}
         results.append(row)
         if kind == "ceiling":
             old = next((c for c in ceilings if (c["device"], c["dtype"], c["n"], c["threads"]) ==
@@ -91,15 +104,23 @@ def make_run(*, seed=0, cpu_model="AMD EPYC 7B13 (fixture)", gpu=None, sizes=(2*
                 ceilings.append({"device": device, "dtype": dtype, "n": n, "threads": thr, "variant": variant,
                                  "median_s": st["median"], "gbps": row["gbps"]})
 
+    def with_acts(specs):
+        out = list(specs)
+        for name, factor in acts:
+            # A backward row moves 1.5x the bytes: at the same GB/s it takes 1.5x the time.
+            per_byte = factor / (1.5 if name.endswith("_backward") else 1.0)
+            out += [(name, v, k, g / per_byte, u + 1) for a, v, k, g, u in specs if a == "relu"]
+        return out
+
     for dtype in dtypes:
         for n in sizes:
             for thr in threads:
-                for spec in CPU_ROWS:
+                for spec in with_acts(CPU_ROWS):
                     add("cpu", *spec, dtype, n, thr)
                 for variant, gbps in cpu_copies:
                     add("cpu", "copy", variant, "ceiling", gbps, 0, dtype, n, thr)
             if gpu:
-                for spec in GPU_ROWS:
+                for spec in with_acts(GPU_ROWS):
                     add("gpu", *spec, dtype, n, None)
             elif gpu_skipped:
                 for act, variant, kind, _, _ in GPU_ROWS:
@@ -113,20 +134,21 @@ def make_run(*, seed=0, cpu_model="AMD EPYC 7B13 (fixture)", gpu=None, sizes=(2*
                 r["pct_of_peak"] = 100.0 * r["gbps"] / gpu["peak_gbps"]
     results.extend(copy.deepcopy(list(extra_rows)))
     return {
-        "schema": "elubench-results", "schema_version": 1, "created": "2025-01-01T00:00:00Z",
+        "schema": "elubench-results", "schema_version": 3 if v3 else 1, "created": "2025-01-01T00:00:00Z",
         "tool": {"name": "elubench", "version": "0.1.0", "git_revision": "fixture"},
         "host": {"hostname": "fixture-host", "cpu_model": cpu_model, "cores": 2, "simd_target": "AVX2"},
         "gpu": gpu, "build": {"compiler": "GNU 12.2.0", "cuda": None, "cccl": None, "flags": "-O3",
                               "build_type": "Release"},
         "config": {"devices": ["cpu", "gpu"] if (gpu or gpu_skipped) else ["cpu"], "sizes": list(sizes),
-                   "alpha": 1.0, "input": "normal", "cache": "cold", "threads": list(threads),
+                   "alpha": [alpha] if v3 else alpha, "input": "normal", "cache": "cold", "threads": list(threads),
                    "repetitions": samples, "quick": False},
         "ceilings": ceilings, "results": results,
     }
 
 
-def skipped_row(device, act, variant, kind, dtype, n, reason, status="skipped"):
-    return {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act,
+def skipped_row(device, act, variant, kind, dtype, n, reason, status="skipped", params=None):
+    extra = {} if params is None else {"params": params}
+    return extra | {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act,
             "variant": variant, "dtype": dtype, "kind": kind, "n": n,
             "threads": None if device == "gpu" else 1, "cache": "cold" if device == "gpu" else None,
             "input": "normal", "alpha": 1.0, "cols": None, "bytes": 2 * n * DTYPE_BYTES[dtype],

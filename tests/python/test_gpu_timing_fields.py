@@ -46,7 +46,7 @@ def test_v1_and_v2_files_plot_and_v2_marks_throttled_rows(tmp_path):
     for p in (p1, p2):
         r = run_script("plot.py", p, "-o", tmp_path / p.stem)
         assert r.returncode == 0, r.stderr
-    summary = (tmp_path / "v2" / "summary.md").read_text()
+    summary = (tmp_path / "v2" / "summary.md").read_text().split("## Every row", 1)[1]
     gpu_table = summary.split("(gpu)", 1)[1]
     line = next(l for l in gpu_table.splitlines() if l.startswith("| elu/vectorized | f32 |"))
     assert "throttled (sm_clock_moved, sw_power_cap)" in line

@@ -57,6 +57,9 @@ CASES = {
     "Infinity literal": json.dumps(doc_with(lambda d: set_times(d, float("inf")))).encode(),
     "-Infinity literal": json.dumps(doc_with(lambda d: set_times(d, float("-inf")))).encode(),
     "number overflowing to inf": dumps(doc_with(lambda d: set_times(d, 1.5))).replace(b"1.5", b"1e999"),
+    "overflow in one sample": dumps(doc_with(lambda d: d["results"][2]["time_s"]["samples"].__setitem__(3, 7.25)))
+    .replace(b"7.25", b"-7e999"),
+    "overflow in the header": dumps(GOOD).replace(b'"cores": 2', b'"cores": 2e400', 1),
     "zero times": dumps(doc_with(lambda d: set_times(d, 0.0))),
     "negative time": dumps(doc_with(lambda d: set_times(d, -1e-3))),
     "median outside min..max": dumps(doc_with(lambda d: d["results"][0]["time_s"].update(median=1e9))),

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import H200, make_run, run_cli, run_script, skipped_row
 
-CHARTS = ("time_vs_size", "gbps_vs_size", "elu_relu_ratio", "largest_size", "accuracy_vs_speed")
+CHARTS = ("time_vs_size", "gbps_vs_size", "largest_size", "accuracy_vs_speed")
+COST = {"cpu_t1": ("relu_cost_cpu_t1_f32", "relu_cost_cpu_t1_f16"), "gpu": ("relu_cost_gpu_f32",)}
 SIZES = (2**12, 2**18, 2**24)
 
 
@@ -36,10 +37,10 @@ def svg_texts(path):
 
 def test_every_chart_in_png_and_svg(drawn):
     out, _ = drawn
-    for chart in CHARTS:
-        for group in ("cpu_t1", "gpu"):
+    for group in ("cpu_t1", "gpu"):
+        for stem in [f"{chart}_{group}" for chart in CHARTS] + list(COST[group]):
             for ext in ("png", "svg"):
-                p = out / f"{chart}_{group}.{ext}"
+                p = out / f"{stem}.{ext}"
                 assert p.exists() and p.stat().st_size > 5000, p
                 if ext == "png":
                     assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -53,19 +54,22 @@ def test_titles_name_the_devices_and_axes_have_units(drawn):
     assert "cache-resident" in texts
     gpu = " ".join(svg_texts(out / "gbps_vs_size_gpu.svg"))
     assert "NVIDIA H200" in gpu and "L2 50 MiB" in gpu
-    ratio = " ".join(svg_texts(out / "elu_relu_ratio_cpu_t1.svg"))
-    assert "ELU time / ReLU time" in ratio and "f16" in ratio  # every dtype on the ratio chart
+    ratio = " ".join(svg_texts(out / "relu_cost_cpu_t1_f16.svg"))
+    assert "time / ReLU time" in ratio and "(f16)" in ratio and "elu (alpha=1)" in ratio
+    assert "forward + backward" not in ratio  # no backward rows in these runs
     assert "median time per call (s)" in " ".join(svg_texts(out / "time_vs_size_cpu_t1.svg"))
 
 
 def test_failed_and_skipped_rows_are_not_drawn_but_counted(drawn):
     out, _ = drawn
-    for chart in CHARTS:
-        texts = svg_texts(out / f"{chart}_cpu_t1.svg")
+    for chart in CHARTS + ("relu_cost",):
+        texts = svg_texts(out / (f"{chart}_cpu_t1.svg" if chart != "relu_cost" else "relu_cost_cpu_t1_f32.svg"))
         # Legend entries and point labels are whole text elements: 'fast' must not be one.
         assert not any(t.strip() in ("fast", "elu/fast") for t in texts), chart
         note = next(t for t in texts if t.startswith("Not plotted"))
         assert "3 failed (accuracy check: max 9 ULP &gt; 4 ×3)" in note
+        if chart == "relu_cost":
+            continue
         gpu_note = next(t for t in svg_texts(out / f"{chart}_gpu.svg") if t.startswith("Not plotted"))
         assert "30 skipped (no CUDA device" in gpu_note  # 5 GPU rows x 3 sizes x 2 dtypes
 
@@ -79,7 +83,7 @@ def test_variant_names_come_from_the_file(drawn):
 def test_summary_table(drawn):
     out, _ = drawn
     md = (out / "summary.md").read_text()
-    assert "| variant | dtype | n | GB/s | % ceiling | ELU/ReLU | max ULP | status |" in md
+    assert "| variant | dtype | n | GB/s | % ceiling | × ReLU | max ULP | status |" in md
     assert "| elu/fast | f32 | 2^24 | — | — | — | — | failed: accuracy check: max 9 ULP > 4 |" in md
     row = next(l for l in md.splitlines() if l.startswith("| elu/naive | f32 | 2^24"))
     ratio = float(row.split("|")[6])
@@ -106,14 +110,14 @@ def test_update_readme_replaces_only_between_markers(tmp_path, write):
     res = write(make_run(seed=1, sizes=(1024, 2**20)), "run.json")
     charts = tmp_path / "charts"
     charts.mkdir()
-    (charts / "elu_relu_ratio_cpu_t1.png").write_bytes(b"")
+    (charts / "relu_cost_cpu_t1_f32.png").write_bytes(b"")
     r = run_script("update_readme.py", res, "--readme", readme, "--charts", charts)
     assert r.returncode == 0, r.stderr
     new = readme.read_text()
     assert new.startswith("# T\n\nintro\n\n<!-- results:begin -->\n")
     assert new.endswith("\n<!-- results:end -->\n\n## After\n\ntext\n")
     assert "old table" not in new
-    assert "AMD EPYC 7B13 (fixture)" in new and "](charts/elu_relu_ratio_cpu_t1.png)" in new
+    assert "AMD EPYC 7B13 (fixture)" in new and "](charts/relu_cost_cpu_t1_f32.png)" in new
     assert "| elu/vectorized | f32 | 2^20 |" in new
     # Idempotent: a second run gives the same file.
     assert run_script("update_readme.py", res, "--readme", readme, "--charts", charts).returncode == 0

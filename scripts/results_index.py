@@ -1,0 +1,306 @@
+"""The one index of a results document: row identity, the copy ceilings, and the one pairing of
+every activation with ReLU. plot.py, compare.py, validate_results.py, update_readme.py and
+report.py read rows through this module; none keeps its own key or pairing.
+
+Activation names always come from the rows. The module knows three names only, each for a
+reason the contract (issue 10) fixes:
+  - BASELINE ("relu") is the yardstick every cost is relative to;
+  - BACKWARD_SUFFIX ("_backward") tells a backward row from a forward one;
+  - a file of schema v1/v2 has no `params`: its "elu" rows read as {"alpha": row.alpha}
+    (V2_ALPHA_ACTIVATION), every other row as {}.
+An activation nobody has heard of is indexed, paired and drawn like any other; nothing raises.
+
+Everything here is linear in the number of rows (plot.py was quadratic once: 527 s on 100,000).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple
+
+import results_io as rio
+
+BASELINE = "relu"
+BACKWARD_SUFFIX = "_backward"
+V2_ALPHA_ACTIVATION = "elu"  # the one parametrised activation before schema 3 (see the module doc)
+
+
+def forward_name(activation: str) -> str:
+    """"gelu_backward" -> "gelu"; a forward name is returned as is."""
+    return activation[:-len(BACKWARD_SUFFIX)] if activation.endswith(BACKWARD_SUFFIX) else activation
+
+
+def is_backward(activation: str) -> bool:
+    return activation.endswith(BACKWARD_SUFFIX)
+
+
+def row_params(row) -> tuple:
+    """The parameters that change the row's work, as sorted (name, value) pairs (hashable).
+    Files without `params` (schema v1/v2): ELU rows use the row's alpha, the others none."""
+    p = row.get("params")
+    if p is not None:
+        t = tuple(sorted(p.items())) if len(p) > 1 else tuple(p.items())
+    elif row["activation"] == V2_ALPHA_ACTIVATION:
+        t = (("alpha", row["alpha"]),)
+    else:
+        return ()
+    # One tuple per distinct parameter set: 100,000 rows share a handful (memory, not speed).
+    got = _params_seen.get(t)
+    if got is None:
+        if len(_params_seen) > 10_000:
+            _params_seen.clear()
+        got = _params_seen[t] = t
+    return got
+
+
+_params_seen = {}
+
+
+def params_text(params: tuple) -> str:
+    """"alpha=0.5 negative_slope=0.01", or "" for none."""
+    return " ".join(f"{k}={v:g}" for k, v in params)
+
+
+# A NamedTuple, not a dataclass: it is built for every row of files of 100,000 rows and hashed
+# as a dict key; a tuple does both in C (a frozen dataclass took seconds more per file).
+class RowId(NamedTuple):
+    """What identifies one measurement across runs: everything that changes the work."""
+    device: str
+    activation: str
+    variant: str
+    dtype: str
+    n: int
+    threads: int | None
+    cache: str | None
+    input: str
+    cols: int | None
+    params: tuple
+
+    @classmethod
+    def of(cls, row) -> "RowId":
+        return cls(row["device"], row["activation"], row["variant"], row["dtype"], row["n"], row["threads"],
+                   row["cache"], row["input"], row["cols"], row_params(row))
+
+
+class Cell(NamedTuple):
+    """A ceiling cell: where a copy of the same bytes is the yardstick."""
+    device: str
+    dtype: str
+    n: int
+    threads: int | None
+
+    @classmethod
+    def of(cls, row) -> "Cell":
+        return cls(row["device"], row["dtype"], row["n"], row["threads"])
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    median_s: float
+    gbps: float
+    variant: str
+
+
+def ceilings_by_cell(doc: dict) -> dict:
+    """{Cell: Ceiling}: the fastest ok `kind: ceiling` row of each cell, whatever the copy variant
+    is called; the document's `ceilings` block fills cells that have no such row."""
+    best = {}
+    for r in doc["results"]:
+        if r["kind"] == "ceiling" and r["status"] == "ok":
+            k, m = Cell.of(r), r["time_s"]["median"]
+            if k not in best or m < best[k].median_s:
+                best[k] = Ceiling(m, r["gbps"], r["variant"])
+    for c in doc["ceilings"]:
+        best.setdefault(Cell.of(c), Ceiling(c["median_s"], c["gbps"], c["variant"]))
+    return best
+
+
+_ceiling_cache = {}  # id(doc) -> (doc, its ceilings): built once per document, not once per row
+
+
+def ceilings(doc: dict) -> dict:
+    """ceilings_by_cell(doc), built once per document."""
+    got = _ceiling_cache.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_ceiling_cache) > 32:
+            _ceiling_cache.clear()
+        got = _ceiling_cache[id(doc)] = (doc, ceilings_by_cell(doc))
+    return got[1]
+
+
+def ceiling_of(doc: dict, row) -> Ceiling | None:
+    """The run's copy ceiling at the row's (device, dtype, n, threads), or None."""
+    return ceilings(doc).get(Cell.of(row))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cost relative to ReLU
+
+
+def _median(row):
+    return None if row is None else row["time_s"]["median"]
+
+
+@dataclass(frozen=True, eq=False)
+class ReluCost:
+    """One activation X against ReLU on the same work (contract, "Cost relative to ReLU").
+    row/relu are the forward rows; backward/relu_backward the `_backward` rows, or None."""
+    row: dict
+    relu: dict
+    backward: dict | None
+    relu_backward: dict | None
+
+    @property
+    def activation(self) -> str:
+        return self.row["activation"]
+
+    @property
+    def params(self) -> tuple:
+        return row_params(self.row)
+
+    @property
+    def forward(self) -> float:
+        """time(X) / time(relu)."""
+        return _median(self.row) / _median(self.relu)
+
+    @property
+    def fwd_bwd(self) -> float | None:
+        """(time(X) + time(X_backward)) / (time(relu) + time(relu_backward)); None without both."""
+        if self.backward is None or self.relu_backward is None:
+            return None
+        return (_median(self.row) + _median(self.backward)) / (_median(self.relu) + _median(self.relu_backward))
+
+
+def _pair_base(row, best_kernel):
+    """What an activation's row and its ReLU partner share: the RowId but the activation and
+    params (and the variant, across which best kernels pair)."""
+    k = RowId.of(row)
+    return (k.device, "" if best_kernel else k.variant) + k[3:9]
+
+
+def best_kernels(rows):
+    """The fastest ok `kind: kernel` row per (RowId without the variant): the best kernel of each
+    activation, dtype, size and parameters. Bias rows (cols) do more work and stay apart."""
+    best = {}
+    for r in rows:
+        if r["kind"] == "kernel" and r["status"] == "ok":
+            k = _pair_base(r, True) + (r["activation"], row_params(r))
+            if k not in best or _median(r) < _median(best[k]):
+                best[k] = r
+    return best.values()
+
+
+def relu_costs(rows: Iterable, best_kernel: bool = False) -> list[ReluCost]:
+    """Every activation X present (forward rows, not ReLU, not ceilings) paired with ReLU on the
+    same device, variant, dtype, n, threads, cache, input and cols; X_backward with X's params and
+    relu_backward on the same keys when both exist. best_kernel=True first keeps only the fastest
+    ok kernel row of each (device, activation, dtype, n, threads, cache, input, cols, params), and
+    pairs those across variants: the cost of the best kernel of each dtype.
+    Only ok rows are paired; an X without an ok ReLU partner is left out. Linear in rows."""
+    ok = [r for r in rows if r["status"] == "ok" and r["kind"] != "ceiling"]
+    if best_kernel:
+        ok = list(best_kernels(ok))
+    bases = [_pair_base(r, best_kernel) for r in ok]
+    index = {}
+    for r, base in zip(ok, bases):
+        index.setdefault(base + (r["activation"], row_params(r)), r)
+    out = []
+    relu_bwd = BASELINE + BACKWARD_SUFFIX
+    for r, base in zip(ok, bases):
+        act = r["activation"]
+        if act == BASELINE or is_backward(act):
+            continue
+        relu = index.get(base + (BASELINE, ()))
+        if relu is not None:
+            out.append(ReluCost(r, relu, index.get(base + (act + BACKWARD_SUFFIX, row_params(r))),
+                                index.get(base + (relu_bwd, ()))))
+    return out
+
+
+def activations_of(rows: Iterable) -> list[str]:
+    """The forward activations of the rows (ceilings left out), ReLU first, then by name."""
+    names = {forward_name(r["activation"]) for r in rows if r["kind"] != "ceiling"}
+    return sorted(names, key=lambda a: (a != BASELINE, a))
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown summaries (plot.py's summary.md and the README section)
+
+
+def relu_cost_markdown(docs: list, labels: list | None = None) -> str:
+    """Per (file, device, threads): at the largest size of each dtype, the cost of each
+    activation relative to ReLU with the best kernel of each side (forward, and forward +
+    backward where the run has backward rows)."""
+    out = []
+    for i, doc in enumerate(docs):
+        groups = {}
+        for c in relu_costs(doc["results"], best_kernel=True):
+            groups.setdefault((c.row["device"], c.row["threads"]), []).append(c)
+        for (device, threads), costs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+            out += [_group_head(doc, device, threads, labels[i] if labels else None), "",
+                    "| activation | dtype | n | × ReLU forward | × ReLU fwd+bwd | best kernel (X / ReLU) |",
+                    "|---|---|---|---:|---:|---|"]
+            for dtype in [d for d in rio.DTYPE_BYTES if any(c.row["dtype"] == d for c in costs)]:
+                dc = [c for c in costs if c.row["dtype"] == dtype]
+                n = max(c.row["n"] for c in dc)
+                for c in sorted((c for c in dc if c.row["n"] == n), key=lambda c: (c.activation, c.params)):
+                    name = c.activation + (f" ({params_text(c.params)})" if c.params else "")
+                    kernels = f"{c.row['variant']} / {c.relu['variant']}"
+                    out.append(f"| {name} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(c.forward)} | "
+                               f"{rio.fmt_num(c.fwd_bwd)} | {kernels} |")
+            out.append("")
+    return "\n".join(out)
+
+
+def _group_head(doc, device, threads, label):
+    head = f"**{rio.device_name(doc, device)}** ({device}"
+    head += f", {threads} thread{'s' if threads != 1 else ''})" if threads is not None else ")"
+    return head + (f" — {label}" if label else "")
+
+
+def summary_markdown(docs: list, labels: list | None = None) -> str:
+    """Markdown tables at the largest size: one per (file, device, threads) group.
+
+    Every row at that size is listed, skipped and failed ones too (with their reason), so the
+    table never hides what the charts leave out. × ReLU: the row's time over ReLU's on the same
+    variant and parameters (relu_costs).
+    """
+    out = []
+    kind_order = {"kernel": 0, "peer": 1, "ceiling": 2}
+    for i, doc in enumerate(docs):
+        groups = {}
+        for r in doc["results"]:
+            groups.setdefault((r["device"], r["threads"]), []).append(r)
+        for (device, threads), grows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+            out += [_group_head(doc, device, threads, labels[i] if labels else None), "",
+                    "| variant | dtype | n | GB/s | % ceiling | × ReLU | max ULP | status |",
+                    "|---|---|---|---:|---:|---:|---:|---|"]
+            by_dtype = {}
+            for r in grows:
+                by_dtype.setdefault(r["dtype"], []).append(r)
+            for dtype in [d for d in rio.DTYPE_BYTES if d in by_dtype]:
+                drows = by_dtype[dtype]
+                n = max(r["n"] for r in drows)
+                at_n = [r for r in drows if r["n"] == n]
+                ratio = {id(c.row): c.forward for c in relu_costs(at_n)}
+                # Parameters are named where one activation was run with several (--alpha 0.5,1).
+                sets = {}
+                for r in at_n:
+                    sets.setdefault(r["activation"], set()).add(row_params(r))
+                for r in sorted(at_n, key=lambda r: (kind_order.get(r["kind"], 3), r["variant"], r["activation"],
+                                                     row_params(r))):
+                    out.append(_summary_line(r, dtype, n, ratio.get(id(r)), len(sets[r["activation"]]) > 1))
+            out.append("")
+    return "\n".join(out)
+
+
+def _summary_line(r, dtype, n, ratio, with_params):
+    params = params_text(row_params(r)) if with_params else ""
+    name = f"{r['activation']}/{r['variant']}" + (f" ({params})" if params else "") + \
+        (" (peer)" if r["kind"] == "peer" else "")
+    status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
+    if rio.throttle_mark(r):
+        status += f" ! throttled ({', '.join(rio.throttle_mark(r))})"
+    status = status.replace("|", "\\|")
+    return (f"| {name} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(r['gbps'])} | "
+            f"{rio.fmt_num(r.get('pct_of_ceiling'))} | {rio.fmt_num(ratio)} | {rio.fmt_num(rio.max_ulp(r))} | {status} |")
