@@ -142,14 +142,32 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
   return rows;
 }
 
+namespace {
+// Runs job(k, begin, end) for `chunks` consecutive pieces of [0, n) (each a multiple of `unit`
+// but the last), the last on the calling thread and the others on their own threads: the
+// fan-out of the bench's host-side loops over 2^26 elements (input, check, saved tensor).
+template <class Job>
+void fan_out(std::size_t n, std::size_t chunks, std::size_t unit, const Job& job) {
+  chunks = std::max<std::size_t>(1, chunks);
+  const std::size_t units = unit ? n / unit : 0;
+  const std::size_t per = (units + chunks - 1) / chunks * unit;
+  std::vector<std::jthread> pool;
+  for (std::size_t k = 0; k < chunks; ++k) {
+    const std::size_t b = std::min(n, k * per), e = k + 1 == chunks ? n : std::min(n, b + per);
+    if (k + 1 == chunks) job(k, b, e);
+    else pool.emplace_back([&job, k, b, e] { job(k, b, e); });
+  }
+}
+std::size_t host_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+}  // namespace
+
 void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed) {
-  const int workers = static_cast<int>(std::max(1u, std::min(8u, std::thread::hardware_concurrency())));
-  const std::size_t chunk = (n + workers - 1) / workers;
-  auto body = [&](int w) {
-    std::seed_seq seq{seed, static_cast<unsigned>(w), 0x5eedu};
+  // One random stream per chunk, seeded by its index: the same input for a seed on any machine
+  // with the same chunk count (8 at most).
+  fan_out(n, std::min<std::size_t>(8, host_threads()), 1, [&](std::size_t k, std::size_t b, std::size_t e) {
+    std::seed_seq seq{seed, static_cast<unsigned>(k), 0x5eedu};
     std::mt19937_64 rng(seq);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    const std::size_t b = std::min(n, w * chunk), e = std::min(n, b + chunk);
     for (std::size_t i = b; i < e; ++i) {
       float v;
       do {
@@ -160,10 +178,7 @@ void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed) {
         // Redraw values that round to zero in the storage type (f16 underflow included).
       } while (load_as_float(dst, i, d) == 0.0f);
     }
-  };
-  std::vector<std::jthread> pool;
-  for (int w = 1; w < workers; ++w) pool.emplace_back(body, w);
-  body(0);
+  });
 }
 
 CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, const ActivationParams& p,
@@ -171,24 +186,15 @@ CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::
   const std::size_t unit = v.uses_bias ? cols : 1;  // bias chunks start at a row so i % cols holds
   const std::size_t units = unit ? n / unit : 0;
   const std::size_t t = std::max<std::size_t>(1, std::min<std::size_t>(threads, units / 4096 + 1));
-  const std::size_t per = (units + t - 1) / t * unit;
   const std::size_t es = dtype_size(v.dtype);
   std::vector<CheckResult> parts(t);
-  {
-    std::vector<std::jthread> pool;
-    for (std::size_t k = 0; k < t; ++k) {
-      auto job = [&, k] {
-        const std::size_t b = std::min(n, k * per), e = k + 1 == t ? n : std::min(n, b + per);
-        const char* g = grad ? static_cast<const char*>(grad) + b * es : nullptr;
-        parts[k] = check_against_reference(v, static_cast<const char*>(x) + b * es,
-                                           static_cast<const char*>(y) + b * es, e - b, p, bias, cols, g);
-        parts[k].worst_index += b;
-        if (!parts[k].ok) parts[k].message += " [element index within the chunk at " + std::to_string(b) + "]";
-      };
-      if (k + 1 == t) job();
-      else pool.emplace_back(job);
-    }
-  }
+  fan_out(n, t, unit, [&](std::size_t k, std::size_t b, std::size_t e) {
+    const char* g = grad ? static_cast<const char*>(grad) + b * es : nullptr;
+    parts[k] = check_against_reference(v, static_cast<const char*>(x) + b * es, static_cast<const char*>(y) + b * es,
+                                       e - b, p, bias, cols, g);
+    parts[k].worst_index += b;
+    if (!parts[k].ok) parts[k].message += " [element index within the chunk at " + std::to_string(b) + "]";
+  });
   CheckResult r;
   r.checked = 0;
   for (const CheckResult& p : parts) {
@@ -207,15 +213,10 @@ CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::
 }
 
 void make_saved_input_parallel(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p) {
-  const std::size_t t = std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), n / 65536 + 1));
-  const std::size_t per = (n + t - 1) / t, es = dtype_size(v.dtype);
-  std::vector<std::jthread> pool;
-  for (std::size_t k = 0; k < t; ++k) {
-    const std::size_t b = std::min(n, k * per), e = std::min(n, b + per);
-    pool.emplace_back([=, &v, &p] {
-      make_saved_input(v, static_cast<const char*>(x) + b * es, static_cast<char*>(saved) + b * es, e - b, p);
-    });
-  }
+  const std::size_t es = dtype_size(v.dtype);
+  fan_out(n, std::min(host_threads(), n / 65536 + 1), 1, [&](std::size_t, std::size_t b, std::size_t e) {
+    make_saved_input(v, static_cast<const char*>(x) + b * es, static_cast<char*>(saved) + b * es, e - b, p);
+  });
 }
 
 std::shared_ptr<const HostBuffer> InputCache::get(Dtype d, std::size_t n) {

@@ -14,16 +14,16 @@ float f16_to_float(std::uint16_t h) {
   const std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
   const std::uint32_t exp = (h >> 10) & 0x1Fu;
   std::uint32_t mant = h & 0x3FFu;
-  if (exp == 0x1F) return float_of(sign | 0x7F800000u | (mant << 13));  // inf / NaN
-  if (exp != 0) return float_of(sign | ((exp + 112u) << 23) | (mant << 13));
-  if (mant == 0) return float_of(sign);  // +-0
+  if (exp == 0x1F) return bits_to_float(sign | 0x7F800000u | (mant << 13));  // inf / NaN
+  if (exp != 0) return bits_to_float(sign | ((exp + 112u) << 23) | (mant << 13));
+  if (mant == 0) return bits_to_float(sign);  // +-0
   // Subnormal: value = mant * 2^-24, exactly representable as a normal float.
   const float v = std::ldexp(static_cast<float>(mant), -24);
   return sign ? -v : v;
 }
 
 std::uint16_t float_to_f16(float f) {
-  const std::uint32_t u = bits_of(f);
+  const std::uint32_t u = float_to_bits(f);
   const std::uint16_t sign = static_cast<std::uint16_t>((u >> 16) & 0x8000u);
   const std::uint32_t abs = u & 0x7FFFFFFFu;
   if (abs > 0x7F800000u) return sign | 0x7E00u | static_cast<std::uint16_t>((abs >> 13) & 0x3FFu);
@@ -42,7 +42,7 @@ std::uint16_t float_to_f16(float f) {
 }
 
 std::uint16_t float_to_bf16(float f) {
-  const std::uint32_t u = bits_of(f);
+  const std::uint32_t u = float_to_bits(f);
   if ((u & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<std::uint16_t>((u >> 16) | 0x0040u);
   const std::uint32_t rounding = 0x7FFFu + ((u >> 16) & 1u);
   return static_cast<std::uint16_t>((u + rounding) >> 16);
@@ -53,9 +53,9 @@ float round_to_dtype(double v, Dtype d) {
   if (d == Dtype::f32 || std::isnan(v) || std::isinf(f)) return f;
   // Round to odd: if the conversion was inexact, force the last bit to 1 by moving toward v.
   // 29 - 11 extra bits then make the second rounding to 16 bits exact.
-  if (static_cast<double>(f) != v && (bits_of(f) & 1u) == 0) {
+  if (static_cast<double>(f) != v && (float_to_bits(f) & 1u) == 0) {
     const bool toward_larger_magnitude = std::fabs(v) > std::fabs(static_cast<double>(f));
-    f = float_of(bits_of(f) + (toward_larger_magnitude ? 1u : std::uint32_t(-1)));
+    f = bits_to_float(float_to_bits(f) + (toward_larger_magnitude ? 1u : std::uint32_t(-1)));
   }
   return d == Dtype::f16 ? f16_to_float(float_to_f16(f)) : bf16_to_float(float_to_bf16(f));
 }

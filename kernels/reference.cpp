@@ -36,7 +36,7 @@ std::int64_t ordered(float v, Dtype d) {
   std::int64_t bits;
   std::int64_t sign_bit;
   switch (d) {
-    case Dtype::f32: bits = bits_of(v); sign_bit = std::int64_t{1} << 31; break;
+    case Dtype::f32: bits = float_to_bits(v); sign_bit = std::int64_t{1} << 31; break;
     case Dtype::f16: bits = float_to_f16(v); sign_bit = 0x8000; break;
     case Dtype::bf16: bits = float_to_bf16(v); sign_bit = 0x8000; break;
   }

@@ -81,7 +81,7 @@ TEST(Sleef, PositiveLanesReturnXBitForBit) {
   }
   run(*v, x.data(), y.data(), x.size(), 0.5f);
   for (std::size_t i = 0; i < x.size(); ++i)
-    if (x[i] > 0) ASSERT_EQ(bits_of(y[i]), bits_of(x[i])) << "i=" << i << " x=" << x[i];
+    if (x[i] > 0) ASSERT_EQ(float_to_bits(y[i]), float_to_bits(x[i])) << "i=" << i << " x=" << x[i];
 }
 
 TEST(Xnnpack, RefusesAlphaZeroAsAPinnedFinding) {

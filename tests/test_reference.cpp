@@ -32,9 +32,9 @@ TEST(Dtypes, F16RoundsToNearestEven) {
 
 TEST(Dtypes, Bf16RoundsToNearestEven) {
   EXPECT_EQ(float_to_bf16(1.0f), 0x3F80);
-  EXPECT_EQ(float_to_bf16(float_of(0x3F808000u)), 0x3F80);  // tie -> even
-  EXPECT_EQ(float_to_bf16(float_of(0x3F818000u)), 0x3F82);  // tie -> even (up)
-  EXPECT_EQ(float_to_bf16(float_of(0x3F808001u)), 0x3F81);
+  EXPECT_EQ(float_to_bf16(bits_to_float(0x3F808000u)), 0x3F80);  // tie -> even
+  EXPECT_EQ(float_to_bf16(bits_to_float(0x3F818000u)), 0x3F82);  // tie -> even (up)
+  EXPECT_EQ(float_to_bf16(bits_to_float(0x3F808001u)), 0x3F81);
   EXPECT_TRUE(std::isnan(bf16_to_float(float_to_bf16(std::numeric_limits<float>::quiet_NaN()))));
 }
 

@@ -288,7 +288,7 @@ TEST(Lut16Model, SimdMatchesScalarEluLut16P3BitForBit) {
           ASSERT_TRUE(std::isnan(y[i]));
           continue;
         }
-        ASSERT_EQ(bits_of(y[i]), bits_of(want)) << name << " x=" << xi << " alpha=" << alpha;
+        ASSERT_EQ(float_to_bits(y[i]), float_to_bits(want)) << name << " x=" << xi << " alpha=" << alpha;
       }
     }
   }

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "elubench/activations.hpp"  // float_to_bits, bits_to_float: the one bit cast
+
 namespace elubench {
 
 enum class Dtype { f32, f16, bf16 };
@@ -36,23 +38,13 @@ constexpr std::string_view to_string(Dtype d) {
 }
 std::optional<Dtype> parse_dtype(std::string_view s);
 
-inline std::uint32_t bits_of(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-inline float float_of(std::uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
 
 // IEEE binary16 -> float, exact (subnormals, inf and NaN included).
 float f16_to_float(std::uint16_t h);
 // float -> IEEE binary16, round to nearest even; overflow to inf; NaN stays (quiet) NaN.
 std::uint16_t float_to_f16(float f);
 // bfloat16 is the top half of a float: widening is a shift.
-inline float bf16_to_float(std::uint16_t b) { return float_of(std::uint32_t{b} << 16); }
+inline float bf16_to_float(std::uint16_t b) { return bits_to_float(std::uint32_t{b} << 16); }
 // float -> bfloat16, round to nearest even; NaN stays (quiet) NaN.
 std::uint16_t float_to_bf16(float f);
 
