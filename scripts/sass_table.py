@@ -11,8 +11,8 @@ of ours is elubench::cuda::kernel<Body, T>, and Body names the variant and the a
 For every kernel on both architectures it reports
   - instructions per element in the main loop: the SASS instructions (NOPs left out) between the
     loop head and its backward branch, plus the body of any subroutine called there (except the
-    slow path of an IEEE float division, which only denormal or huge operands take: its call is
-    counted, its body not), divided by the elements one thread finishes per iteration (16-byte
+    slow path of an IEEE float division or reciprocal, which only denormal or huge operands take:
+    its call is counted, its body not), divided by the elements one thread finishes per iteration (16-byte
     stores x elements per 16 bytes).
     The count is static: a branch inside the loop counts both of its sides, which is what a warp
     with mixed signs executes. Per-thread count = warp-instructions per element of a warp;
@@ -193,10 +193,10 @@ def main_loop(insts: list[tuple[int, str]], elem_bytes: int) -> dict:
         # (a jump that keeps the convergence state), not a call.
         if not opcode(s).startswith("CALL") or end < branch_target(s) <= end + 0x20:
             continue
-        # IEEE float division: FCHK flags the operands the inline reciprocal cannot divide
-        # exactly (denormal or huge), and only those call the slow path, so its body is not
-        # counted per element (a 64-bit integer division routine has no FCHK: it is).
-        if any(opcode(p).startswith("FCHK") for _, p in body[max(0, j - 12): j]):
+        # IEEE float division and reciprocal: the inline path handles every operand but the
+        # denormal or huge ones, which branch to a float subroutine; its body is not counted per
+        # element. A 64-bit integer division routine (I2F.U64.RP: its reciprocal estimate) is.
+        if is_float_slow_path(insts, branch_target(s)):
             slow_paths += 1
             continue
         calls += 1
@@ -205,6 +205,23 @@ def main_loop(insts: list[tuple[int, str]], elem_bytes: int) -> dict:
     wide_loads = best[0][1]
     return {"insts": count, "wide_loads": wide_loads, "wide_stores": wide_stores, "calls": calls,
             "slow_paths": slow_paths, "elems": wide_stores * (16 // elem_bytes)}
+
+
+def subroutine(insts, start) -> list[str]:
+    out, inside = [], False
+    for a, s in insts:
+        if a == start:
+            inside = True
+        if inside and opcode(s) != "NOP":
+            out.append(s)
+            if opcode(s).startswith("RET"):
+                break
+    return out
+
+
+def is_float_slow_path(insts, start) -> bool:
+    ops = [opcode(s) for s in subroutine(insts, start)]
+    return not any(o.startswith("I2F") for o in ops) and any(o.startswith(("FFMA", "MUFU.RCP")) for o in ops)
 
 
 def subroutine_size(insts, start) -> int:

@@ -52,8 +52,8 @@ def test_loop_exit_call_is_not_a_subroutine():
 
 def test_subroutine_call_in_loop_is_counted_with_its_body():
     body = loop_kernel(["CALL.REL.NOINC 0x%x" % (0x10 * 16), "FADD R4, R4, 1"])
-    body += ["IADD3 R0, R0, 1, RZ", "IADD3 R0, R0, 1, RZ", "RET.REL.NODEC R4 0x0"]  # 0x100..0x120
-    assert body[16].startswith("IADD3")
+    body += ["I2F.U64.RP R0, R8", "IADD3 R0, R0, 1, RZ", "RET.REL.NODEC R4 0x0"]  # 0x100..0x120: a 64-bit division
+    assert body[16].startswith("I2F")
     insts = sass_table.parse_sass(sass(F16_KERNEL, body))[F16_KERNEL]
     loop = sass_table.main_loop(insts, 2)
     assert loop["calls"] == 1
@@ -106,8 +106,8 @@ def test_checks_flag_spills_narrow_loops_and_budgets():
 
 def test_float_division_slow_path_is_not_counted_per_element():
     # FCHK, then a predicated branch around the call: the slow path runs for rare operands only.
-    body = loop_kernel(["FCHK P1, R4, R5", "@!P1 BRA 0x%x" % (0xa * 16), "CALL.REL.NOINC 0x%x" % (0x10 * 16)])
-    body += ["IADD3 R0, R0, 1, RZ", "RET.REL.NODEC R4 0x0"]
+    body = loop_kernel(["FCHK P1, R4, R5", "@!P1 BRA 0x%x" % (0xa * 16), "CALL.REL.NOINC 0x%x" % (0x11 * 16)])
+    body += ["MUFU.RCP R3, R5", "FFMA R4, R3, R4, RZ", "RET.REL.NODEC R4 0x0"]  # 0x110..
     insts = sass_table.parse_sass(sass(F16_KERNEL, body))[F16_KERNEL]
     loop = sass_table.main_loop(insts, 2)
     assert loop["calls"] == 0 and loop["slow_paths"] == 1
