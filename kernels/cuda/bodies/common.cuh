@@ -199,7 +199,7 @@ EB_HD void stream_body(size_t tid, size_t nthreads, const Inputs<T, K>& in, T* y
     for (size_t i = tid; i < n; i += nthreads) y[i] = apply_one(p, i, in, I);
     return;
   }
-  size_t head = ((16 - ya % 16) % 16) / sizeof(T);
+  size_t head = ((16 - reinterpret_cast<std::uintptr_t>(in.p[0]) % 16) % 16) / sizeof(T);
   if (head > n) head = n;
   for (size_t i = tid; i < head; i += nthreads) y[i] = apply_one(p, i, in, I);
 
