@@ -75,13 +75,19 @@ Cached& cached(int device, cudnnDataType_t type, int h, int w) {
 static_assert(Elu::cudnn_mode == CUDNN_ACTIVATION_ELU && Relu::cudnn_mode == CUDNN_ACTIVATION_RELU &&
               Silu::cudnn_mode == CUDNN_ACTIVATION_SWISH);
 
+template <Dtype D> constexpr cudnnDataType_t cudnn_type() {
+  if constexpr (D == Dtype::f32) return CUDNN_DATA_FLOAT;
+  else if constexpr (D == Dtype::f16) return CUDNN_DATA_HALF;
+  else static_assert(D == Dtype::f32, "cudnn: no bf16 in the legacy activation API");
+}
+
 template <Activation A, Dtype D> void cudnn_run(const RunArgs& r) {
   static_assert(cudnn_has<A, D>());
   using Trait = trait_t<A>;
   if (r.n == 0) return;
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
-  const cudnnDataType_t type = D == Dtype::f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_HALF;
+  const cudnnDataType_t type = cudnn_type<D>();
   const std::size_t es = dtype_size(D);
   const auto mode = static_cast<cudnnActivationMode_t>(Trait::cudnn_mode);
   // coef is ELU's alpha (and the clip of CLIPPED_RELU); the other modes ignore it.
