@@ -4,11 +4,16 @@
 usage: sass_table.py CUBIN_DIR [--check] [--markdown] [--readme README.md] [--cuobjdump PATH]
 
 CUBIN_DIR holds <file>.sm_80.cubin and <file>.sm_90.cubin for each kernel file of
-kernels/cuda/ (CMake target elubench_sass builds them with the library's device flags).
+kernels/cuda/ (CMake target elubench_sass builds them with the library's device flags). The
+files are whatever the directory holds and the kernels whatever their symbols name: every kernel
+of ours is elubench::cuda::kernel<Body, T>, and Body names the variant and the activation
+(vectorized<act::gelu_backward>, bias_add), so nothing here lists activations or kernels.
 For every kernel on both architectures it reports
   - instructions per element in the main loop: the SASS instructions (NOPs left out) between the
-    loop head and its backward branch, plus the body of any subroutine called there, divided by
-    the elements one thread finishes per iteration (16-byte stores x elements per 16 bytes).
+    loop head and its backward branch, plus the body of any subroutine called there (except the
+    slow path of an IEEE float division or reciprocal, which only denormal or huge operands take:
+    its call is counted, its body not), divided by the elements one thread finishes per iteration (16-byte
+    stores x elements per 16 bytes).
     The count is static: a branch inside the loop counts both of its sides, which is what a warp
     with mixed signs executes. Per-thread count = warp-instructions per element of a warp;
   - registers, stack, local memory and spill instructions (STL/LDL);
@@ -32,8 +37,7 @@ import sys
 from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FILES = ["naive", "vectorized", "fused_bias", "bias_then_act", "half2", "fast", "copy"]
-STREAMING = set(FILES) - {"naive"}  # naive is scalar by design
+SCALAR_BODIES = {"naive"}  # one element per thread by design; every other body streams 16-byte Packs
 ARCHS = ["sm_90", "sm_80"]
 THREADS = 256
 README_BEGIN = "<!-- sass-table:begin (scripts/sass_table.py) -->"
@@ -44,7 +48,9 @@ README_END = "<!-- sass-table:end -->"
 class Kernel:
     file: str
     arch: str
-    name: str  # short: kernel<activation,dtype>
+    name: str  # short: body<activation,dtype>, e.g. vectorized<elu_backward,f16>, bias_add<f32>
+    body: str = ""  # the variant's body: naive, vectorized, fused_bias, bias_add, act_in_place, ...
+    activation: str = ""  # as in the registry (elu, elu_backward, ...); "" for a body without one
     regs: int = 0
     stack: int = 0
     local: int = 0
@@ -83,19 +89,39 @@ def blocks_per_sm(regs: int, shared: int = 0) -> int:
 DTYPES = [("13__nv_bfloat16", "bf16", 2), ("6__half", "f16", 2)]
 
 
-def short_name(mangled: str) -> tuple[str, str, int]:
-    """(kernel<act,dtype>, dtype, element bytes) from an Itanium-mangled kernel name."""
-    m = re.search(r"gpu_variants\d+(\w+?_kernel)I(.*)EEvN", mangled)
-    kernel = m.group(1) if m else mangled
-    targs = m.group(2) if m else ""
-    am = re.search(r"ActivationE(\d)", targs)
-    act = ["elu", "relu", "copy"][int(am.group(1))] if am else ""  # enum order of registry.hpp
+def _source_name(mangled: str, pos: int) -> tuple[str, int]:
+    """The <length><identifier> of an Itanium-mangled name at pos: (identifier, end)."""
+    m = re.compile(r"(\d+)").match(mangled, pos)
+    if not m:
+        return "", pos
+    n = int(m.group(1))
+    return mangled[m.end(): m.end() + n], m.end() + n
+
+
+def parse_kernel(mangled: str) -> tuple[str, str, str, int]:
+    """(body, activation, dtype, element bytes) of elubench::cuda::kernel<Body, T>, where Body is
+    body<act::activation> or a plain body (bias_add, copy_bits); ("", "", dtype, size) for any
+    other symbol."""
     dtype, size = "f32", 4
     for key, name, s in DTYPES:
-        if key in targs:
+        if key in mangled:
             dtype, size = name, s
+    m = re.search(r"6kernelI(?:N?(?:S\d*_)*)", mangled)
+    if not m:
+        return "", "", dtype, size
+    body, end = _source_name(mangled, m.end())
+    act = ""
+    am = re.compile(r"I(?:N?(?:S\d*_)*)3act").match(mangled, end)
+    if am:
+        act, _ = _source_name(mangled, am.end())
+    return body, act, dtype, size
+
+
+def short_name(mangled: str) -> tuple[str, str, int]:
+    """(body<activation,dtype>, dtype, element bytes) from an Itanium-mangled kernel name."""
+    body, act, dtype, size = parse_kernel(mangled)
     parts = [p for p in (act, dtype) if p]
-    return f"{kernel}<{','.join(parts)}>", dtype, size
+    return f"{body or mangled}<{','.join(parts)}>", dtype, size
 
 
 INST_RE = re.compile(r"/\*([0-9a-f]{4,})\*/\s+(.*?)\s*;")
@@ -156,21 +182,46 @@ def main_loop(insts: list[tuple[int, str]], elem_bytes: int) -> dict:
         if stores and (best is None or key > best[0]):
             best = (key, body)
     if best is None:
-        return {"insts": 0, "wide_loads": 0, "wide_stores": 0, "calls": 0, "elems": 0}
+        return {"insts": 0, "wide_loads": 0, "wide_stores": 0, "calls": 0, "slow_paths": 0, "elems": 0}
     body = best[1]
     count = sum(1 for _, s in body if opcode(s) != "NOP")
     calls = 0
     end = body[-1][0]
-    for _, s in body:
+    slow_paths = 0
+    for j, (_, s) in enumerate(body):
         # A CALL.REL.NOINC to just past the loop's backward branch is how nvcc leaves a loop
         # (a jump that keeps the convergence state), not a call.
-        if opcode(s).startswith("CALL") and not end < branch_target(s) <= end + 0x20:
-            calls += 1
-            count += subroutine_size(insts, branch_target(s))
+        if not opcode(s).startswith("CALL") or end < branch_target(s) <= end + 0x20:
+            continue
+        # IEEE float division and reciprocal: the inline path handles every operand but the
+        # denormal or huge ones, which branch to a float subroutine; its body is not counted per
+        # element. A 64-bit integer division routine (I2F.U64.RP: its reciprocal estimate) is.
+        if is_float_slow_path(insts, branch_target(s)):
+            slow_paths += 1
+            continue
+        calls += 1
+        count += subroutine_size(insts, branch_target(s))
     wide_stores = best[0][0]
     wide_loads = best[0][1]
     return {"insts": count, "wide_loads": wide_loads, "wide_stores": wide_stores, "calls": calls,
-            "elems": wide_stores * (16 // elem_bytes)}
+            "slow_paths": slow_paths, "elems": wide_stores * (16 // elem_bytes)}
+
+
+def subroutine(insts, start) -> list[str]:
+    out, inside = [], False
+    for a, s in insts:
+        if a == start:
+            inside = True
+        if inside and opcode(s) != "NOP":
+            out.append(s)
+            if opcode(s).startswith("RET"):
+                break
+    return out
+
+
+def is_float_slow_path(insts, start) -> bool:
+    ops = [opcode(s) for s in subroutine(insts, start)]
+    return not any(o.startswith("I2F") for o in ops) and any(o.startswith(("FFMA", "MUFU.RCP")) for o in ops)
 
 
 def subroutine_size(insts, start) -> int:
@@ -210,9 +261,18 @@ def run_tool(cuobjdump: str, flag: str, path: str) -> str:
     return r.stdout
 
 
+def cubin_files(cubin_dir: str) -> list[str]:
+    """The kernel files the build compiled: <file> of every <file>.<arch>.cubin, each required on
+    every architecture of ARCHS."""
+    names = {os.path.basename(p).split(".")[0] for p in glob.glob(os.path.join(cubin_dir, "*.sm_*.cubin"))}
+    if not names:
+        raise SystemExit(f"sass_table.py: no cubins in {cubin_dir} (built by target elubench_sass)")
+    return sorted(names)
+
+
 def analyse(cubin_dir: str, cuobjdump: str) -> list[Kernel]:
     kernels = []
-    for f in FILES:
+    for f in cubin_files(cubin_dir):
         for arch in ARCHS:
             path = os.path.join(cubin_dir, f"{f}.{arch}.cubin")
             if not os.path.isfile(path):
@@ -222,12 +282,13 @@ def analyse(cubin_dir: str, cuobjdump: str) -> list[Kernel]:
             if not funcs:
                 raise SystemExit(f"sass_table.py: no kernels in {path}")
             for mangled, insts in funcs.items():
+                body, act, _, _ = parse_kernel(mangled)
                 name, _, size = short_name(mangled)
                 u = usage.get(mangled, {})
                 loop = main_loop(insts, size)
                 kernels.append(Kernel(
-                    f, arch, name, regs=u.get("REG", 0), stack=u.get("STACK", 0), local=u.get("LOCAL", 0),
-                    shared=u.get("SHARED", 0),
+                    f, arch, name, body=body, activation=act, regs=u.get("REG", 0), stack=u.get("STACK", 0),
+                    local=u.get("LOCAL", 0), shared=u.get("SHARED", 0),
                     spill_insts=sum(1 for _, s in insts if opcode(s).split(".")[0] in ("STL", "LDL")),
                     loop_insts=loop["insts"], loop_wide_loads=loop["wide_loads"],
                     loop_wide_stores=loop["wide_stores"], loop_calls=loop["calls"],
@@ -240,9 +301,9 @@ def analyse(cubin_dir: str, cuobjdump: str) -> list[Kernel]:
 # sm_90 main-loop budgets in instructions per element (issue 8): 4.8 TB/s at 1.98 GHz on 132 SMs
 # leaves about 28 per element for a 16-bit type.
 BUDGETS = [
-    (re.compile(r"^vectorized_kernel<elu,(f16|bf16)>$"), 28.0, "accurate ELU, 16-bit"),
-    (re.compile(r"^fast_kernel<(f16|bf16)>$"), 20.0, "fast ELU, 16-bit"),
-    (re.compile(r"^fused_bias_kernel<elu,(f16|bf16)>$"), 30.0, "fused-bias ELU, 16-bit"),
+    (re.compile(r"^vectorized<elu,(f16|bf16)>$"), 28.0, "accurate ELU, 16-bit"),
+    (re.compile(r"^fast<elu,(f16|bf16)>$"), 20.0, "fast ELU, 16-bit"),
+    (re.compile(r"^fused_bias<elu,(f16|bf16)>$"), 30.0, "fused-bias ELU, 16-bit"),
 ]
 
 
@@ -259,11 +320,14 @@ def problems(kernels: list[Kernel]) -> list[str]:
         where = f"{k.arch} {k.file}: {k.name}"
         if k.stack or k.local or k.spill_insts:
             bad.append(f"{where}: stack {k.stack} B, local {k.local} B, {k.spill_insts} STL/LDL (spill or local array)")
-        if k.file in STREAMING:
+        if not k.body:
+            bad.append(f"{where}: not an elubench::cuda::kernel<Body, T> symbol, so its variant and activation "
+                       "are unknown (every kernel of ours runs a body through launch.cuh's kernel)")
+        elif k.body not in SCALAR_BODIES:
             if k.loop_wide_loads < 4 or k.loop_wide_stores < 4:
                 bad.append(f"{where}: main loop has {k.loop_wide_loads} LDG.E.128 / {k.loop_wide_stores} "
                            "STG.E.128, expected >= 4 of each (kUnroll 16-byte accesses in flight)")
-            if k.loop_calls and "fused_bias" in k.name:
+            if k.loop_calls and k.body == "fused_bias":
                 bad.append(f"{where}: {k.loop_calls} subroutine call(s) in the main loop (a 64-bit division per pack?)")
         b = budget_of(k)
         if b is not None and (k.per_elem is None or k.per_elem > b):
@@ -279,7 +343,7 @@ def fmt(v: float | None) -> str:
 
 def markdown(kernels: list[Kernel]) -> str:
     by = {(k.file, k.name, k.arch): k for k in kernels}
-    rows = sorted({(k.file, k.name) for k in kernels}, key=lambda r: (FILES.index(r[0]), r[1]))
+    rows = sorted({(k.file, k.name) for k in kernels})
     out = ["| file | kernel | sm_90 inst/elem | sm_90 regs | sm_90 blocks/SM | sm_80 inst/elem | sm_80 regs "
            "| sm_80 blocks/SM | stack, local, spill |",
            "|---|---|--:|--:|--:|--:|--:|--:|--:|"]

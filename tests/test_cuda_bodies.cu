@@ -1,26 +1,24 @@
 // The CUDA kernel bodies run on the CPU over simulated grids: the exact __host__ __device__
 // code each __global__ wrapper calls, for every thread index of grids of several shapes, checked
 // against the float64 reference with the registry's tolerance for that variant. Runs without a
-// GPU. (half2's host side is a model of the device math: see kernels/cuda/bodies/half2.cuh.)
+// GPU. (half2's host side is a model of the device math: see kernels/cuda/bodies/half2.cuh. So is
+// every body whose trait calls expf, erff or expm1f through the backend: the host runs glibc's
+// where the device runs CUDA's, both documented within 2 ULP; the polynomial expm1 of
+// AccurateMath/FastMath and the arithmetic of the rest are the same operations on both sides.)
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "bodies/bias_then_act.cuh"
-#include "bodies/copy.cuh"
-#include "bodies/fast.cuh"
-#include "bodies/fused_bias.cuh"
-#include "bodies/half2.cuh"
-#include "bodies/naive.cuh"
-#include "bodies/vectorized.cuh"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
+#include "families.cuh"
 #include "test_support.hpp"
 
 using namespace elubench;
@@ -28,64 +26,45 @@ using namespace elubench::cuda;
 
 namespace {
 
-// Runs a variant's body (or bodies, in launch order) for thread indices 0..nthreads-1.
+// Runs a variant's bodies, in launch order, for thread indices 0..nthreads-1.
 using Sim = void (*)(const RunArgs&, size_t nthreads);
 
-template <class F> void grid(size_t nthreads, F body) {
-  for (size_t t = 0; t < nthreads; ++t) body(t, nthreads);
+template <class Body, class T> void sim_body(const Args<T>& a, size_t nthreads) {
+  for (size_t t = 0; t < nthreads; ++t) Body::run(t, nthreads, a);
+}
+// Kernels on one stream: each starts after every thread of the one before finished.
+template <class Family, Activation A, Dtype D> void simulate(const RunArgs& r, size_t nthreads) {
+  const auto a = typed<storage_t<D>>(r);
+  [&]<class... Body>(Bodies<Body...>) { (sim_body<Body>(a, nthreads), ...); }(typename Family::template bodies<A>{});
 }
 
-template <Activation A, Dtype D> void sim_naive(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  grid(nt, [&](size_t t, size_t n) { naive_body<A>(t, n, a); });
+// Every (activation, dtype) a family has, by registry name: the same families and predicates
+// that the kernel files launch (families.cuh), so a registered kernel without a simulation, or a
+// simulation of nothing registered, fails EveryGpuKernelIsSimulated.
+template <class Family> void add_sims(std::map<std::string, Sim>& m) {
+  for (Activation a : all_activations())
+    for (Dtype d : {Dtype::f32, Dtype::f16, Dtype::bf16}) {
+      const Sim sim = dispatch(a, d, []<class P>(P) -> Sim {
+        if constexpr (Family::template has<P::activation, P::dtype>) return &simulate<Family, P::activation, P::dtype>;
+        else return nullptr;
+      });
+      if (sim) m.emplace(variant_name(Device::gpu, a, Family::name, d), sim);
+    }
 }
-template <Activation A, Dtype D> void sim_vectorized(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  grid(nt, [&](size_t t, size_t n) { vectorized_body<A>(t, n, a); });
-}
-template <Activation A, Dtype D> void sim_fused_bias(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  grid(nt, [&](size_t t, size_t n) { fused_bias_body<A>(t, n, a); });
-}
-template <Activation A, Dtype D> void sim_bias_then_act(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  // Two kernels on one stream: the second starts after every thread of the first finished.
-  grid(nt, [&](size_t t, size_t n) { bias_add_body(t, n, a); });
-  grid(nt, [&](size_t t, size_t n) { act_in_place_body<A>(t, n, a); });
-}
-template <Activation A, Dtype D> void sim_half2(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  grid(nt, [&](size_t t, size_t n) { half2_body<A>(t, n, a); });
-}
-template <Dtype D> void sim_fast(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  grid(nt, [&](size_t t, size_t n) { fast_body(t, n, a); });
-}
-template <Dtype D> void sim_copy(const RunArgs& r, size_t nt) {
-  const auto a = typed<storage_t<D>>(r);
-  grid(nt, [&](size_t t, size_t n) { copy_body(t, n, a); });
-}
-
-#define EB_SIM_ACT(variant, D)                                                                  \
-  {"gpu/elu/" #variant "/" #D, sim_##variant<Activation::elu, Dtype::D>},                      \
-  {"gpu/relu/" #variant "/" #D, sim_##variant<Activation::relu, Dtype::D>}
-#define EB_SIM_ACT3(variant) EB_SIM_ACT(variant, f32), EB_SIM_ACT(variant, f16), EB_SIM_ACT(variant, bf16)
 
 const std::map<std::string, Sim>& sims() {
-  static const std::map<std::string, Sim> m = {
-      EB_SIM_ACT3(naive),       EB_SIM_ACT3(vectorized),   EB_SIM_ACT3(fused_bias),
-      EB_SIM_ACT3(bias_then_act), EB_SIM_ACT(half2, f16), EB_SIM_ACT(half2, bf16),
-      {"gpu/elu/fast/f32", sim_fast<Dtype::f32>},       {"gpu/elu/fast/f16", sim_fast<Dtype::f16>},
-      {"gpu/elu/fast/bf16", sim_fast<Dtype::bf16>},     {"gpu/copy/vectorized/f32", sim_copy<Dtype::f32>},
-      {"gpu/copy/vectorized/f16", sim_copy<Dtype::f16>}, {"gpu/copy/vectorized/bf16", sim_copy<Dtype::bf16>},
-  };
+  static const std::map<std::string, Sim> m = [] {
+    std::map<std::string, Sim> out;
+#define EB_ADD_SIMS(F) add_sims<F>(out);
+    ELUBENCH_GPU_BODY_FAMILIES(EB_ADD_SIMS)
+#undef EB_ADD_SIMS
+    return out;
+  }();
   return m;
 }
 
 // GPU rows whose code is not one of our bodies: library calls and the driver's copy.
-bool is_library_call(const Variant& v) {
-  return v.variant == "cub" || v.variant == "thrust" || v.variant == "cudnn" || v.variant == "memcpy";
-}
+bool is_library_call(const Variant& v) { return v.kind == Kind::peer || v.variant == "memcpy"; }
 
 struct Case {
   const Variant* v;
@@ -128,6 +107,16 @@ std::vector<unsigned char> make_input(Dtype d, size_t n, unsigned seed) {
   return buf;
 }
 
+// dy for a backward row: normal(0, 2), every 7th element 1 (dx is then f' itself) and every
+// 11th -0.0; finite, so that dy * f' = 0 * inf never stands in for a real comparison.
+std::vector<unsigned char> make_grad(Dtype d, size_t n, unsigned seed) {
+  std::vector<unsigned char> buf(n * dtype_size(d));
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 2.0f);
+  for (size_t i = 0; i < n; ++i) store_from_float(buf.data(), i, d, i % 7 == 0 ? 1.0f : i % 11 == 0 ? -0.0f : normal(rng));
+  return buf;
+}
+
 // Worst ULP seen per variant, over every case in this process, for the table.
 std::map<std::string, double>& max_ulps() {
   static std::map<std::string, double> m;
@@ -136,28 +125,54 @@ std::map<std::string, double>& max_ulps() {
 
 struct Layout {
   size_t x_off = 0, y_off = 0;  // elements; different offsets force the scalar fallback
+  size_t g_off = kSameAsX;      // dy's offset (backward rows); by default x's
+  static constexpr size_t kSameAsX = ~size_t{0};
+  size_t grad_off() const { return g_off == kSameAsX ? x_off : g_off; }
+};
+
+// The tests' alpha sweep also moves Leaky ReLU's slope (0, 0.05, the default 0.01, 0.2), so every
+// parameter a trait reads is varied with one loop.
+ActivationParams params_for(float alpha) { return {alpha, alpha == 1.0f ? 0.01f : 0.1f * alpha}; }
+
+// n elements placed `off` elements into a 16-byte-aligned buffer (offsets are the only misalignment).
+struct Placed {
+  std::vector<float4> storage;
+  unsigned char* at;
+  Placed(const std::vector<unsigned char>& bytes, size_t off, size_t es)
+      : storage((bytes.size() + 16 * es + 32) / 16 + 2) {
+    at = reinterpret_cast<unsigned char*>(storage.data()) + off * es;
+    std::memcpy(at, bytes.data(), bytes.size());
+  }
 };
 
 // Runs the simulated grid on n elements of x placed `x_off` elements into their buffer, checks
-// against the reference, and that nothing outside y[0, n) was written.
+// against the reference, and that nothing outside y[0, n) was written. A backward row reads the
+// saved tensor made from x (the forward's output where the trait saves it, make_saved_input) and
+// dy (normal, placed at g_off).
 void run_case(const Case& c, size_t n, size_t nthreads, float alpha, Layout lay, size_t cols = 0,
               const std::vector<unsigned char>* x_in = nullptr) {
   const Variant& v = *c.v;
   const size_t es = dtype_size(v.dtype);
-  // Buffers of 16-byte-aligned storage so that offsets are the only misalignment.
-  const size_t pad = 16;
-  std::vector<float4> xs((n * es + pad * es + 32) / 16 + 2), ys((n * es + pad * es + 32) / 16 + 2);
-  auto* xb = reinterpret_cast<unsigned char*>(xs.data());
+  const ActivationParams params = params_for(alpha);
+  std::vector<float4> ys((n * es + 16 * es + 32) / 16 + 2);
   auto* yb = reinterpret_cast<unsigned char*>(ys.data());
   std::memset(yb, 0xAB, ys.size() * sizeof(float4));
-  const auto x = x_in ? *x_in : make_input(v.dtype, n, 1234u + static_cast<unsigned>(n));
-  std::memcpy(xb + lay.x_off * es, x.data(), n * es);
+  auto x = x_in ? *x_in : make_input(v.dtype, n, 1234u + static_cast<unsigned>(n));
+  std::vector<unsigned char> dy;
+  if (v.is_backward()) {
+    std::vector<unsigned char> saved(x.size());
+    make_saved_input(v, x.data(), saved.data(), n, params);
+    x = std::move(saved);
+    dy = make_grad(v.dtype, n, 4321u + static_cast<unsigned>(n));
+  }
+  const Placed xp(x, lay.x_off, es), gp(dy, lay.grad_off(), es);
   std::vector<float4> bs(4096);
   RunArgs a;
-  a.x = xb + lay.x_off * es;
+  a.x = xp.at;
   a.y = yb + lay.y_off * es;
   a.n = n;
-  a.alpha = alpha;
+  a.params = params;
+  if (v.is_backward()) a.grad = gp.at;
   if (v.uses_bias) {
     ASSERT_GT(cols, 0u);
     const auto b = make_input(v.dtype, cols, 99u + static_cast<unsigned>(cols));
@@ -167,9 +182,10 @@ void run_case(const Case& c, size_t n, size_t nthreads, float alpha, Layout lay,
     a.cols = cols;
   }
   c.sim(a, nthreads);
-  const CheckResult r = check_against_reference(v, a.x, a.y, n, alpha, a.bias, a.cols);
-  EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " threads=" << nthreads << " alpha=" << alpha
-                    << " x_off=" << lay.x_off << " y_off=" << lay.y_off << " cols=" << cols << "]";
+  const CheckResult r = check_against_reference(v, a.x, a.y, n, params, a.bias, a.cols, a.grad);
+  EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " threads=" << nthreads << " alpha=" << params.alpha
+                    << " slope=" << params.negative_slope << " x_off=" << lay.x_off << " y_off=" << lay.y_off
+                    << " dy_off=" << lay.grad_off() << " cols=" << cols << "]";
   double& worst = max_ulps()[v.name];
   worst = std::max(worst, r.max_ulp);
   for (size_t i = 0; i < lay.y_off * es; ++i) ASSERT_EQ(yb[i], 0xAB) << "wrote before y";
@@ -184,8 +200,17 @@ class CudaBody : public testing::TestWithParam<Case> {
   }
 };
 
-// 2^20 + 3 = 7 * 163 * 919: bias rows of 163 columns, odd and not a multiple of the vector width.
-constexpr size_t kLargeCols = 163;
+// 163 * 1609 = 2^18 + 123: not a multiple of any vector width, several main-loop steps of the
+// 2560-thread grid, and rows of 163 bias columns (odd, not a multiple of the vector width).
+constexpr size_t kLargeCols = 163, kLargeN = 163 * 1609;
+
+// The parameter values a row is run with: the sweep where the activation reads a parameter
+// (ELU's alpha, Leaky ReLU's slope), 1 (the defaults) elsewhere, where another value would
+// repeat the same computation (118 simulated rows: the test must stay within test.sh's budget).
+std::vector<float> alphas_for(const Variant& v, std::initializer_list<float> sweep) {
+  if (v.uses_alpha() || v.uses_negative_slope()) return sweep;
+  return {1.0f};
+}
 
 // One thread, one warp, a grid smaller than the data, a grid larger than the data.
 std::vector<size_t> grids_for(size_t n) { return {1, 32, 100, 4 * n + 64}; }
@@ -194,8 +219,9 @@ TEST_P(CudaBody, SmallSizesAllGridsAlphasAndAlignments) {
   const Case& c = GetParam();
   for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{4097}})
     for (size_t nt : grids_for(n))
-      for (float alpha : {0.0f, 0.5f, 1.0f, 2.0f})
-        for (Layout lay : {Layout{0, 0}, Layout{1, 1}, Layout{0, 1}, Layout{3, 3}}) {
+      for (float alpha : alphas_for(*c.v, {0.0f, 0.5f, 1.0f, 2.0f}))
+        for (Layout lay : {Layout{0, 0}, Layout{1, 1}, Layout{0, 1}, Layout{3, 3}, Layout{2, 2, 1}}) {
+          if (lay.g_off != Layout::kSameAsX && !c.v->is_backward()) continue;  // only a backward reads dy
           size_t cols = 0;
           if (c.v->uses_bias) cols = n % 17 == 0 ? 17 : n == 4097 ? 241 : n == 0 ? 1 : n;  // 4097 = 17 * 241
           run_case(c, n, nt, alpha, lay, cols);
@@ -205,7 +231,7 @@ TEST_P(CudaBody, SmallSizesAllGridsAlphasAndAlignments) {
 
 TEST_P(CudaBody, LargeOddSize) {
   const Case& c = GetParam();
-  const size_t n = (size_t{1} << 20) + 3;  // not a multiple of any vector width
+  const size_t n = kLargeN;
   for (size_t nt : {size_t{32}, size_t{2560}, size_t{1} << 21})
     for (Layout lay : {Layout{0, 0}, Layout{1, 1}})
       run_case(c, n, nt, nt == 32 ? 0.5f : 1.0f, lay, c.v->uses_bias ? kLargeCols : 0);
@@ -219,7 +245,7 @@ TEST_P(CudaBiasBody, BiasShapes) {
   for (auto [rows, cols] : shapes)
     for (size_t nt : {size_t{1}, size_t{32}, size_t{1000}})
       for (Layout lay : {Layout{0, 0}, Layout{1, 1}, Layout{0, 1}})
-        for (float alpha : {1.0f, 0.5f}) run_case(c, rows * cols, nt, alpha, lay, cols);
+        for (float alpha : alphas_for(*c.v, {1.0f, 0.5f})) run_case(c, rows * cols, nt, alpha, lay, cols);
 }
 
 // f16 / bf16: every one of the 65,536 bit patterns as input, aligned and not (f32 is covered
@@ -228,7 +254,7 @@ class Cuda16BitBody : public CudaBody {};
 TEST_P(Cuda16BitBody, Exhaustive16Bit) {
   const Case& c = GetParam();
   const auto x = test_support::all_16bit_patterns();
-  for (float alpha : {1.0f, 0.5f, 2.0f, 0.0f})
+  for (float alpha : alphas_for(*c.v, {1.0f, 0.5f, 2.0f, 0.0f}))
     for (Layout lay : {Layout{0, 0}, Layout{1, 1}})
       run_case(c, 65536, 4096, alpha, lay, c.v->uses_bias ? 8 : 0, &x);
 }
@@ -274,13 +300,13 @@ TEST(CudaBodies, Half2BoundHoldsUnderDeviceExp2Error) {
 }
 
 // The closing-note table: the worst ULP each simulated variant showed over the full sweep
-// (exhaustive 16-bit, 2^20 + 3 mixed f32 inputs; alpha 1 and 0.5, bias cols 33).
+// (exhaustive 16-bit, 2^18 + 123 mixed f32 inputs; alpha/slope at 1 and 0.5 where read, bias cols 163).
 TEST(CudaBodies, MaxUlpTable) {
   const auto x16 = test_support::all_16bit_patterns();
   for (const Case& c : cases()) {
     if (!c.sim) continue;
-    for (float alpha : {1.0f, 0.5f}) {
-      if (c.v->dtype == Dtype::f32) run_case(c, (size_t{1} << 20) + 3, 4096, alpha, Layout{1, 1}, c.v->uses_bias ? kLargeCols : 0);
+    for (float alpha : alphas_for(*c.v, {1.0f, 0.5f})) {
+      if (c.v->dtype == Dtype::f32) run_case(c, kLargeN, 4096, alpha, Layout{1, 1}, c.v->uses_bias ? kLargeCols : 0);
       else run_case(c, 65536, 4096, alpha, Layout{0, 0}, c.v->uses_bias ? 8 : 0, &x16);
     }
   }

@@ -52,32 +52,54 @@ std::vector<unsigned char> make_input(Dtype d, std::size_t n, unsigned seed) {
   return buf;
 }
 
+// dy for a backward row: normal(0, 2), every 7th element 1 (dx is then f' itself); finite.
+std::vector<unsigned char> make_grad(Dtype d, std::size_t n, unsigned seed) {
+  std::vector<unsigned char> buf(n * dtype_size(d));
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 2.0f);
+  for (std::size_t i = 0; i < n; ++i) store_from_float(buf.data(), i, d, i % 7 == 0 ? 1.0f : normal(rng));
+  return buf;
+}
+
+// The alpha sweep also moves Leaky ReLU's slope (0, 0.05, the default 0.01, 0.2).
+ActivationParams params_for(float alpha) { return {alpha, alpha == 1.0f ? 0.01f : 0.1f * alpha}; }
+
 class GpuVariant : public testing::TestWithParam<const Variant*> {
  protected:
   void SetUp() override {
     std::string reason;
     if (gpu::device_count(&reason) == 0) GTEST_SKIP() << reason;
   }
-  // n elements x_off / y_off elements into device buffers (the bias at x's offset); checks the
-  // result and the guard bytes around y.
+  // n elements x_off / y_off elements into device buffers (the bias and dy at x's offset);
+  // checks the result and the guard bytes around y. A backward row reads the saved tensor made
+  // from x (make_saved_input) and dy.
   void run_and_check(std::size_t n, float alpha, std::size_t x_off, std::size_t y_off, std::size_t cols,
                      const std::vector<unsigned char>* x_in = nullptr) {
     const Variant& v = *GetParam();
+    const ActivationParams params = params_for(alpha);
     if (v.uses_bias && cols == 0) cols = 1;
     const std::size_t es = dtype_size(v.dtype), off = std::max(x_off, y_off), bytes = (n + off + 8) * es;
-    const auto x = x_in ? std::vector<unsigned char>() : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
-    const auto& xs = x_in ? *x_in : x;
-    std::vector<unsigned char> hx(bytes, 0), hy(bytes, 0xAB);
+    auto xs = x_in ? *x_in : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
+    std::vector<unsigned char> hx(bytes, 0), hy(bytes, 0xAB), hg(bytes, 0);
+    if (v.is_backward()) {
+      std::vector<unsigned char> saved(xs.size());
+      make_saved_input(v, xs.data(), saved.data(), n, params);
+      xs = std::move(saved);
+      const auto g = make_grad(v.dtype, n, 91u + static_cast<unsigned>(n));
+      std::memcpy(hg.data() + x_off * es, g.data(), n * es);
+    }
     std::memcpy(hx.data() + x_off * es, xs.data(), n * es);
-    gpu::Buffer dx(bytes), dy(bytes), db((cols + off + 8) * es);
+    gpu::Buffer dx(bytes), dy(bytes), db((cols + off + 8) * es), dg(v.is_backward() ? bytes : 0);
     gpu::copy_to_device(dx.get(), hx.data(), bytes);
     gpu::copy_to_device(dy.get(), hy.data(), bytes);
+    if (v.is_backward()) gpu::copy_to_device(dg.get(), hg.data(), bytes);
     std::vector<unsigned char> hb;
     RunArgs a;
     a.x = static_cast<unsigned char*>(dx.get()) + x_off * es;
     a.y = static_cast<unsigned char*>(dy.get()) + y_off * es;
     a.n = n;
-    a.alpha = alpha;
+    a.params = params;
+    if (v.is_backward()) a.grad = static_cast<unsigned char*>(dg.get()) + x_off * es;
     if (v.uses_bias) {
       hb = make_input(v.dtype, cols + off, 5u);
       gpu::copy_to_device(db.get(), hb.data(), hb.size());
@@ -91,10 +113,12 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
     }
     gpu::synchronize();
     gpu::copy_to_host(hy.data(), dy.get(), bytes);
-    const CheckResult r = check_against_reference(v, hx.data() + x_off * es, hy.data() + y_off * es, n, alpha,
-                                                  v.uses_bias ? hb.data() + x_off * es : nullptr, cols);
-    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << alpha << " x_off=" << x_off
-                      << " y_off=" << y_off << " cols=" << cols << "]";
+    const CheckResult r =
+        check_against_reference(v, hx.data() + x_off * es, hy.data() + y_off * es, n, params,
+                                v.uses_bias ? hb.data() + x_off * es : nullptr, cols,
+                                v.is_backward() ? hg.data() + x_off * es : nullptr);
+    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << params.alpha << " slope=" << params.negative_slope
+                      << " x_off=" << x_off << " y_off=" << y_off << " cols=" << cols << "]";
     for (std::size_t i = 0; i < y_off * es; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote before y";
     for (std::size_t i = (y_off + n) * es; i < bytes; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote after y";
     RecordProperty("max_ulp", std::to_string(r.max_ulp));
@@ -150,19 +174,21 @@ TEST_P(Gpu16BitVariant, Exhaustive16Bit) {
 }
 
 // More than 2^31 elements: 32-bit index arithmetic anywhere (grid-stride index, Pack offset,
-// bias column, cuDNN's int dimensions) would wrap and show as wrong or missing outputs near
-// the end. f16 only (4 GiB per buffer); the input cycles through all 65,536 bit patterns.
+// bias column, cuDNN's int dimensions, a backward's second input) would wrap and show as wrong or
+// missing outputs near the end. f16 only (4 GiB per buffer); the input cycles through all 65,536 bit patterns.
 // Skips with its reason where device or host memory is short.
 class GpuLargeVariant : public GpuVariant {};
 TEST_P(GpuLargeVariant, MoreThan2To31Elements) {
   const std::size_t n = (std::size_t{1} << 31) + 19, bytes = n * 2;
-  const std::size_t need_device = 2 * bytes + (std::size_t{1} << 30);
+  const std::size_t tensors = GetParam()->is_backward() ? 3 : 2;  // x (saved), y, and dy for a backward
+  const std::size_t need_device = tensors * bytes + (std::size_t{1} << 30);
   if (gpu::free_memory() < need_device)
     GTEST_SKIP() << "needs " << need_device / (1 << 20) << " MiB free device memory, have "
                  << gpu::free_memory() / (1 << 20);
   const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages > 0 && page > 0 && static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) < 4 * bytes)
-    GTEST_SKIP() << "needs " << 4 * bytes / (1 << 20) << " MiB free host memory";
+  const std::size_t need_host = (tensors + 3) * bytes;
+  if (pages > 0 && page > 0 && static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) < need_host)
+    GTEST_SKIP() << "needs " << need_host / (1 << 20) << " MiB free host memory";
   std::vector<unsigned char> x(bytes);
   for (std::size_t i = 0; i < n; ++i) {
     const auto bits = static_cast<std::uint16_t>(i * 40503u);  // odd multiplier: every pattern per 65,536
@@ -195,6 +221,7 @@ TEST(CudnnFold, CoversAnyNWithIntDimensions) {
 INSTANTIATE_TEST_SUITE_P(Registry, GpuVariant, testing::ValuesIn(gpu_variants()), test_name);
 INSTANTIATE_TEST_SUITE_P(Registry, GpuLargeVariant, testing::ValuesIn(gpu_variants([](const Variant& v) {
                            return v.dtype == Dtype::f16 && (v.name == "gpu/elu/vectorized/f16" ||
+                                                            v.name == "gpu/elu_backward/vectorized/f16" ||
                                                             v.name == "gpu/elu/fused_bias/f16" ||
                                                             v.name == "gpu/copy/vectorized/f16" ||
                                                             v.name == "gpu/elu/cudnn/f16");

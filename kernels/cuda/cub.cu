@@ -1,27 +1,35 @@
-// gpu/*/cub: cub::DeviceTransform::Transform (CCCL 3.0) with our float-math functor: the
-// library's own streaming machinery (on sm_90 the bulk-copy/TMA path, ~48 KiB in flight per
-// SM) around the same math as vectorized, so the difference is the memory pipeline alone.
+// gpu/*/cub: cub::DeviceTransform::Transform (CCCL 3.0) with our float-math functor (the trait's
+// forward on AccurateMath): the library's own streaming machinery (on sm_90 the bulk-copy/TMA
+// path, ~48 KiB in flight per SM) around the same math as vectorized, so the difference is the
+// memory pipeline alone. Every forward activation.
 #include <cub/device/device_transform.cuh>
 
 #include <cstdint>
 
-#include "bodies/common.cuh"
 #include "gpu_variants.cuh"
 #include "launch.cuh"
 
 namespace elubench::gpu_variants {
-using namespace elubench::cuda;
 
-template <Activation A, Dtype D> void cub_transform(const RunArgs& r) {
-  using T = storage_t<D>;
-  using Op = typename ActOp<A>::type;
+namespace {
+template <Activation A, Dtype D> void cub_run(const RunArgs& r) {
+  using T = cuda::storage_t<D>;
+  using Op = cuda::ForwardOp<trait_t<A>, AccurateMath>;
   if (r.n == 0) return;
-  const Args<T> a = typed<T>(r);
+  const cuda::Args<T> a = cuda::typed<T>(r);
   CUDA_CHECK(cub::DeviceTransform::Transform(a.x, a.y, static_cast<std::int64_t>(a.n),
-                                             StorageFunctor<T, Op>{make_op<A>(a.alpha)}, stream_of(r)));
+                                             cuda::StorageFunctor<T, Op>{Op{a.params}}, cuda::stream_of(r)));
   CUDA_CHECK_LAUNCH();
 }
+}  // namespace
 
-EB_INSTANTIATE_ACT_ALL(cub_transform)
+RunFn cub_transform(Activation a, Dtype d) {
+  return cuda::dispatch(a, d, []<class P>(P) -> RunFn {
+    constexpr Activation A = P::activation;
+    constexpr Dtype D = P::dtype;
+    if constexpr (cuda::is_forward_act<A>) return &cub_run<A, D>;
+    else return nullptr;
+  });
+}
 
 }  // namespace elubench::gpu_variants

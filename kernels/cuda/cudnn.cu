@@ -1,5 +1,6 @@
-// gpu/*/cudnn (f32, f16): cudnnActivationForward, CUDNN_ACTIVATION_ELU with coef = alpha or
-// CUDNN_ACTIVATION_RELU, on packed NCHW tensors: what a framework calling cuDNN pays.
+// gpu/*/cudnn (f32, f16): cudnnActivationForward in the mode the trait names (cudnn_mode: ELU with
+// coef = alpha, RELU, SWISH with beta = 1 for SiLU), on packed NCHW tensors: what a framework
+// calling cuDNN pays. Forward activations whose trait has a mode; the others have no rows.
 // Held to Accuracy::library (cuDNN's own formula, not documented to be expm1-exact).
 // bf16 is absent: the legacy activation API documents FLOAT/DOUBLE/HALF only.
 // Any n that fits in memory: cuDNN's dimensions and strides are int, so n is not one W = n
@@ -31,7 +32,6 @@
   } while (0)
 
 namespace elubench::gpu_variants {
-using namespace elubench::cuda;
 
 namespace {
 
@@ -71,22 +71,37 @@ Cached& cached(int device, cudnnDataType_t type, int h, int w) {
 
 }  // namespace
 
-template <Activation A, Dtype D> void cudnn_activation(const RunArgs& r) {
-  static_assert(D != Dtype::bf16);
+// The traits' mode numbers are cuDNN's enum values (a typo there would run another function).
+static_assert(Elu::cudnn_mode == CUDNN_ACTIVATION_ELU && Relu::cudnn_mode == CUDNN_ACTIVATION_RELU &&
+              Silu::cudnn_mode == CUDNN_ACTIVATION_SWISH);
+
+template <Dtype D> constexpr cudnnDataType_t cudnn_type() {
+  if constexpr (D == Dtype::f32) return CUDNN_DATA_FLOAT;
+  else if constexpr (D == Dtype::f16) return CUDNN_DATA_HALF;
+  else static_assert(D == Dtype::f32, "cudnn: no bf16 in the legacy activation API");
+}
+
+template <Activation A, Dtype D> void cudnn_run(const RunArgs& r) {
+  static_assert(cudnn_has<A, D>());
+  using Trait = trait_t<A>;
   if (r.n == 0) return;
   int device = 0;
   CUDA_CHECK(cudaGetDevice(&device));
-  const cudnnDataType_t type = D == Dtype::f32 ? CUDNN_DATA_FLOAT : CUDNN_DATA_HALF;
-  const std::size_t es = D == Dtype::f32 ? 4 : 2;
+  const cudnnDataType_t type = cudnn_type<D>();
+  const std::size_t es = dtype_size(D);
+  const auto mode = static_cast<cudnnActivationMode_t>(Trait::cudnn_mode);
+  // coef is ELU's alpha (and the clip of CLIPPED_RELU); the other modes ignore it.
+  const double coef = Trait::uses_alpha ? static_cast<double>(r.params.alpha) : 0.0;
   std::lock_guard<std::mutex> lock(g_mutex);  // the handle is not thread-safe; the map neither
   std::size_t offset = 0;
   for (const auto& [h, w] : cudnn_fold(r.n)) {
     Cached& c = cached(device, type, h, w);
     // Setting the activation descriptor and the stream is a host-side field update: cheap.
-    CUDNN_CHECK(cudnnSetActivationDescriptor(
-        c.act, A == Activation::elu ? CUDNN_ACTIVATION_ELU : CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN,
-        A == Activation::elu ? static_cast<double>(r.alpha) : 0.0));
-    CUDNN_CHECK(cudnnSetStream(c.handle, stream_of(r)));
+    CUDNN_CHECK(cudnnSetActivationDescriptor(c.act, mode, CUDNN_PROPAGATE_NAN, coef));
+    // SWISH is x * sigmoid(beta * x); SiLU is beta = 1 (set explicitly: the descriptor is
+    // shared by the rows of every mode).
+    if (mode == CUDNN_ACTIVATION_SWISH) CUDNN_CHECK(cudnnSetActivationDescriptorSwishBeta(c.act, 1.0));
+    CUDNN_CHECK(cudnnSetStream(c.handle, cuda::stream_of(r)));
     const float one = 1.0f, zero = 0.0f;  // float scaling factors for FLOAT and HALF data
     const auto* x = static_cast<const unsigned char*>(r.x) + offset * es;
     auto* y = static_cast<unsigned char*>(r.y) + offset * es;
@@ -95,7 +110,13 @@ template <Activation A, Dtype D> void cudnn_activation(const RunArgs& r) {
   }
 }
 
-EB_INSTANTIATE_ACT(cudnn_activation, Dtype::f32)
-EB_INSTANTIATE_ACT(cudnn_activation, Dtype::f16)
+RunFn cudnn_direct(Activation a, Dtype d) {
+  return cuda::dispatch(a, d, []<class P>(P) -> RunFn {
+    constexpr Activation A = P::activation;
+    constexpr Dtype D = P::dtype;
+    if constexpr (cudnn_has<A, D>()) return &cudnn_run<A, D>;
+    else return nullptr;
+  });
+}
 
 }  // namespace elubench::gpu_variants

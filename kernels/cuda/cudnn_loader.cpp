@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dispatch.hpp"
 #include "gpu_variants.cuh"
 
 namespace elubench::gpu_variants {
@@ -55,9 +56,9 @@ Plugin load() {
 
 }  // namespace
 
-template <Activation A, Dtype D> void cudnn_activation(const RunArgs& r) {
+template <Activation A, Dtype D> void forward_to_plugin(const RunArgs& r) {
   static const Plugin plugin = load();  // thread-safe once
-  const RunFn fn = plugin.fn ? plugin.fn(A == Activation::elu ? 0 : 1, D == Dtype::f32 ? 0 : 1) : nullptr;
+  const RunFn fn = plugin.fn ? plugin.fn(static_cast<int>(A), static_cast<int>(D)) : nullptr;
   if (!fn)
     throw VariantUnavailable("cuDNN not available: " + (plugin.error.empty() ? "no entry for this row" : plugin.error) +
                              " (looked for libcudnn.so.9 in LD_LIBRARY_PATH and the system's libraries; the bundle's"
@@ -65,7 +66,14 @@ template <Activation A, Dtype D> void cudnn_activation(const RunArgs& r) {
   fn(r);
 }
 
-EB_INSTANTIATE_ACT(cudnn_activation, Dtype::f32)
-EB_INSTANTIATE_ACT(cudnn_activation, Dtype::f16)
+// The rows exist whenever cuDNN was found at configure time; whether it loads is a run-time answer.
+RunFn cudnn_activation(Activation a, Dtype d) {
+  return cuda::dispatch(a, d, []<class P>(P) -> RunFn {
+    constexpr Activation A = P::activation;
+    constexpr Dtype D = P::dtype;
+    if constexpr (cudnn_has<A, D>()) return &forward_to_plugin<A, D>;
+    else return nullptr;
+  });
+}
 
 }  // namespace elubench::gpu_variants

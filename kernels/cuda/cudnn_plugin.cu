@@ -4,15 +4,8 @@
 // with the loader's reason. Everything else in the plugin is hidden (-fvisibility=hidden).
 #include "gpu_variants.cuh"
 
-namespace g = elubench::gpu_variants;
-using elubench::Activation;
-using elubench::Dtype;
-
-// act: 0 elu, 1 relu; dtype: 0 f32, 1 f16. nullptr for a pair cudnn.cu does not provide.
+// act, dtype: an Activation and a Dtype as int (the loader is built from the same headers).
+// nullptr for a pair without a cuDNN row.
 extern "C" __attribute__((visibility("default"))) elubench::RunFn elubench_cudnn_fn(int act, int dtype) {
-  if (act == 0 && dtype == 0) return g::cudnn_activation<Activation::elu, Dtype::f32>;
-  if (act == 0 && dtype == 1) return g::cudnn_activation<Activation::elu, Dtype::f16>;
-  if (act == 1 && dtype == 0) return g::cudnn_activation<Activation::relu, Dtype::f32>;
-  if (act == 1 && dtype == 1) return g::cudnn_activation<Activation::relu, Dtype::f16>;
-  return nullptr;
+  return elubench::gpu_variants::cudnn_direct(static_cast<elubench::Activation>(act), static_cast<elubench::Dtype>(dtype));
 }

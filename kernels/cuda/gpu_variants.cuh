@@ -1,6 +1,7 @@
-// Run functions of the CUDA variants, one file each under kernels/cuda/ (each file holds the
-// explicit instantiations for the activations and dtypes it supports); registry_gpu.cu lists
-// them. Internal to the library: callers go through the registry.
+// The lookups of the CUDA variant families, one per kernel file under kernels/cuda/: each
+// returns the run function of an (activation, dtype) pair it has, or nullptr (the registry's
+// KernelLookup; registry_gpu.cu lists them). Internal to the library: callers go through the
+// registry.
 #pragma once
 
 #include <cstddef>
@@ -11,31 +12,29 @@
 
 namespace elubench::gpu_variants {
 
-template <Activation A, Dtype D> void naive(const RunArgs&);
-template <Activation A, Dtype D> void vectorized(const RunArgs&);
-template <Activation A, Dtype D> void fused_bias(const RunArgs&);
-template <Activation A, Dtype D> void bias_then_act(const RunArgs&);
-template <Activation A, Dtype D> void half2(const RunArgs&);  // f16, bf16
-template <Dtype D> void fast_elu(const RunArgs&);
-template <Activation A, Dtype D> void cub_transform(const RunArgs&);
-template <Activation A, Dtype D> void thrust_transform(const RunArgs&);
-template <Activation A, Dtype D> void cudnn_activation(const RunArgs&);  // f32, f16
+RunFn naive(Activation, Dtype);
+RunFn vectorized(Activation, Dtype);
+RunFn fused_bias(Activation, Dtype);
+RunFn bias_then_act(Activation, Dtype);
+RunFn half2(Activation, Dtype);
+RunFn fast(Activation, Dtype);
+RunFn cub_transform(Activation, Dtype);
+RunFn thrust_transform(Activation, Dtype);
+RunFn copy_vectorized(Activation, Dtype);  // copy only
+RunFn copy_memcpy(Activation, Dtype);      // copy only
+
+// cuDNN's legacy activation API: forward activations whose trait names a cudnnActivationMode_t
+// (cudnn_mode >= 0), f32 and f16 (it documents FLOAT/DOUBLE/HALF, no bf16). The loader
+// (cudnn_loader.cpp) registers these rows and forwards them to the plugin (cudnn.cu).
+template <Activation A, Dtype D> constexpr bool cudnn_has() {
+  if constexpr (A == Activation::copy || pass_of<A> != Pass::forward) return false;
+  else return trait_t<A>::cudnn_mode >= 0 && D != Dtype::bf16;
+}
+RunFn cudnn_activation(Activation, Dtype);
+// Inside libelubench_cudnn.so only (cudnn.cu): the plugin's own run functions, which
+// elubench_cudnn_fn (cudnn_plugin.cu) hands to the loader.
+RunFn cudnn_direct(Activation, Dtype);
 // The packed (h, w) tensors whose cuDNN calls cover n elements, in order (cudnn_fold.cpp).
 std::vector<std::pair<int, int>> cudnn_fold(std::size_t n);
-template <Dtype D> void copy_memcpy(const RunArgs&);
-template <Dtype D> void copy_vectorized(const RunArgs&);
 
 }  // namespace elubench::gpu_variants
-
-// Explicit instantiations, written once per file.
-#define EB_INSTANTIATE_ACT(fn, D)                                                 \
-  template void fn<::elubench::Activation::elu, D>(const ::elubench::RunArgs&); \
-  template void fn<::elubench::Activation::relu, D>(const ::elubench::RunArgs&);
-#define EB_INSTANTIATE_ACT_ALL(fn)             \
-  EB_INSTANTIATE_ACT(fn, ::elubench::Dtype::f32) \
-  EB_INSTANTIATE_ACT(fn, ::elubench::Dtype::f16) \
-  EB_INSTANTIATE_ACT(fn, ::elubench::Dtype::bf16)
-#define EB_INSTANTIATE_DTYPE_ALL(fn)                                    \
-  template void fn<::elubench::Dtype::f32>(const ::elubench::RunArgs&); \
-  template void fn<::elubench::Dtype::f16>(const ::elubench::RunArgs&); \
-  template void fn<::elubench::Dtype::bf16>(const ::elubench::RunArgs&);

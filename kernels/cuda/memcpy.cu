@@ -4,13 +4,21 @@
 #include "launch.cuh"
 
 namespace elubench::gpu_variants {
-using namespace elubench::cuda;
 
-template <Dtype D> void copy_memcpy(const RunArgs& r) {
+namespace {
+template <Dtype D> void copy_memcpy_run(const RunArgs& r) {
   if (r.n == 0) return;
-  CUDA_CHECK(cudaMemcpyAsync(r.y, r.x, r.n * dtype_size(D), cudaMemcpyDeviceToDevice, stream_of(r)));
+  CUDA_CHECK(cudaMemcpyAsync(r.y, r.x, r.n * dtype_size(D), cudaMemcpyDeviceToDevice, cuda::stream_of(r)));
 }
+}  // namespace
 
-EB_INSTANTIATE_DTYPE_ALL(copy_memcpy)
+RunFn copy_memcpy(Activation a, Dtype d) {
+  return cuda::dispatch(a, d, []<class P>(P) -> RunFn {
+    constexpr Activation A = P::activation;
+    constexpr Dtype D = P::dtype;
+    if constexpr (A == Activation::copy) return &copy_memcpy_run<D>;
+    else return nullptr;
+  });
+}
 
 }  // namespace elubench::gpu_variants

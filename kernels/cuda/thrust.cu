@@ -1,30 +1,38 @@
 // gpu/*/thrust: thrust::transform on par_nosync (no synchronization after the call, like a
 // plain launch) with the functor wrapped in cuda::proclaim_copyable_arguments: the promise
 // that it does not depend on argument addresses lets Thrust dispatch to cub::DeviceTransform's
-// prefetching/bulk-copy path instead of its generic for_each.
+// prefetching/bulk-copy path instead of its generic for_each. The functor is the trait's
+// forward on AccurateMath, as in cub and vectorized. Every forward activation.
 #include <thrust/execution_policy.h>
 #include <thrust/transform.h>
 
 #include <cuda/functional>
 
-#include "bodies/common.cuh"
 #include "gpu_variants.cuh"
 #include "launch.cuh"
 
 namespace elubench::gpu_variants {
-using namespace elubench::cuda;
 
-template <Activation A, Dtype D> void thrust_transform(const RunArgs& r) {
-  using T = storage_t<D>;
-  using Op = typename ActOp<A>::type;
+namespace {
+template <Activation A, Dtype D> void thrust_run(const RunArgs& r) {
+  using T = cuda::storage_t<D>;
+  using Op = cuda::ForwardOp<trait_t<A>, AccurateMath>;
   if (r.n == 0) return;
-  const Args<T> a = typed<T>(r);
+  const cuda::Args<T> a = cuda::typed<T>(r);
   // thrust reports failures by throwing thrust::system_error (a std::runtime_error).
-  thrust::transform(thrust::cuda::par_nosync.on(stream_of(r)), a.x, a.x + a.n, a.y,
-                    ::cuda::proclaim_copyable_arguments(StorageFunctor<T, Op>{make_op<A>(a.alpha)}));
+  thrust::transform(thrust::cuda::par_nosync.on(cuda::stream_of(r)), a.x, a.x + a.n, a.y,
+                    ::cuda::proclaim_copyable_arguments(cuda::StorageFunctor<T, Op>{Op{a.params}}));
   CUDA_CHECK_LAUNCH();
 }
+}  // namespace
 
-EB_INSTANTIATE_ACT_ALL(thrust_transform)
+RunFn thrust_transform(Activation a, Dtype d) {
+  return cuda::dispatch(a, d, []<class P>(P) -> RunFn {
+    constexpr Activation A = P::activation;
+    constexpr Dtype D = P::dtype;
+    if constexpr (cuda::is_forward_act<A>) return &thrust_run<A, D>;
+    else return nullptr;
+  });
+}
 
 }  // namespace elubench::gpu_variants

@@ -13,7 +13,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import sass_table  # noqa: E402
 
-F16_KERNEL = "_ZN8elubench12gpu_variants17vectorized_kernelILNS_10ActivationE0E6__halfEEvNS_4cuda4ArgsIT0_EE"
+# elubench::cuda::kernel<elubench::cuda::vectorized<elubench::cuda::act::elu>, __half>
+F16_KERNEL = "_ZN8elubench4cuda6kernelINS0_10vectorizedINS0_3act3eluEEE6__halfEEvNS0_4ArgsIT0_EE"
 
 
 def sass(function: str, body: list[str]) -> str:
@@ -51,8 +52,8 @@ def test_loop_exit_call_is_not_a_subroutine():
 
 def test_subroutine_call_in_loop_is_counted_with_its_body():
     body = loop_kernel(["CALL.REL.NOINC 0x%x" % (0x10 * 16), "FADD R4, R4, 1"])
-    body += ["IADD3 R0, R0, 1, RZ", "IADD3 R0, R0, 1, RZ", "RET.REL.NODEC R4 0x0"]  # 0x100..0x120
-    assert body[16].startswith("IADD3")
+    body += ["I2F.U64.RP R0, R8", "IADD3 R0, R0, 1, RZ", "RET.REL.NODEC R4 0x0"]  # 0x100..0x120: a 64-bit division
+    assert body[16].startswith("I2F")
     insts = sass_table.parse_sass(sass(F16_KERNEL, body))[F16_KERNEL]
     loop = sass_table.main_loop(insts, 2)
     assert loop["calls"] == 1
@@ -60,11 +61,24 @@ def test_subroutine_call_in_loop_is_counted_with_its_body():
 
 
 def test_short_names_and_dtypes():
-    assert sass_table.short_name(F16_KERNEL)[:2] == ("vectorized_kernel<elu,f16>", "f16")
-    bf = "_ZN8elubench12gpu_variants15bias_add_kernelI13__nv_bfloat16EEvNS_4cuda4ArgsIT_EE"
-    assert sass_table.short_name(bf) == ("bias_add_kernel<bf16>", "bf16", 2)
-    f32 = "_ZN8elubench12gpu_variants11copy_kernelIfEEvNS_4cuda4ArgsIT_EE"
-    assert sass_table.short_name(f32) == ("copy_kernel<f32>", "f32", 4)
+    assert sass_table.short_name(F16_KERNEL)[:2] == ("vectorized<elu,f16>", "f16")
+    bf = "_ZN8elubench4cuda6kernelINS0_8bias_addE13__nv_bfloat16EEvNS0_4ArgsIT0_EE"
+    assert sass_table.short_name(bf) == ("bias_add<bf16>", "bf16", 2)
+    f32 = "_ZN8elubench4cuda6kernelINS0_9copy_bitsEfEEvNS0_4ArgsIT0_EE"
+    assert sass_table.short_name(f32) == ("copy_bits<f32>", "f32", 4)
+
+
+def test_activation_names_come_from_the_symbol():
+    # An activation the script has never heard of, with underscores, in a backward body.
+    m = "_ZN8elubench4cuda6kernelINS0_10vectorizedINS0_3act26new_activation_12_backwardEEEfEEvNS0_4ArgsIT0_EE"
+    assert sass_table.parse_kernel(m) == ("vectorized", "new_activation_12_backward", "f32", 4)
+    assert sass_table.parse_kernel("_Z9somethingPf")[:2] == ("", "")
+
+
+def test_cubin_files_are_what_the_build_left(tmp_path):
+    for name in ("vectorized.sm_90.cubin", "vectorized.sm_80.cubin", "naive.sm_90.cubin", "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    assert sass_table.cubin_files(str(tmp_path)) == ["naive", "vectorized"]
 
 
 def test_blocks_per_sm_from_registers():
@@ -73,7 +87,8 @@ def test_blocks_per_sm_from_registers():
 
 
 def test_checks_flag_spills_narrow_loops_and_budgets():
-    k = sass_table.Kernel("vectorized", "sm_90", "vectorized_kernel<elu,f16>", regs=40, loop_insts=30 * 32,
+    k = sass_table.Kernel("vectorized", "sm_90", "vectorized<elu,f16>", body="vectorized", activation="elu",
+                          regs=40, loop_insts=30 * 32,
                           loop_wide_loads=4, loop_wide_stores=4, elems_per_iter=32)
     bad = sass_table.problems([k])
     assert len(bad) == 1 and "budget 28" in bad[0]
@@ -84,3 +99,16 @@ def test_checks_flag_spills_narrow_loops_and_budgets():
     k.stack = k.spill_insts = 0
     k.loop_wide_stores = 1
     assert "STG.E.128" in sass_table.problems([k])[0]
+    k.loop_wide_stores = 4
+    k.body = ""
+    assert "not an elubench::cuda::kernel" in sass_table.problems([k])[0]
+
+
+def test_float_division_slow_path_is_not_counted_per_element():
+    # FCHK, then a predicated branch around the call: the slow path runs for rare operands only.
+    body = loop_kernel(["FCHK P1, R4, R5", "@!P1 BRA 0x%x" % (0xa * 16), "CALL.REL.NOINC 0x%x" % (0x11 * 16)])
+    body += ["MUFU.RCP R3, R5", "FFMA R4, R3, R4, RZ", "RET.REL.NODEC R4 0x0"]  # 0x110..
+    insts = sass_table.parse_sass(sass(F16_KERNEL, body))[F16_KERNEL]
+    loop = sass_table.main_loop(insts, 2)
+    assert loop["calls"] == 0 and loop["slow_paths"] == 1
+    assert loop["insts"] == 4 + 3 + 4 + 1

@@ -9,15 +9,21 @@
 
 namespace elubench::cuda {
 
-template <class T>
-EB_HD void bias_add_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  bias_stream_body(tid, nthreads, a.x, a.y, a.n, a.bias, a.cols, IdentityOp{});
-}
+// Pass 1, the same for every activation: y = x + b[col], rounded to T.
+struct bias_add {
+  static constexpr bool kStreams = true;
+  template <class T> EB_HD static void run(size_t tid, size_t nthreads, const Args<T>& a) {
+    bias_stream_body(tid, nthreads, a.x, a.y, a.n, a.bias, a.cols, IdentityOp{});
+  }
+};
 
-template <Activation A, class T>
-EB_HD void act_in_place_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  using Op = typename ActOp<A>::type;
-  stream_body(tid, nthreads, a.y, a.y, a.n, FloatMath<T, Op>{make_op<A>(a.alpha)});
-}
+// Pass 2: y = act(y) in place, the vectorized body's math (forward activations only).
+template <class Act> struct act_in_place {
+  static constexpr bool kStreams = true;
+  template <class T> EB_HD static void run(size_t tid, size_t nthreads, const Args<T>& a) {
+    static_assert(is_forward_act<Act::value>, "act_in_place: forward activations only");
+    stream_activation<Act, AccurateMath, T>(tid, nthreads, a.y, nullptr, a.y, a.n, a.params);
+  }
+};
 
 }  // namespace elubench::cuda

@@ -1,5 +1,6 @@
-// What every CUDA body shares: storage types, float conversions, the per-element ops, the
-// 16-byte Pack, and the streaming engine that the vectorized-style variants run.
+// What every CUDA body shares: storage types, float conversions, the activation tags and ops
+// (a trait's forward/backward on a math backend), the 16-byte Pack, and the streaming engine
+// (one or two inputs) that the vectorized-style variants run.
 //
 // Every body is a __host__ __device__ function indexed by (thread index, thread count): the
 // kernels are one-line __global__ wrappers, and the tests run the same body over a simulated
@@ -13,8 +14,10 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "elubench/activations.hpp"
+#include "elubench/math_backends.hpp"
 #include "elubench/registry.hpp"
 
 namespace elubench::cuda {
@@ -46,36 +49,43 @@ template <class To, class From> EB_HD To bit_cast(const From& f) {
   return t;
 }
 
-// Element-wise ops computed in float (f16/bf16 are widened, computed, rounded once).
-// EluOp is the accurate ELU of the streaming kernels and the library peers: the branch-free
-// degree-6 polynomial (elu_accurate), about half the instructions of expm1f with its branch.
-// EluLibmOp is the textbook expm1f form that the naive kernel keeps on purpose.
-struct EluOp {
-  float alpha;
-  EB_HD float f(float x) const { return elu_accurate(x, alpha); }
+// The activation of each body as a type: one tag per Activation (generated from the list), so
+// that a kernel's symbol names what it computes (kernel<vectorized<act::gelu_tanh_backward>,
+// __half>): scripts/sass_table.py reads the activation from there, never from a second list.
+namespace act {
+#define EB_ACT_TAG(id, Trait)                                                   \
+  struct id { static constexpr Activation value = Activation::id; };            \
+  struct id##_backward { static constexpr Activation value = Activation::id##_backward; };
+ELUBENCH_ACTIVATIONS(EB_ACT_TAG)
+#undef EB_ACT_TAG
+struct copy { static constexpr Activation value = Activation::copy; };
+}  // namespace act
+template <Activation A> struct TagOf;
+#define EB_TAG_OF(id, Trait)                                                        \
+  template <> struct TagOf<Activation::id> { using type = act::id; };               \
+  template <> struct TagOf<Activation::id##_backward> { using type = act::id##_backward; };
+ELUBENCH_ACTIVATIONS(EB_TAG_OF)
+#undef EB_TAG_OF
+template <> struct TagOf<Activation::copy> { using type = act::copy; };
+template <Activation A> using tag_t = typename TagOf<A>::type;
+
+// A forward or backward activation (not copy): what the body families accept.
+template <Activation A> inline constexpr bool is_forward_act = A != Activation::copy && pass_of<A> == Pass::forward;
+template <Activation A> inline constexpr bool is_backward_act = A != Activation::copy && pass_of<A> == Pass::backward;
+
+// The trait's math on a backend M (math_backends.hpp), in float: f16/bf16 are widened, computed,
+// rounded once. Forward: f(x). Backward: dx = f'(.) * dy from the saved tensor and dy.
+template <class Trait, class M> struct ForwardOp {
+  ActivationParams p;
+  EB_HD float f(float x) const { return Trait::forward(M{}, x, p); }
 };
-struct EluLibmOp {
-  float alpha;
-  EB_HD float f(float x) const { return elu(x, alpha); }
-};
-struct ReluOp {
-  EB_HD float f(float x) const { return relu(x); }
-};
-struct EluFastOp {
-  float alpha;
-  EB_HD float f(float x) const { return elu_fast(x, alpha); }
+template <class Trait, class M> struct BackwardOp {
+  ActivationParams p;
+  EB_HD float f(float saved, float dy) const { return Trait::backward(M{}, dy, saved, p); }
 };
 struct IdentityOp {  // bias_then_act's first pass: y = x + b
   EB_HD float f(float x) const { return x; }
 };
-
-template <Activation A> struct ActOp;
-template <> struct ActOp<Activation::elu> { using type = EluOp; };
-template <> struct ActOp<Activation::relu> { using type = ReluOp; };
-template <Activation A> EB_HD typename ActOp<A>::type make_op(float alpha) {
-  if constexpr (A == Activation::elu) return EluOp{alpha};
-  else return ReluOp{};
-}
 
 // An Op on storage types, for the library peers (cub, thrust) that read and write T:
 // widen, the shared float math, round once.
@@ -115,6 +125,19 @@ template <class T, class Op> struct FloatMath : IndexFree {
   }
 };
 
+// Two inputs, one output: a backward's dx = f'(.) * dy from the saved tensor and dy.
+template <class T, class Op> struct FloatMath2 : IndexFree {
+  Op op;
+  EB_HD explicit FloatMath2(Op o) : op(o) {}
+  EB_HD T one(size_t, T s, T g) const { return from_float<T>(op.f(to_float(s), to_float(g))); }
+  EB_HD Pack<T> pack(Cursor, const Pack<T>& s, const Pack<T>& g) const {
+    Pack<T> r;
+#pragma unroll
+    for (int k = 0; k < kVec<T>; ++k) r.v[k] = from_float<T>(op.f(to_float(s.v[k]), to_float(g.v[k])));
+    return r;
+  }
+};
+
 // The copy ceiling moves bits, no conversion (a float round trip could quiet a NaN payload).
 template <class T> struct CopyBits : IndexFree {
   EB_HD T one(size_t, T x) const { return x; }
@@ -136,11 +159,27 @@ EB_HD void check_pack_aligned(const void* p) {
 #endif
 }
 
-// The streaming engine: y[i] = P(x[i]) for i < n with 16-byte accesses.
-//  - x and y may be misaligned; if they share their misalignment a scalar head brings both to
-//    16 bytes, otherwise (no common alignment exists) every element goes the scalar way.
-//  - main loop: each thread loads kUnroll Packs (coalesced: consecutive threads take consecutive
-//    Packs), then computes, then stores, so the loads are in flight together.
+// The K input tensors of the streaming engine (1: forward; 2: a backward's saved tensor and dy).
+template <class T, int K> struct Inputs {
+  const T* p[K];
+};
+
+// The policy's one(i, x...) and pack(cursor, x...) with one argument per input.
+template <class P, class T, int K, size_t... I>
+EB_HD T apply_one(const P& p, size_t i, const Inputs<T, K>& in, std::index_sequence<I...>) {
+  return p.one(i, in.p[I][i]...);
+}
+template <class P, class T, int K, size_t... I>
+EB_HD Pack<T> apply_pack(const P& p, typename P::Cursor c, const Pack<T> (&r)[K][kUnroll], int u,
+                         std::index_sequence<I...>) {
+  return p.pack(c, r[I][u]...);
+}
+
+// The streaming engine: y[i] = P(x0[i], ...) for i < n with 16-byte accesses.
+//  - inputs and y may be misaligned; if all share their misalignment a scalar head brings them
+//    to 16 bytes, otherwise (no common alignment exists) every element goes the scalar way.
+//  - main loop: each thread loads kUnroll Packs of every input (coalesced: consecutive threads
+//    take consecutive Packs), then computes, then stores, so the loads are in flight together.
 //  - the rest (fewer than kUnroll Packs per thread) is one more pass of the same wide code with
 //    each Pack bounds-checked, all loads still issued before any store (issue 8: a loop of one
 //    Pack at a time here ran 100% of the data when n was not a multiple of the grid's tile,
@@ -148,23 +187,30 @@ EB_HD void check_pack_aligned(const void* p) {
 //    (n not a multiple of the width).
 // No __restrict__: bias_then_act runs it in place (x == y); each element is read and written by
 // the same thread, loads before stores, so aliasing is harmless.
-template <class T, class P>
-EB_HD void stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_t n, const P& p) {
+template <class T, class P, int K>
+EB_HD void stream_body(size_t tid, size_t nthreads, const Inputs<T, K>& in, T* y, size_t n, const P& p) {
   constexpr size_t V = kVec<T>;
-  const auto xa = reinterpret_cast<std::uintptr_t>(x);
+  constexpr auto I = std::make_index_sequence<K>{};
   const auto ya = reinterpret_cast<std::uintptr_t>(y);
-  if ((xa - ya) % 16 != 0) {
-    for (size_t i = tid; i < n; i += nthreads) y[i] = p.one(i, x[i]);
+  bool common = true;
+#pragma unroll
+  for (int c = 0; c < K; ++c) common = common && (reinterpret_cast<std::uintptr_t>(in.p[c]) - ya) % 16 == 0;
+  if (!common) {
+    for (size_t i = tid; i < n; i += nthreads) y[i] = apply_one(p, i, in, I);
     return;
   }
-  size_t head = ((16 - xa % 16) % 16) / sizeof(T);
+  size_t head = ((16 - reinterpret_cast<std::uintptr_t>(in.p[0]) % 16) % 16) / sizeof(T);
   if (head > n) head = n;
-  for (size_t i = tid; i < head; i += nthreads) y[i] = p.one(i, x[i]);
+  for (size_t i = tid; i < head; i += nthreads) y[i] = apply_one(p, i, in, I);
 
   const size_t nvec = (n - head) / V;
-  const Pack<T>* xv = reinterpret_cast<const Pack<T>*>(x + head);
+  const Pack<T>* xv[K];
+#pragma unroll
+  for (int c = 0; c < K; ++c) {
+    xv[c] = reinterpret_cast<const Pack<T>*>(in.p[c] + head);
+    check_pack_aligned(nvec ? xv[c] : nullptr);
+  }
   Pack<T>* yv = reinterpret_cast<Pack<T>*>(y + head);
-  check_pack_aligned(nvec ? xv : nullptr);
   check_pack_aligned(nvec ? yv : nullptr);
   const size_t step = nthreads * kUnroll;
   const size_t full = nvec / step * step;
@@ -172,55 +218,89 @@ EB_HD void stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_t n, 
 #pragma unroll
   for (int u = 0; u < kUnroll; ++u) cur[u] = p.at(head + (tid + u * nthreads) * V);
   const auto advance = p.stride(step * V);
-  // Every thread runs full / step iterations (tid < step); a down-counter and two advancing
+  // Every thread runs full / step iterations (tid < step); a down-counter and advancing
   // pointers keep the loop state small (an index loop made ptxas spill the index on sm_80).
-  const Pack<T>* px = xv + tid;
-  Pack<T>* py = yv + tid;
-  for (size_t k = full / step; k != 0; --k, px += step, py += step) {
-    Pack<T> r[kUnroll];
+  const Pack<T>* px[K];
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) r[u] = px[u * nthreads];
+  for (int c = 0; c < K; ++c) px[c] = xv[c] + tid;
+  Pack<T>* py = yv + tid;
+  for (size_t k = full / step; k != 0; --k) {
+    Pack<T> r[K][kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+#pragma unroll
+      for (int c = 0; c < K; ++c) r[c][u] = px[c][u * nthreads];
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
-      r[u] = p.pack(cur[u], r[u]);
+      r[0][u] = apply_pack(p, cur[u], r, u, I);
       p.advance(cur[u], advance);
     }
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) py[u * nthreads] = r[u];
+    for (int u = 0; u < kUnroll; ++u) py[u * nthreads] = r[0][u];
+#pragma unroll
+    for (int c = 0; c < K; ++c) px[c] += step;
+    py += step;
   }
   // full + tid + u * nthreads < full + step: every remaining Pack is one of this pass's.
   // Packs past the end compute on zeros and are not stored: a conditionally assigned array
   // would be kept in local memory (the SASS test checks there is none).
   if (full + tid < nvec) {
-    Pack<T> r[kUnroll];
+    Pack<T> r[K][kUnroll];
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
       const size_t j = full + tid + u * nthreads;
-      r[u] = j < nvec ? xv[j] : Pack<T>{};
+#pragma unroll
+      for (int c = 0; c < K; ++c) r[c][u] = j < nvec ? xv[c][j] : Pack<T>{};
     }
 #pragma unroll
-    for (int u = 0; u < kUnroll; ++u) r[u] = p.pack(cur[u], r[u]);
+    for (int u = 0; u < kUnroll; ++u) r[0][u] = apply_pack(p, cur[u], r, u, I);
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
       const size_t j = full + tid + u * nthreads;
-      if (j < nvec) yv[j] = r[u];
+      if (j < nvec) yv[j] = r[0][u];
     }
   }
-  for (size_t i = head + nvec * V + tid; i < n; i += nthreads) y[i] = p.one(i, x[i]);
+  for (size_t i = head + nvec * V + tid; i < n; i += nthreads) y[i] = apply_one(p, i, in, I);
+}
+// One input: y = P(x).
+template <class T, class P>
+EB_HD void stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_t n, const P& p) {
+  stream_body(tid, nthreads, Inputs<T, 1>{{x}}, y, n, p);
+}
+
+template <class> inline constexpr bool kNever = false;  // a static_assert in an exhaustive if-constexpr chain
+
+// y = f(x) (forward) or dx = f'(.) * dy (backward: x is the saved tensor, grad is dy) for the
+// activation Act on backend M, through the streaming engine: the body of vectorized, fast and
+// act_in_place (which passes y as x).
+template <class Act, class M, class T>
+EB_HD void stream_activation(size_t tid, size_t nthreads, const T* x, const T* grad, T* y, size_t n,
+                             const ActivationParams& params) {
+  constexpr Activation A = Act::value;
+  if constexpr (is_forward_act<A>) {
+    using Op = ForwardOp<trait_t<A>, M>;
+    stream_body(tid, nthreads, x, y, n, FloatMath<T, Op>{Op{params}});
+  } else if constexpr (is_backward_act<A>) {
+    using Op = BackwardOp<trait_t<A>, M>;
+    stream_body(tid, nthreads, Inputs<T, 2>{{x, grad}}, y, n, FloatMath2<T, Op>{Op{params}});
+  } else {
+    static_assert(kNever<Act>, "stream_activation: copy has no math");
+  }
 }
 
 // Typed arguments the bodies take (RunArgs with the dtype applied).
 template <class T> struct Args {
-  const T* x;
-  T* y;
+  const T* x;  // forward: the input; backward: the saved tensor (the trait's `saved`)
+  T* y;        // forward: the output; backward: dx
   size_t n;
-  float alpha;
+  ActivationParams params;
   const T* bias;
   size_t cols;
+  const T* grad;  // backward: dy
 };
 template <class T> Args<T> typed(const RunArgs& a) {
-  return {static_cast<const T*>(a.x), static_cast<T*>(a.y), a.n, a.alpha,
-          static_cast<const T*>(a.bias), a.cols};
+  return {static_cast<const T*>(a.x), static_cast<T*>(a.y), a.n, a.params,
+          static_cast<const T*>(a.bias), a.cols, static_cast<const T*>(a.grad)};
 }
 
 }  // namespace elubench::cuda

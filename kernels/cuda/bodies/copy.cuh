@@ -6,9 +6,11 @@
 
 namespace elubench::cuda {
 
-template <class T>
-EB_HD void copy_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  stream_body(tid, nthreads, a.x, a.y, a.n, CopyBits<T>{});
-}
+struct copy_bits {
+  static constexpr bool kStreams = true;
+  template <class T> EB_HD static void run(size_t tid, size_t nthreads, const Args<T>& a) {
+    stream_body(tid, nthreads, a.x, a.y, a.n, CopyBits<T>{});
+  }
+};
 
 }  // namespace elubench::cuda

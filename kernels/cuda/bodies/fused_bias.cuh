@@ -1,4 +1,4 @@
-// gpu/*/fused_bias body: y = act(x + b[col]) for x of rows x cols, in one pass: the bias-add
+// gpu/*/fused_bias body (forward activations, accurate math): y = act(x + b[col]) for x of rows x cols, in one pass: the bias-add
 // and the activation share one read and one write of x (bias_then_act pays two of each).
 // x and y go through the streaming engine (16-byte accesses); the bias row is small and stays
 // in cache, so it is read as a 16-byte Pack where that is possible (cols a multiple of the
@@ -61,9 +61,14 @@ EB_HD void bias_stream_body(size_t tid, size_t nthreads, const T* x, T* y, size_
   else stream_body(tid, nthreads, x, y, n, BiasPolicy<T, Op, false>{op, bias, cols});
 }
 
-template <Activation A, class T>
-EB_HD void fused_bias_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  bias_stream_body(tid, nthreads, a.x, a.y, a.n, a.bias, a.cols, make_op<A>(a.alpha));
-}
+// Forward activations only (a backward has no bias).
+template <class Act> struct fused_bias {
+  static constexpr bool kStreams = true;
+  template <class T> EB_HD static void run(size_t tid, size_t nthreads, const Args<T>& a) {
+    static_assert(is_forward_act<Act::value>, "fused_bias: forward activations only");
+    using Op = ForwardOp<trait_t<Act::value>, AccurateMath>;
+    bias_stream_body(tid, nthreads, a.x, a.y, a.n, a.bias, a.cols, Op{a.params});
+  }
+};
 
 }  // namespace elubench::cuda

@@ -1,4 +1,4 @@
-// gpu/*/half2 body (f16 and bf16 only): the vectorized engine, but the math stays in packed
+// gpu/{elu,relu}/half2 body (f16 and bf16 only): the vectorized engine, but the math stays in packed
 // 16-bit registers (__half2 / __nv_bfloat162): two lanes per instruction and no conversions,
 // at the price of 16-bit intermediate rounding (Accuracy::approximate, <= 4 ULP).
 //
@@ -117,7 +117,8 @@ template <Activation A, class T> struct Half2Policy : IndexFree {
   EB_HD explicit Half2Policy(T2 a) : alpha(a) {}
   EB_HD T2 apply(T2 x) const {
     if constexpr (A == Activation::elu) return elu2<T>(x, alpha);
-    else return relu2<T>(x);
+    else if constexpr (A == Activation::relu) return relu2<T>(x);
+    else static_assert(kNever<T2>, "half2: ELU and ReLU only (no packed form of the others)");
   }
   // Scalar head/tail: the same packed math on a duplicated lane, so every element gets the
   // same bits whichever path it takes.
@@ -138,9 +139,19 @@ template <Activation A, class T> struct Half2Policy : IndexFree {
   }
 };
 
-template <Activation A, class T>
-EB_HD void half2_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  stream_body(tid, nthreads, a.x, a.y, a.n, Half2Policy<A, T>{splat2<pair_t<T>>(a.alpha)});
-}
+// The activations with a packed 16-bit form: ELU and ReLU forward (the other traits run in
+// float in every family; half2 has no rows for them).
+template <Activation A> inline constexpr bool has_half2_form = A == Activation::elu || A == Activation::relu;
+
+template <class Act> struct half2 {
+  static constexpr bool kStreams = true;
+  template <class T> EB_HD static void run(size_t tid, size_t nthreads, const Args<T>& a) {
+    if constexpr (std::is_same_v<T, float>) {
+      static_assert(kNever<T>, "half2: f16 and bf16 only");
+    } else {
+      stream_body(tid, nthreads, a.x, a.y, a.n, Half2Policy<Act::value, T>{splat2<pair_t<T>>(a.params.alpha)});
+    }
+  }
+};
 
 }  // namespace elubench::cuda

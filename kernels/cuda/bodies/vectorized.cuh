@@ -1,17 +1,23 @@
 // gpu/*/vectorized body: the streaming engine (16-byte Packs, kUnroll loads in flight, wide
-// bounds-checked last step, scalar head and tail) with the accurate float math: ELU is the
-// branch-free degree-6 polynomial elu_accurate (f32 <= 2 ULP at alpha = 1, <= 3 otherwise;
-// f16/bf16 <= 1 ULP), the same operations as the CPU vectorized variant.
+// bounds-checked last step, scalar head and tail) with the trait's math on AccurateMath (the
+// branch-free degree-6 expm1; expf/erff where the trait needs them). Backward streams two
+// inputs, the saved tensor and dy, with the same 16-byte Packs.
 #pragma once
 
 #include "common.cuh"
 
 namespace elubench::cuda {
 
-template <Activation A, class T>
-EB_HD void vectorized_body(size_t tid, size_t nthreads, const Args<T>& a) {
-  using Op = typename ActOp<A>::type;
-  stream_body(tid, nthreads, a.x, a.y, a.n, FloatMath<T, Op>{make_op<A>(a.alpha)});
-}
+template <class Act> struct vectorized {
+  static constexpr bool kStreams = true;
+  // A backward holds two inputs' Packs (8 x 16 B per thread): under ptxas's default 64-register
+  // cap gelu_backward/f32 spilled on sm_90, and at 3 blocks per SM (85 registers) silu_backward
+  // and gelu_tanh_backward/bf16 did. 2 blocks per SM (up to 128 registers) still keep
+  // 512 threads x 128 B = 64 KiB in flight per SM, about what the forward kernels keep.
+  static constexpr int kMinBlocks = is_backward_act<Act::value> ? 2 : 0;
+  template <class T> EB_HD static void run(size_t tid, size_t nthreads, const Args<T>& a) {
+    stream_activation<Act, AccurateMath>(tid, nthreads, a.x, a.grad, a.y, a.n, a.params);
+  }
+};
 
 }  // namespace elubench::cuda
