@@ -8,6 +8,7 @@
 #include "elubench/activations/gelu_tanh.hpp"
 #include "elubench/activations/leaky_relu.hpp"
 #include "elubench/activations/relu.hpp"
+#include "elubench/activations/selu.hpp"
 #include "elubench/activations/silu.hpp"
 
 // X(enum name, trait type). The enum name is the trait's `name`.
@@ -17,4 +18,5 @@
   X(leaky_relu, LeakyRelu)      \
   X(gelu, Gelu)                 \
   X(gelu_tanh, GeluTanh)        \
-  X(silu, Silu)
+  X(silu, Silu)                 \
+  X(selu, Selu)
