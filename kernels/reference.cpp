@@ -33,14 +33,15 @@ namespace {
 // Maps a value of dtype d onto a line of integers where neighbours differ by 1 and
 // +0 / -0 coincide, so a subtraction counts the representable values between two numbers.
 std::int64_t ordered(float v, Dtype d) {
-  std::int64_t bits;
-  std::int64_t sign_bit;
+  const auto line = [](std::int64_t bits, std::int64_t sign_bit) {
+    return (bits & sign_bit) ? -(bits & (sign_bit - 1)) : bits;
+  };
   switch (d) {
-    case Dtype::f32: bits = float_to_bits(v); sign_bit = std::int64_t{1} << 31; break;
-    case Dtype::f16: bits = float_to_f16(v); sign_bit = 0x8000; break;
-    case Dtype::bf16: bits = float_to_bf16(v); sign_bit = 0x8000; break;
+    case Dtype::f32: return line(float_to_bits(v), std::int64_t{1} << 31);
+    case Dtype::f16: return line(float_to_f16(v), 0x8000);
+    case Dtype::bf16: return line(float_to_bf16(v), 0x8000);
   }
-  return (bits & sign_bit) ? -(bits & (sign_bit - 1)) : bits;
+  throw std::logic_error("ulp_distance: not a Dtype");
 }
 }  // namespace
 

@@ -74,6 +74,7 @@ TEST(Reference, ReluKeepsNanAndClearsNegativeZero) {
 
 TEST(ScalarMath, FloatEluMatchesTheExpm1CancellationFreeForm) {
   EXPECT_EQ(Elu::forward(LibmMath{}, -1e-8f, ActivationParams{}), -1e-8f);  // exp(x) - 1 would return 0 here
+  const auto elu_fast = [](float x, float alpha) { return Elu::forward(FastMath{}, x, test_support::with_alpha(alpha)); };
   EXPECT_EQ(elu_fast(-1e-8f, 1.0f), -1e-8f);
   EXPECT_EQ(elu_fast(-100.0f, 1.0f), -1.0f);
   EXPECT_TRUE(std::isnan(elu_fast(NAN, 1.0f)));

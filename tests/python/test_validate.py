@@ -74,3 +74,17 @@ def test_noisy_mode_forgives_overlap_but_not_a_clear_win(write):
     r = run_cli(VALIDATE, write(doc, "b.json"), "--max-pct-of-ceiling", "105", "--noisy")
     assert r.returncode == 1
     assert "cpu/relu/vectorized/f32" in r.stderr
+
+
+def test_a_backward_row_may_reach_one_and_a_half_copies_but_not_more(write):
+    # A backward reads two arrays per one it writes: a copy's traffic and one read more, so its
+    # time can only match a copy's of the same n and its GB/s be 1.5x the copy's, never more.
+    doc = with_copies()
+    row = next(r for r in doc["results"] if r["variant"] == "vectorized" and r["activation"] == "relu")
+    row.update(activation="relu_backward", name=row["name"].replace("/relu/", "/relu_backward/"))
+    row["pct_of_ceiling"] = 150.0
+    assert run_cli(VALIDATE, write(doc, "a.json"), "--max-pct-of-ceiling", "105").returncode == 0
+    row["pct_of_ceiling"] = 158.0
+    r = run_cli(VALIDATE, write(doc, "b.json"), "--max-pct-of-ceiling", "105")
+    assert r.returncode == 1
+    assert "158.0% of its copy ceiling, above 157.5%" in r.stderr

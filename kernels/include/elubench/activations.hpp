@@ -154,32 +154,6 @@ EB_HD float horner(float t, std::index_sequence<I...>) {
   return p;
 }
 
-// ELU with the polynomial expm1 above, branch-free: e is computed for every x and the result
-// selected at the end, so on a GPU a warp with mixed signs runs one path, not both sides of a
-// branch (issue 8: the branch cost 3 instructions per element plus the divergence), and the
-// compiler sees straight-line code it can schedule across the elements of a 16-byte Pack.
-// NaN goes through the final select (x <= 0 is false for NaN, so x itself comes back), -inf clamps to -alpha.
-// Degree 6: <= 2 ULP f32 with alpha = 1, <= 3 otherwise, <= 1 ULP after rounding to f16/bf16
-// (the accurate class; the CUDA accurate kernels run it).
-// Degree 5: the approximate class (the `fast` variants).
-template <class Poly>
-EB_HD float elu_poly(float x, float alpha) {
-  using C = Expm1Reduction;
-  const float z = fmaxf(x, kEluSaturation);  // NaN becomes the clamp here; the select undoes it
-  float n = fmaf(z, C::log2e, C::magic_bias);
-  const float s = bits_to_float(float_to_bits(n) << 23);  // 2^round(z/ln2)
-  n -= C::magic_bias;
-  float t = fmaf(n, C::minus_ln2, z);
-  constexpr std::size_t kTerms = sizeof(Poly::coefficients) / sizeof(Poly::coefficients[0]);
-  float p = horner<Poly>(t, std::make_index_sequence<kTerms - 1>{});
-  p *= t;
-  t *= s;
-  const float alpha_s_minus_1 = fmaf(s, alpha, -alpha);  // alpha*(s - 1)
-  p = fmaf(p, t, t);                                     // s*t*(1 + p)
-  const float e = fmaf(p, alpha, alpha_s_minus_1);
-  return x <= 0.0f ? e : x;
-}
-
 // The CPU SIMD ELU (simd-inl.h, EluLut16) as scalar code, operation for operation, so that a
 // test can pin the SIMD result bit for bit on targets with FMA. corrected = true is the
 // `vectorized` form (<= 2 ULP), false the `fast` form (XNNPACK's own: up to 5 ULP where the result
@@ -203,10 +177,5 @@ inline float elu_lut16_p3(float x, float alpha, bool corrected) {
   p = fmaf(p, t, t);  // s*t*(1 + p)
   return fmaf(p, alpha, alpha_s_minus_1);
 }
-
-// The accurate polynomial ELU (degree 6) and the fast one (degree 5): the bodies of the CUDA
-// accurate kernels and of the CUDA `fast` variant.
-EB_HD float elu_accurate(float x, float alpha) { return elu_poly<Expm1Degree6>(x, alpha); }
-EB_HD float elu_fast(float x, float alpha) { return elu_poly<Expm1Degree5>(x, alpha); }
 
 }  // namespace elubench

@@ -30,8 +30,10 @@ struct LibmMath {
   EB_HD V erf_sqrt1_2(V x) const { return erff(x * 0.707106781f); }
 };
 
-// The expm1 of elu_poly (range reduction, 2^n from the exponent bits, Poly, cancellation-free
-// rebuild), scaled by s inside the rebuild; exp and erf from the CUDA/libm functions (expf is
+// The XNNPACK-style expm1 for x <= 0 (Expm1Reduction: x = n ln2 + t, 2^n from the exponent bits,
+// Poly for (e^t - 1 - t)/t^2, the rebuild (2^n - 1) + 2^n t (1 + p) in which nothing cancels near
+// 0), branch-free so a warp with mixed signs runs one path, scaled by s inside the rebuild
+// (alpha * (2^n - 1) is one rounding); the clamp at kEluSaturation keeps 2^n a normal float; exp and erf from the CUDA/libm functions (expf is
 // <= 2 ULP on the GPU, erff <= 2 ULP).
 template <class Poly>
 struct PolyMath : LibmMath {
