@@ -109,7 +109,7 @@ CheckResult run_checked(const Variant& v, const void* x, void* y, std::size_t n,
   if (v.is_backward()) {
     make_saved_input(v, x, saved.data, n, p);
     const auto g = make_input(v.dtype, n, 777u, false);
-    std::memcpy(dy.data, g.data(), bytes);
+    if (bytes != 0) std::memcpy(dy.data, g.data(), bytes);  // n = 0: g.data() may be null
     x = saved.data;
   }
   RunArgs a;
