@@ -181,12 +181,14 @@ def chart_time(machines, rows_of, dtype, colors, styles, order, out, stem, note,
     fig, ax = plt.subplots()
     for m in machines:
         rows = [r for r in rows_of[m] if r["dtype"] == dtype]
-        kinds = {r["variant"]: r["kind"] for r in rows}
-        for (variant, act, _), pts in series(rows, lambda r: r["time_s"]["median"]).items():
-            if kinds[variant] == "ceiling":
-                ax.plot(*zip(*pts), color="black", linestyle=":", linewidth=1.2, **marks(m, pts, 3))
-            else:
-                ax.plot(*zip(*pts), color=colors[variant], linestyle=styles[act], **marks(m, pts))
+        # Split by kind before grouping: a copy ceiling may share its variant name with a kernel
+        # ("vectorized"), so the name alone does not say which line a series is.
+        ceilings = [r for r in rows if r["kind"] == "ceiling"]
+        kernels = [r for r in rows if r["kind"] != "ceiling"]
+        for pts in series(ceilings, lambda r: r["time_s"]["median"]).values():
+            ax.plot(*zip(*pts), color="black", linestyle=":", linewidth=1.2, **marks(m, pts, 3))
+        for (variant, act, _), pts in series(kernels, lambda r: r["time_s"]["median"]).items():
+            ax.plot(*zip(*pts), color=colors[variant], linestyle=styles[act], **marks(m, pts))
         mark_throttled(ax, rows, lambda r: r["time_s"]["median"], colors)
     log2_axis(ax)
     ax.set_yscale("log")
@@ -423,8 +425,7 @@ def _main(argv):
         others = [d for d in present if d != dtype]
         dtype_note = (f"Shown: {dtype}" + (f" ({', '.join(others)}: --dtype, or summary.md)." if others else ".")
                       + (f" {args.dtype} has no ok rows here." if dtype != args.dtype else ""))
-        order, _ = variant_order(ok_rows)
-        kinds = {r["variant"]: r["kind"] for r in ok_rows}
+        order, kinds = variant_order(ok_rows)
         palette = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
         colors = {v: palette[k % len(palette)] for k, v in enumerate(order)}
         order = [(v, kinds[v]) for v in order]

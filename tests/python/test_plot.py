@@ -130,3 +130,16 @@ def test_update_readme_without_markers_exit_2(tmp_path, write):
     r = run_script("update_readme.py", write(make_run(seed=1, sizes=(1024,)), "r.json"), "--readme", readme)
     assert r.returncode == 2 and "needs exactly one" in r.stderr
     assert readme.read_text() == "# no markers\n"
+
+
+def test_copy_ceiling_named_like_a_kernel_is_drawn_as_the_ceiling(tmp_path, write):
+    """elubench names its Highway copy "vectorized", like the vectorized kernels: the series of
+    each must be told apart by kind, not by variant name (CI's gate run crashed on this)."""
+    doc = make_run(sizes=SIZES, cpu_copies=[("vectorized", 13.0)])
+    # Ceilings first, as elubench writes them: a lookup by name then finds the kernel last.
+    doc["results"].sort(key=lambda r: r["kind"] != "ceiling")
+    out = tmp_path / "charts"
+    r = run_script("plot.py", write(doc, "a.json"), "-o", out)
+    assert r.returncode == 0, r.stderr
+    legend = svg_texts(out / "time_vs_size_cpu_t1.svg")
+    assert "vectorized" in legend and "copy ceiling" in legend
