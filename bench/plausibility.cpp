@@ -1,6 +1,7 @@
 #include "plausibility.hpp"
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -12,15 +13,15 @@ namespace {
 // sizes (seen: 46 ns min, 246 ns median for a 1024-element memcpy), and a slowed ceiling must
 // not make an honest kernel look impossible. A kernel that skips its work is fast in every
 // sample, so its median is the fair side to compare.
-using Key = std::tuple<Device, Dtype, std::size_t, int>;
-std::map<Key, double> fastest_copy_gbps(const std::vector<Row>& rows) {
-  std::map<Key, double> best;
+std::map<CellKey, double> fastest_copy_gbps(const std::vector<Row>& rows) {
+  std::map<CellKey, double> best;
   for (const Row& r : rows) {
     if (r.status != Status::ok || r.variant->kind != Kind::ceiling || !r.time || r.time->min <= 0) continue;
     const double gbps = static_cast<double>(r.bytes) / r.time->min / 1e9;
-    double& b = best[Key{r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)}];
+    double& b = best[cell_of(r)];
     if (gbps > b) b = gbps;
   }
+  fold_in_fewer_threads(best, std::greater<double>(), [](double& b, double fewer) { b = fewer; });
   return best;
 }
 }  // namespace
@@ -31,7 +32,7 @@ int fail_impossible_bandwidth(std::vector<Row>& rows, double gpu_peak_gbps) {
   for (Row& r : rows) {
     if (r.status != Status::ok || !r.gbps) continue;
     char why[256] = {};
-    const auto c = ceiling.find(Key{r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)});
+    const auto c = ceiling.find(cell_of(r));
     const bool over_ceiling = r.variant->kind != Kind::ceiling && c != ceiling.end() &&
                               *r.gbps > kMaxRatioOverCeiling * c->second;
     const bool over_peak = r.variant->device == Device::gpu && !r.cache_resident && gpu_peak_gbps > 0 &&

@@ -86,8 +86,7 @@ nlohmann::json row_params_json(const Row& r) {
 }
 
 std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps) {
-  using Key = std::tuple<Device, Dtype, std::size_t, int>;
-  std::map<Key, Ceiling> best;
+  std::map<CellKey, Ceiling> best;
   for (Row& r : rows) {
     if (r.status == Status::pending) {
       r.status = Status::skipped;
@@ -101,14 +100,20 @@ std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps
     r.elements_per_s = static_cast<double>(r.n) / t;
     if (r.variant->device == Device::gpu && gpu_peak_gbps > 0) r.pct_of_peak = 100.0 * *r.gbps / gpu_peak_gbps;
     if (r.variant->kind != Kind::ceiling) continue;
-    const Key k{r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)};
+    const CellKey k = cell_of(r);
     auto it = best.find(k);
     if (it == best.end() || *r.gbps > it->second.gbps)
-      best.insert_or_assign(k, Ceiling{r.variant->device, r.variant->dtype, r.n, r.threads, r.variant->name, t, *r.gbps});
+      best.insert_or_assign(k, Ceiling{r.variant->device, r.variant->dtype, r.n, r.threads, r.variant->name, t, *r.gbps, std::nullopt});
   }
+  fold_in_fewer_threads(
+      best, [](const Ceiling& fewer, const Ceiling& c) { return fewer.gbps > c.gbps; },
+      [](Ceiling& c, const Ceiling& fewer) {
+        c = Ceiling{c.device, c.dtype, c.n, c.threads, fewer.variant, fewer.median_s, fewer.gbps,
+                    fewer.copy_threads ? fewer.copy_threads : fewer.threads};
+      });
   for (Row& r : rows) {
     if (!r.gbps) continue;
-    const auto it = best.find(Key{r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)});
+    const auto it = best.find(cell_of(r));
     // Bandwidth against bandwidth: a kernel that moves more bytes than a copy (bias_then_act)
     // is judged by how well it streams them, as BabelStream does.
     if (it != best.end()) r.pct_of_ceiling = 100.0 * *r.gbps / it->second.gbps;
@@ -176,9 +181,11 @@ nlohmann::json row_to_json(const Row& r) {
 }
 
 nlohmann::json ceiling_to_json(const Ceiling& c) {
-  return {{"device", to_string(c.device)}, {"dtype", to_string(c.dtype)}, {"n", c.n},
-          {"threads", opt(c.threads)},     {"variant", c.variant},        {"median_s", c.median_s},
-          {"gbps", c.gbps}};
+  nlohmann::json j = {{"device", to_string(c.device)}, {"dtype", to_string(c.dtype)}, {"n", c.n},
+                      {"threads", opt(c.threads)},     {"variant", c.variant},        {"median_s", c.median_s},
+                      {"gbps", c.gbps}};
+  if (c.copy_threads) j["copy_threads"] = *c.copy_threads;
+  return j;
 }
 
 namespace {

@@ -69,13 +69,11 @@ std::string Tolerance::describe() const {
 
 namespace {
 // x + b as the bias variants compute it: in float (the compute type of every dtype), and for a
-// two-pass variant (4 accesses per element: y = x + b is stored, then activated) rounded to
-// the dtype once more. The sum's rounding is the operation's definition, not the activation's
+// two-pass variant (y = x + b is stored, then activated) rounded to the dtype once more. The sum's rounding is the operation's definition, not the activation's
 // error: near a cancellation (x = 100, b = -105.2) it alone can move the result by many ULPs.
 double bias_sum_as_computed(const Variant& v, double x, double b) {
   const float sum = static_cast<float>(x + b);
-  const bool stored = v.bytes_per_element == 4 * dtype_size(v.dtype);
-  return stored ? round_to_dtype(sum, v.dtype) : sum;
+  return v.passes == 2 ? round_to_dtype(sum, v.dtype) : sum;
 }
 
 // The trait's bound for v's pass (ELU's depends on alpha: see activations/elu.hpp).

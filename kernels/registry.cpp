@@ -148,14 +148,15 @@ void append(Device device, std::span<const Family> families, std::vector<Variant
       for (Dtype d : {Dtype::f32, Dtype::f16, Dtype::bf16}) {
         const RunFn run = f.kernel(a, d);
         if (run == nullptr) continue;
-        const std::size_t accesses = f.accesses + (is_backward(a) ? 1 : 0);
+        const std::size_t accesses = is_backward(a) ? 3 : 2;  // x (or dy and the saved tensor) in, y out
         std::string description = f.description;
         if (is_backward(a))
           description += visit_activation(a, []<class T, Pass>() {
             return T::saved == Saved::output ? "; dx = dy * f'(x) from dy and the saved output" : "; dx = dy * f'(x) from dy and x";
           });
         out.push_back(Variant{variant_name(device, a, f.variant, d), device, a, f.variant, d, f.kind,
-                              row_accuracy(f, a), f.uses_bias, accesses * dtype_size(d), run, std::move(description)});
+                              row_accuracy(f, a), f.uses_bias, accesses * dtype_size(d), run, std::move(description),
+                              f.passes});
       }
     }
 }

@@ -3,7 +3,7 @@
 (through results_io.load_results), then what only a validator asks: as many samples as the
 repetitions (CPU) or as the stopping rule says (GPU), statistics that agree with the samples, every
 element checked, every CPU row ok (with --expect-cpu-ok), every skipped GPU row with a reason,
-each cell's ceiling the fastest of the copies measured in it, threads_used within threads, and
+each cell's ceiling the fastest copy within its reach (up to its threads), threads_used within threads, and
 (with --max-pct-of-ceiling) no ok row above that % of its ceiling.
 
 usage: validate_results.py RESULTS.json [--schema results/schema.json] [--expect-cpu-ok]
@@ -80,22 +80,19 @@ def _main(argv) -> int:
 
 
 def ceiling_errors(doc):
-    """Each cell's ceilings[] entry must be its fastest ok copy row; threads_used within threads."""
+    """Each cell's ceilings[] entry must be its fastest ok copy within reach (a CPU cell's copies
+    with up to its threads: rix.fastest_copy_rows); threads_used within threads."""
     errors = []
-    fastest = {}
     for r in doc["results"]:
         if r.get("threads_used") is not None and r["threads"] is not None and r["threads_used"] > r["threads"]:
             errors.append(f"{r['name']} n={r['n']}: threads_used {r['threads_used']} > threads {r['threads']}")
-        if r["kind"] == "ceiling" and r["status"] == "ok":
-            t, k = r["time_s"]["median"], rix.Cell.of(r)
-            if k not in fastest or t < fastest[k][0]:
-                fastest[k] = (t, r["name"])
     listed = {rix.Cell.of(c): c for c in doc["ceilings"]}
-    for k, (t, name) in fastest.items():
+    for k, r in rix.fastest_copy_rows(doc).items():
         c = listed.get(k)
+        name = r["name"] + (f" on {r['threads']} thread{'s' if r['threads'] != 1 else ''}" if r["threads"] != k.threads else "")
         if c is None:
             errors.append(f"ceiling of {tuple(k)} missing from ceilings[] (fastest copy: {name})")
-        elif c["median_s"] > t:
+        elif c["median_s"] > r["time_s"]["median"]:
             errors.append(f"ceiling of {tuple(k)} is {c['variant']}, but {name} was faster in this run")
     return errors
 
@@ -109,11 +106,7 @@ def above_ceiling(doc, pct, noisy):
     """The ok rows (not copies) above pct% of their cell's ceiling. pct_of_ceiling compares
     medians; with noisy, a row must also beat the ceiling with its upper-quartile time against
     the ceiling copy's lower-quartile time, so that a busy machine's noise does not count."""
-    copies = {}
-    for r in doc["results"]:
-        if r["kind"] == "ceiling" and r["status"] == "ok":  # ceilings[] names a copy by its full name
-            copies[(rix.Cell.of(r), r["name"])] = copies[(rix.Cell.of(r), r["variant"])] = r
-    ceiling_row = {rix.Cell.of(c): copies.get((rix.Cell.of(c), c["variant"])) for c in doc["ceilings"]}
+    ceiling_row = rix.fastest_copy_rows(doc)
     errors = []
     for r in doc["results"]:
         # A backward reads two arrays per one it writes (3 accesses to a copy's 2): all a copy

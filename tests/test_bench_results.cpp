@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "plausibility.hpp"
 #include "results.hpp"
 #include "suite.hpp"
 
@@ -105,6 +106,33 @@ TEST(Metrics, EachCellsCeilingIsItsOwnWinner) {
   EXPECT_NEAR(*rows[7].pct_of_ceiling, 60.0, 1e-9);  // 3 ms against the winner, not memcpy's 4 ms
   EXPECT_NEAR(*rows[4].pct_of_ceiling, 75.0, 1e-9);  // memcpy is judged against the winner too
   EXPECT_EQ(ceiling_to_json(ceilings[1])["variant"], "cpu/copy/nontemporal/f32");
+}
+
+// A row asked for 2 threads may run on one (small n, or a peer's own pool), so the 1-thread copy
+// is within its reach: where it beat the 2-thread copies (a hand-off to a busy second core), it
+// is the 2-thread cell's ceiling, and the JSON says it ran on 1 thread. Never the other way.
+TEST(Metrics, ACellsCeilingIsTheBestCopyWithUpToItsThreads) {
+  const std::size_t n = 1 << 14;
+  auto at = [](Row r, int threads) {
+    r.threads = threads;
+    return r;
+  };
+  std::vector<Row> rows = {ok_row("cpu/copy/vectorized/f32", n, 1e-6), at(ok_row("cpu/copy/vectorized/f32", n, 3e-6), 2),
+                           at(ok_row("cpu/relu/xnnpack/f32", n, 1e-6), 2),
+                           ok_row("cpu/copy/memcpy/f32", 4 * n, 8e-6), at(ok_row("cpu/copy/memcpy/f32", 4 * n, 5e-6), 2)};
+  const auto ceilings = derive_metrics(rows, 0);
+  ASSERT_EQ(ceilings.size(), 4u);
+  const Ceiling& two = ceilings[1];
+  EXPECT_EQ(two.threads, 2);
+  EXPECT_EQ(two.variant, "cpu/copy/vectorized/f32");
+  EXPECT_EQ(two.copy_threads, 1);
+  EXPECT_EQ(ceiling_to_json(two)["copy_threads"], 1);
+  EXPECT_NEAR(*rows[2].pct_of_ceiling, 100.0, 1e-9);  // against the 1-thread copy, not 300%
+  EXPECT_NEAR(*rows[1].pct_of_ceiling, 100.0 / 3, 1e-9);
+  EXPECT_FALSE(ceilings[3].copy_threads.has_value());  // the 2-thread copy won its own cell
+  EXPECT_FALSE(ceiling_to_json(ceilings[3]).contains("copy_threads"));
+  EXPECT_NEAR(ceilings[2].median_s, 8e-6, 1e-15);        // fewer threads never take more's
+  EXPECT_EQ(fail_impossible_bandwidth(rows, 0), 0);
 }
 
 TEST(Json, ThreadsUsedIsWrittenWhenKnown) {

@@ -349,3 +349,18 @@ TEST(BiasContract, EveryBiasVariantRefusesAShapeThatIsNotRowsTimesCols) {
   }
   EXPECT_GT(checked, 0u);
 }
+
+// GB/s counts the bytes the operation must move (bias_then_act's second pass over y is its
+// cost, not extra credit): otherwise a two-pass variant whose y stays in cache between passes
+// reports more GB/s than the copy ceiling (139% was seen at 2^18 f32 on one thread).
+TEST(BytesContract, EveryVariantCountsTheOperationsBytesNotItsPasses) {
+  for (const Variant& v : all_variants()) {
+    const std::size_t streams = v.is_backward() ? 3 : 2;  // dy and the saved tensor in, or x in; y out
+    EXPECT_EQ(v.bytes_per_element, streams * dtype_size(v.dtype)) << v.name;
+    EXPECT_EQ(v.passes, v.variant == "bias_then_act" ? 2 : 1) << v.name;
+  }
+  const Variant* fused = find_variant("cpu/elu/fused_bias/f32");
+  const Variant* unfused = find_variant("cpu/elu/bias_then_act/f32");
+  ASSERT_TRUE(fused && unfused);
+  EXPECT_EQ(bytes_moved(*fused, 1 << 16, 1024), bytes_moved(*unfused, 1 << 16, 1024));
+}

@@ -9,13 +9,13 @@ using namespace rows;
 
 // Our kernels: one row per family, expanded to every (activation, dtype) it has a kernel for.
 const Family kCpuFamilies[] = {
-    {"naive", ours, accurate, no_bias, 2, cpu::naive_kernel, "scalar loop, libm (std::expm1, std::exp, std::erf)"},
-    {"vectorized", ours, accurate, no_bias, 2, cpu::vectorized_kernel,
+    {"naive", ours, accurate, no_bias, 1, cpu::naive_kernel, "scalar loop, libm (std::expm1, std::exp, std::erf)"},
+    {"vectorized", ours, accurate, no_bias, 1, cpu::vectorized_kernel,
      "Highway SIMD dispatched at run time; expm1 rr1-lut16-p3 with table correction (p2 for 16-bit), "
      "Highway exp, rational erf; F16C / VCVTNEPS2BF16 conversions"},
-    {"fast", ours, approximate, no_bias, 2, cpu::fast_kernel, "vectorized with XNNPACK's rr1-lut16-p3 expm1, uncorrected"},
-    {"fused_bias", ours, accurate, bias, 2, cpu::fused_bias_kernel, "act(x + b[col]) in one SIMD pass"},
-    {"bias_then_act", ours, accurate, bias, 4, cpu::bias_then_act_kernel, "y = x + b, then act(y) in place"},
+    {"fast", ours, approximate, no_bias, 1, cpu::fast_kernel, "vectorized with XNNPACK's rr1-lut16-p3 expm1, uncorrected"},
+    {"fused_bias", ours, accurate, bias, 1, cpu::fused_bias_kernel, "act(x + b[col]) in one SIMD pass"},
+    {"bias_then_act", ours, accurate, bias, 2, cpu::bias_then_act_kernel, "y = x + b, then act(y) in place"},
 };
 
 // Library peers and the copy ceilings: one row each.

@@ -16,19 +16,19 @@ namespace g = gpu_variants;
 namespace c = cuda;
 
 const Family kGpuFamilies[] = {
-    {c::Naive::name, ours, accurate, no_bias, 2, g::naive, "one element per thread, scalar loads, libm math (expm1f, expf, erff)"},
-    {c::Vectorized::name, ours, accurate, no_bias, 2, g::vectorized,
+    {c::Naive::name, ours, accurate, no_bias, 1, g::naive, "one element per thread, scalar loads, libm math (expm1f, expf, erff)"},
+    {c::Vectorized::name, ours, accurate, no_bias, 1, g::vectorized,
      "16-byte accesses, 4 loads in flight per thread, one wave of blocks, branch-free degree-6 expm1"},
-    {c::FusedBias::name, ours, accurate, bias, 2, g::fused_bias, "y = act(x + b[col]) in one vectorized pass"},
-    {c::BiasThenAct::name, ours, accurate, bias, 4, g::bias_then_act, "bias-add kernel, then the activation in place: two passes"},
-    {c::Half2::name, ours, approximate, no_bias, 2, g::half2,
+    {c::FusedBias::name, ours, accurate, bias, 1, g::fused_bias, "y = act(x + b[col]) in one vectorized pass"},
+    {c::BiasThenAct::name, ours, accurate, bias, 2, g::bias_then_act, "bias-add kernel, then the activation in place: two passes"},
+    {c::Half2::name, ours, approximate, no_bias, 1, g::half2,
      "packed __half2 / __nv_bfloat162 math, ex2.approx.f16x2 (bf16x2 on sm_90)"},
-    {c::Fast::name, ours, approximate, no_bias, 2, g::fast, "vectorized, exp2 + degree-5 polynomial expm1"},
-    {"cub", peer, accurate, no_bias, 2, g::cub_transform, "cub::DeviceTransform::Transform, the vectorized math as functor"},
-    {"thrust", peer, accurate, no_bias, 2, g::thrust_transform,
+    {c::Fast::name, ours, approximate, no_bias, 1, g::fast, "vectorized, exp2 + degree-5 polynomial expm1"},
+    {"cub", peer, accurate, no_bias, 1, g::cub_transform, "cub::DeviceTransform::Transform, the vectorized math as functor"},
+    {"thrust", peer, accurate, no_bias, 1, g::thrust_transform,
      "thrust::transform, par_nosync, proclaim_copyable_arguments, the vectorized math as functor"},
 #if defined(ELUBENCH_HAVE_CUDNN)
-    {"cudnn", peer, library, no_bias, 2, g::cudnn_activation, "cudnnActivationForward in the trait's cudnn mode"},
+    {"cudnn", peer, library, no_bias, 1, g::cudnn_activation, "cudnnActivationForward in the trait's cudnn mode"},
 #endif
 };
 

@@ -88,3 +88,28 @@ def test_a_backward_row_may_reach_one_and_a_half_copies_but_not_more(write):
     r = run_cli(VALIDATE, write(doc, "b.json"), "--max-pct-of-ceiling", "105")
     assert r.returncode == 1
     assert "158.0% of its copy ceiling, above 157.5%" in r.stderr
+
+
+def test_a_two_thread_cell_reaches_the_one_thread_copy(write):
+    """A row asked for 2 threads may run on one, so the 1-thread copy is within its reach: where
+    it beat every 2-thread copy, it is the 2-thread cell's ceiling (elubench writes copy_threads),
+    and a ceilings[] entry that ignores it is refused; the scripts' ceilings agree."""
+    import results_index as rix
+    doc = with_copies()
+    cell = next(c for c in doc["ceilings"] if c["threads"] == 2)
+    one = next(r for r in doc["results"] if r["kind"] == "ceiling" and r["variant"] == "nontemporal" and
+               (r["dtype"], r["n"], r["threads"]) == (cell["dtype"], cell["n"], 1))
+    for r in doc["results"]:  # the 2-thread copies of the cell lose a hand-off to a busy core
+        if r["kind"] == "ceiling" and (r["dtype"], r["n"], r["threads"]) == (cell["dtype"], cell["n"], 2):
+            r["time_s"] = {k: v * 3 if k != "samples" else [x * 3 for x in v] for k, v in r["time_s"].items()}
+            r["time_s"]["stddev"] /= 3
+            r["gbps"] /= 3
+    cell.update(median_s=cell["median_s"] * 3, gbps=cell["gbps"] / 3)  # as a per-thread-count rule writes it
+    r = run_cli(VALIDATE, write(doc, "a.json"))
+    assert r.returncode == 1
+    assert "is nontemporal, but cpu/copy/nontemporal/f32 on 1 thread was faster" in r.stderr
+    cell.update(median_s=one["time_s"]["median"], gbps=one["gbps"], copy_threads=1)
+    r = run_cli(VALIDATE, write(doc, "b.json"))
+    assert r.returncode == 0, r.stderr
+    got = rix.ceilings_by_cell(doc)[rix.Cell("cpu", cell["dtype"], cell["n"], 2)]
+    assert got.median_s == one["time_s"]["median"]

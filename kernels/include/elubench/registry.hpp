@@ -104,13 +104,18 @@ struct Variant {
   Kind kind;
   Accuracy accuracy;
   bool uses_bias;
-  // Global-memory bytes the variant moves per element of x, as implemented: 2 * size for a
-  // read and a write; 3 * size for a backward (dy and the saved tensor read, dx written);
-  // 4 * size for bias_then_act (its second pass reads and writes y again).
-  // The bias row itself is added by bytes_moved().
+  // Global-memory bytes the operation must move per element of x, whatever the variant does:
+  // 2 * size for a read and a write; 3 * size for a backward (dy and the saved tensor read, dx
+  // written). The bias row itself is added by bytes_moved(). GB/s is this over the time (the
+  // effective bandwidth, as nvbench counts it), so a variant that moves more than it must, like
+  // bias_then_act's second pass over y, shows its cost as a lower GB/s, and no variant can beat
+  // the copy ceiling by moving some of its bytes through the cache twice.
   std::size_t bytes_per_element;
   RunFn kernel;  // the family's function; call run(), which checks the arguments first
   std::string description;
+  // Passes over memory as implemented: 2 for bias_then_act (y = x + b stored in the dtype, then
+  // activated in place), which also makes the stored sum part of the operation's rounding.
+  int passes = 1;
   // Runs the variant after checking, once here for every family, what its kind needs: the bias
   // shape (check_bias_shape) for a bias variant, dy for a backward. Throws std::runtime_error.
   void run(const RunArgs& a) const;

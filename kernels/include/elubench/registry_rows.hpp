@@ -61,7 +61,7 @@ struct Family {
   // approximate family; a library family holds every row to the library class.
   Accuracy accuracy;
   bool uses_bias;
-  std::size_t accesses;  // memory passes of a forward row (2 = one read + one write); a backward reads dy too
+  int passes;  // passes over memory as implemented (Variant::passes); the bytes counted are the operation's
   KernelLookup kernel;
   const char* description;
 };
