@@ -265,7 +265,7 @@ void prepare_gpu(GpuSide& g, const Options& opt, const Platform& plat, const std
 // ---- Step 5: register the rows ---------------------------------------------------------------
 
 struct Registered {
-  std::unique_ptr<InputCache> inputs;        // declared first: the cases hold references into it
+  std::unique_ptr<SharedBuffers> shared;     // declared first: the cases hold references into it
   std::vector<std::unique_ptr<Case>> cases;  // one per row, pending or not
   std::map<std::string, Case*> by_name;      // Google Benchmark's name of each pending row
   std::vector<char> started;                 // per row: its first body call has been announced
@@ -284,9 +284,9 @@ std::string benchmark_name(const Row& r) {
 void make_cases(Registered& reg, std::vector<Row>& rows, const Options& opt, GpuSampler* sampler) {
   std::random_device rd;
   const unsigned seed0 = rd();
-  reg.inputs = std::make_unique<InputCache>(opt.input, seed0);
+  reg.shared = std::make_unique<SharedBuffers>(opt.input, seed0);
   for (std::size_t i = 0; i < rows.size(); ++i)
-    reg.cases.push_back(std::make_unique<Case>(rows[i], *reg.inputs, seed0 + static_cast<unsigned>(i) * 7919u, sampler));
+    reg.cases.push_back(std::make_unique<Case>(rows[i], *reg.shared, seed0 + static_cast<unsigned>(i) * 7919u, sampler));
   reg.started.assign(rows.size(), 0);
   for (const Row& r : rows) reg.pending += r.status == Status::pending;
 }

@@ -47,18 +47,25 @@ std::size_t cpu_last_level_cache_bytes() {
 
 Footprint interleaved_footprint(const std::vector<Row>& rows) {
   Footprint f;
-  std::set<std::pair<Dtype, std::size_t>> host_inputs;
+  // What SharedBuffers holds: kInput, kOutput, kGrad, or the activation whose output is saved.
+  enum : int { kInput = -1, kOutput = -2, kGrad = -3 };
+  std::set<std::tuple<int, Dtype, std::size_t, float, float>> shared;
+  const auto hold = [&](int what, Dtype d, std::size_t n, float a = 0, float s = 0) {
+    if (shared.insert({what, d, n, a, s}).second) f.host += n * dtype_size(d);
+  };
   for (const Row& r : rows) {
     if (r.status != Status::pending) continue;
-    const std::size_t es = dtype_size(r.variant->dtype);
-    // A backward row holds its saved tensor and dy besides the output.
-    const std::size_t out = (r.n * (r.variant->is_backward() ? 3 : 1) + r.cols.value_or(0)) * es;
-    if (r.variant->device == Device::cpu) {
-      f.host += out;
-      if (host_inputs.insert({r.variant->dtype, r.n}).second) f.host += r.n * es;
-    } else {
-      f.device += out + r.n * es;
+    const Variant& v = *r.variant;
+    const std::size_t es = dtype_size(v.dtype), cols = r.cols.value_or(0);
+    hold(kInput, v.dtype, r.n);
+    f.host += cols * es;
+    if (v.device == Device::gpu) {
+      f.device = std::max(f.device, (v.is_backward() ? 3 : 2) * r.n * es + cols * es);
+      continue;
     }
+    hold(kOutput, v.dtype, r.n);
+    if (v.is_backward()) hold(kGrad, v.dtype, r.n);
+    if (saved_is_output(v)) hold(static_cast<int>(v.activation), v.dtype, r.n, r.alpha, r.negative_slope);
   }
   return f;
 }
@@ -219,8 +226,8 @@ void make_saved_input_parallel(const Variant& v, const void* x, void* saved, std
   });
 }
 
-std::shared_ptr<const HostBuffer> InputCache::get(Dtype d, std::size_t n) {
-  auto& slot = cache_[{d, n}];
+std::shared_ptr<const HostBuffer> SharedBuffers::input(Dtype d, std::size_t n) {
+  auto& slot = inputs_[{d, n}];
   if (!slot) {
     auto buf = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetX);
     fill_input(buf->data(), n, d, dist_, seed_ + static_cast<unsigned>(n) * 31u + static_cast<unsigned>(d));
@@ -229,17 +236,43 @@ std::shared_ptr<const HostBuffer> InputCache::get(Dtype d, std::size_t n) {
   return slot;
 }
 
-Case::Case(Row& row, InputCache& inputs, unsigned seed, GpuSampler* gpu)
-    : row_(row), inputs_(inputs), seed_(seed), gpu_(gpu) {}
+std::shared_ptr<HostBuffer> SharedBuffers::output(Dtype d, std::size_t n) {
+  auto& slot = outputs_[{d, n}];
+  if (!slot) slot = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetY);
+  return slot;
+}
+
+std::shared_ptr<const HostBuffer> SharedBuffers::grad(Dtype d, std::size_t n) {
+  auto& slot = grads_[{d, n}];
+  if (!slot) {
+    auto buf = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetBias);
+    fill_input(buf->data(), n, d, Input::normal, (seed_ ^ 0xd7d7u) + static_cast<unsigned>(n) * 17u + static_cast<unsigned>(d));
+    slot = std::move(buf);
+  }
+  return slot;
+}
+
+std::shared_ptr<const HostBuffer> SharedBuffers::saved(const Variant& backward, std::size_t n, const ActivationParams& p) {
+  if (!saved_is_output(backward)) return input(backward.dtype, n);
+  auto& slot = saved_[{backward.activation, backward.dtype, n, p.alpha, p.negative_slope}];
+  if (!slot) {
+    auto buf = std::make_shared<HostBuffer>(n * dtype_size(backward.dtype), HostBuffer::kOffsetX);
+    make_saved_input_parallel(backward, input(backward.dtype, n)->data(), buf->data(), n, p);
+    slot = std::move(buf);
+  }
+  return slot;
+}
+
+Case::Case(Row& row, SharedBuffers& shared, unsigned seed, GpuSampler* gpu)
+    : row_(row), shared_(shared), seed_(seed), gpu_(gpu) {}
 
 Case::~Case() = default;
 
 void Case::release() {
   hx_.reset();
-  hy_ = HostBuffer();
+  hy_.reset();
+  hgrad_.reset();
   hbias_ = HostBuffer();
-  hsaved_ = HostBuffer();
-  hgrad_ = HostBuffer();
   dx_.reset();
   dy_.reset();
   dbias_.reset();
@@ -249,27 +282,22 @@ void Case::release() {
 void Case::prepare_inputs() {
   const Variant& v = *row_.variant;
   const std::size_t n = row_.n, es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
-  hx_ = inputs_.get(v.dtype, n);
-  if (v.is_backward()) {
-    hsaved_ = HostBuffer(n * es, HostBuffer::kOffsetX);
-    make_saved_input_parallel(v, hx_->data(), hsaved_.data(), n, row_.params());
-    hgrad_ = HostBuffer(n * es, HostBuffer::kOffsetBias);
-    fill_input(hgrad_.data(), n, v.dtype, Input::normal, seed_ ^ 0xd7d7u);
-  }
-  hy_ = HostBuffer(n * es, HostBuffer::kOffsetY);
+  hx_ = v.is_backward() ? shared_.saved(v, n, row_.params()) : shared_.input(v.dtype, n);
+  if (v.is_backward()) hgrad_ = shared_.grad(v.dtype, n);
+  hy_ = v.device == Device::cpu ? shared_.output(v.dtype, n) : std::make_shared<HostBuffer>(n * es, HostBuffer::kOffsetY);
   if (v.uses_bias) {
     hbias_ = HostBuffer(cols * es, HostBuffer::kOffsetBias);
     fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
   }
   // A recognisable non-result, so a variant that writes nothing fails the check.
-  std::fill(hy_.begin(), hy_.end(), static_cast<unsigned char>(0xAB));
+  std::fill(hy_->begin(), hy_->end(), static_cast<unsigned char>(0xAB));
   args_ = RunArgs{};
   args_.n = n;
   args_.params = row_.params();
   args_.cols = cols;
   args_.threads = row_.threads.value_or(1);
   args_.x = host_x();
-  args_.y = hy_.data();
+  args_.y = hy_->data();
   args_.grad = host_grad();
   args_.bias = v.uses_bias ? hbias_.data() : nullptr;
 }
@@ -280,12 +308,12 @@ void Case::copy_inputs_to_device() {
   dx_ = std::make_unique<gpu::Buffer>(n * es);
   dy_ = std::make_unique<gpu::Buffer>(n * es);
   gpu::copy_to_device(dx_->get(), host_x(), n * es);
-  gpu::copy_to_device(dy_->get(), hy_.data(), n * es);
+  gpu::copy_to_device(dy_->get(), hy_->data(), n * es);
   args_.x = dx_->get();
   args_.y = dy_->get();
   if (v.is_backward()) {
     dgrad_ = std::make_unique<gpu::Buffer>(n * es);
-    gpu::copy_to_device(dgrad_->get(), hgrad_.data(), n * es);
+    gpu::copy_to_device(dgrad_->get(), hgrad_->data(), n * es);
     args_.grad = dgrad_->get();
   }
   if (v.uses_bias) {
@@ -327,13 +355,13 @@ bool Case::prepare() {
 #if ELUBENCH_HAVE_CUDA
       gpu_check_sync();
 #endif
-      gpu::copy_to_host(hy_.data(), dy_->get(), n * es);
+      gpu::copy_to_host(hy_->data(), dy_->get(), n * es);
     } else {
       cpu::reset_last_call_threads();
       v.run(args_);
       if (const int used = cpu::last_call_threads(); used > 0) row_.threads_used = used;
     }
-    const CheckResult c = check_parallel(v, host_x(), hy_.data(), n, row_.params(),
+    const CheckResult c = check_parallel(v, host_x(), hy_->data(), n, row_.params(),
                                          v.uses_bias ? hbias_.data() : nullptr, cols,
                                          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), host_grad());
     row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.params()).describe(), c.checked};
@@ -342,9 +370,9 @@ bool Case::prepare() {
       row_.reason = c.message;
       return false;
     }
-    // The input (shared with InputCache anyway) and the bias stay for the check of the last
-    // timed call; a GPU row's host output goes, so interleaved GPU rows do not each hold one.
-    if (on_gpu) hy_ = HostBuffer();
+    // The input (shared anyway) and the bias stay for the check of the last timed call; a GPU
+    // row's host output goes, so interleaved GPU rows do not each hold one.
+    if (on_gpu) hy_.reset();
     return true;
   } catch (const VariantUnavailable& e) {
     row_.status = Status::skipped;

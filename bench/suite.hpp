@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <utility>
 #include <string>
 #include <vector>
@@ -36,8 +37,9 @@ struct Platform {
 std::size_t cpu_last_level_cache_bytes();
 
 // Bytes of buffers the rows hold when all of them are alive at once, as they are when
-// Google Benchmark interleaves their repetitions: per device, the inputs (shared per dtype and
-// size on the host, one per row on the GPU) plus every row's output and bias.
+// Google Benchmark interleaves their repetitions: on the host the SharedBuffers of the CPU rows
+// and every row's bias; on the GPU one row's buffers (a GPU row runs one repetition, so it
+// allocates and frees its device buffers before the next row starts).
 struct Footprint {
   std::size_t host = 0, device = 0;
 };
@@ -53,18 +55,33 @@ std::size_t bias_cols(std::size_t n);
 // reason when no GPU is usable. Throws UsageError when nothing is selected.
 std::vector<Row> select_rows(const Options& o, const Platform& p);
 
-// One random input per (dtype, n), drawn fresh in each run from the --input distribution and
-// shared by every row of that dtype and size: variants are compared on identical data (a
-// paired comparison), and drawing 2^26 normals per row would dominate the suite's time.
-class InputCache {
+// The host buffers the rows share, made once per run:
+// - per (dtype, n), the input, drawn fresh in each run from the --input distribution: variants
+//   are compared on identical data (a paired comparison), and drawing 2^26 normals per row
+//   would dominate the suite's time;
+// - per (dtype, n), the CPU rows' output: a row poisons it before its timed calls and checks it
+//   after its last repetition, which Google Benchmark reports before it runs any other row, so
+//   no row needs an output of its own. With one each, the default suite's rows needed ~38 GB
+//   together and could not be interleaved, and a cell's copy ceiling was measured minutes
+//   apart from its kernels;
+// - per (dtype, n), a backward's dy; per (backward, n, params) its saved tensor (x itself when
+//   the activation saves its input).
+class SharedBuffers {
  public:
-  InputCache(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
-  std::shared_ptr<const HostBuffer> get(Dtype d, std::size_t n);
+  SharedBuffers(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
+  std::shared_ptr<const HostBuffer> input(Dtype d, std::size_t n);
+  std::shared_ptr<HostBuffer> output(Dtype d, std::size_t n);
+  std::shared_ptr<const HostBuffer> grad(Dtype d, std::size_t n);
+  std::shared_ptr<const HostBuffer> saved(const Variant& backward, std::size_t n, const ActivationParams& p);
 
  private:
+  using Key = std::pair<Dtype, std::size_t>;
+  using SavedKey = std::tuple<Activation, Dtype, std::size_t, float, float>;  // every variant's the same
   Input dist_;
   unsigned seed_;
-  std::map<std::pair<Dtype, std::size_t>, std::shared_ptr<const HostBuffer>> cache_;
+  std::map<Key, std::shared_ptr<const HostBuffer>> inputs_, grads_;
+  std::map<Key, std::shared_ptr<HostBuffer>> outputs_;
+  std::map<SavedKey, std::shared_ptr<const HostBuffer>> saved_;
 };
 
 // The state one row keeps between Google Benchmark's calls: its input and output buffers
@@ -72,7 +89,7 @@ class InputCache {
 class Case {
  public:
   // gpu: the run's sampler (stream, blocking kernel, L2 flush, NVML); null without CUDA.
-  Case(Row& row, InputCache& inputs, unsigned seed, GpuSampler* gpu);
+  Case(Row& row, SharedBuffers& shared, unsigned seed, GpuSampler* gpu);
   ~Case();
   Case(const Case&) = delete;
   Case& operator=(const Case&) = delete;
@@ -100,7 +117,7 @@ class Case {
   void release();
 
   Row& row_;
-  InputCache& inputs_;
+  SharedBuffers& shared_;
   unsigned seed_;
   GpuSampler* gpu_;
   bool prepared_ = false;
@@ -109,11 +126,12 @@ class Case {
   void prepare_inputs();  // allocates and fills x (or a backward's saved tensor and dy), bias, y
   void copy_inputs_to_device();
   // What the variant reads as x: the shared input, or a backward's saved tensor.
-  const void* host_x() const { return row_.variant->is_backward() ? hsaved_.data() : hx_->data(); }
-  const void* host_grad() const { return row_.variant->is_backward() ? hgrad_.data() : nullptr; }
+  const void* host_x() const { return hx_->data(); }
+  const void* host_grad() const { return hgrad_ ? hgrad_->data() : nullptr; }
 
-  std::shared_ptr<const HostBuffer> hx_;
-  HostBuffer hy_, hbias_, hsaved_, hgrad_;  // hsaved_, hgrad_: backward rows only
+  std::shared_ptr<const HostBuffer> hx_, hgrad_;  // x (a backward's saved tensor); dy, backward rows only
+  std::shared_ptr<HostBuffer> hy_;                // shared on the CPU, the row's own on the GPU
+  HostBuffer hbias_;
   std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_, dgrad_;
   RunArgs args_;
   std::vector<double> samples_;

@@ -46,7 +46,7 @@ void Case::poison_output() {
 #endif
     return;
   }
-  unsigned char* y = hy_.data();
+  unsigned char* y = hy_->data();
   const std::size_t es = dtype_size(row_.variant->dtype);
   const std::size_t head = std::min(bytes, kEdgeBytes), tail = std::min(bytes - head, kEdgeBytes);
   std::memset(y, kPoison, head);
@@ -64,7 +64,7 @@ bool Case::check_last_timed_call() {
       from_gpu = HostBuffer(bytes, HostBuffer::kOffsetY);
       gpu::copy_to_host(from_gpu.data(), dy_->get(), bytes);
     }
-    const void* y = v.device == Device::gpu ? from_gpu.data() : hy_.data();
+    const void* y = v.device == Device::gpu ? from_gpu.data() : hy_->data();
     const CheckResult c = check_parallel(v, host_x(), y, row_.n, row_.params(),
                                          v.uses_bias ? hbias_.data() : nullptr, row_.cols.value_or(0),
                                          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), host_grad());

@@ -20,8 +20,12 @@ double reference_backward(Activation a, double dy, double saved, const Activatio
   return visit_activation(a, [&]<class T, Pass>() { return T::reference_backward(dy, saved, p); });
 }
 
+bool saved_is_output(const Variant& v) {
+  return v.is_backward() && visit_activation(v.activation, []<class T, Pass>() { return T::saved == Saved::output; });
+}
+
 void make_saved_input(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p) {
-  const bool output = v.is_backward() && visit_activation(v.activation, []<class T, Pass>() { return T::saved == Saved::output; });
+  const bool output = saved_is_output(v);
   for (std::size_t i = 0; i < n; ++i) {
     const double xi = load_as_float(x, i, v.dtype);
     const double s = output ? reference_value(forward_of(v.activation), xi, p) : xi;

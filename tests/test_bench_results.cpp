@@ -355,3 +355,32 @@ TEST(Json, TheDocumentHasEveryBlock) {
   EXPECT_EQ(doc["results"][1]["params"], nlohmann::json({{"alpha", 1.0}}));
   EXPECT_EQ(doc["ceilings"].size(), 1u);
 }
+
+// The CPU rows share their buffers per (dtype, n) (SharedBuffers), so the rows of a cell add
+// one input and one output whatever their number, a backward adds dy and (ELU, ReLU, SELU) the
+// saved output, and the GPU holds one row's buffers at a time.
+TEST(Footprint, SharedBuffersAreCountedOnce) {
+  const std::size_t n = 1 << 20, f32 = 4 * n;
+  auto pending = [&](const char* name) {
+    Row r;
+    r.variant = &named(name);
+    r.n = n;
+    r.threads = 1;
+    return r;
+  };
+  std::vector<Row> rows = {pending("cpu/elu/naive/f32"), pending("cpu/elu/vectorized/f32"), pending("cpu/relu/vectorized/f32"),
+                           pending("cpu/copy/memcpy/f32")};
+  rows.push_back(rows[1]);
+  rows.back().threads = 2;
+  EXPECT_EQ(interleaved_footprint(rows).host, 2 * f32);  // one input, one output for five rows
+  rows.push_back(pending("cpu/gelu_backward/vectorized/f32"));  // saves its input: x itself
+  EXPECT_EQ(interleaved_footprint(rows).host, 3 * f32);          // + dy
+  rows.push_back(pending("cpu/elu_backward/naive/f32"));
+  rows.push_back(pending("cpu/elu_backward/vectorized/f32"));  // the same saved output as naive's
+  EXPECT_EQ(interleaved_footprint(rows).host, 4 * f32);
+  rows.back().alpha = 0.5f;  // another alpha, another saved output
+  EXPECT_EQ(interleaved_footprint(rows).host, 5 * f32);
+  rows[0].status = Status::ok;  // finished rows hold nothing
+  EXPECT_EQ(interleaved_footprint({rows[0]}).host, 0u);
+  EXPECT_EQ(interleaved_footprint(rows).device, 0u);
+}

@@ -21,6 +21,9 @@ double reference_backward(Activation a, double dy, double saved, const Activatio
 // forward's output f(x) rounded to the dtype (from the reference); otherwise x itself. Forward
 // variants: x. `saved` holds n elements of v's dtype.
 void make_saved_input(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p);
+// Whether v is a backward that reads the forward's output (ELU, ReLU, SELU, as PyTorch saves
+// them); otherwise its saved tensor is x itself.
+bool saved_is_output(const Variant& v);
 
 // Distance between two values of dtype d (both exactly representable in d) in units in the
 // last place of d: the count of representable values between them. +0 and -0 are 0 apart,
