@@ -336,7 +336,7 @@ std::unique_ptr<Journal> open_journal(const Invocation& inv, const std::string& 
 // Runs the registered rows; false when nothing was measured and nothing is to be written
 // (--benchmark_list_tests). A filter that selects no row is refused.
 bool run_rows(Registered& reg, std::vector<Row>& rows, const Options& opt, Journal& journal) {
-  Progress progress(rows, steady_seconds, stderr);
+  Progress progress(rows, steady_seconds, stderr, opt.repetitions);
   register_rows(reg, opt, progress);
   SampleReporter reporter(reg.by_name, progress, journal);
   std::ostringstream gb_errors;  // Google Benchmark's own complaints; ours say it in one line

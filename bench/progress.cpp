@@ -5,10 +5,18 @@
 
 namespace elubench::bench {
 
-void Eta::plan(const Row& r) { rows_[&r] = Entry{r.variant->device, static_cast<double>(r.bytes)}; }
+void Eta::plan(const Row& r, int repetitions) {
+  Entry e{r.variant->device, static_cast<double>(r.bytes)};
+  e.repetitions = repetitions;
+  rows_[&r] = e;
+}
 
 void Eta::spent(const Row& r, double seconds) {
-  if (const auto it = rows_.find(&r); it != rows_.end()) it->second.spent += seconds;
+  if (const auto it = rows_.find(&r); it != rows_.end()) {
+    it->second.spent += seconds;
+    it->second.last_call = seconds;
+    ++it->second.calls;
+  }
 }
 
 void Eta::finished(const Row& r) {
@@ -48,14 +56,19 @@ std::optional<double> Eta::seconds_left() const {
   for (const auto& [row, e] : rows_)
     if (e.done) by_device[e.device].push_back({e.bytes, e.spent}), all.push_back({e.bytes, e.spent});
   const auto overall = fit(all);
-  if (!overall) return std::nullopt;
   double left = 0;
   for (const auto& [row, e] : rows_) {
     if (e.done) continue;
-    // A device with no finished row yet borrows the others' fit: a rough number beats none.
-    const auto it = by_device.find(e.device);
-    const Fit f = it != by_device.end() ? *fit(it->second) : *overall;
-    left += std::max(0.0, f.a + f.b * e.bytes - e.spent);
+    double expected = e.calls > 0 ? e.at_its_pace() : 0;
+    if (overall) {
+      // A device with no finished row yet borrows the others' fit: a rough number beats none.
+      const auto it = by_device.find(e.device);
+      const Fit f = it != by_device.end() ? *fit(it->second) : *overall;
+      expected = std::max(expected, f.a + f.b * e.bytes);
+    } else if (e.calls == 0) {
+      return std::nullopt;  // nothing to go by for this row yet
+    }
+    left += std::max(0.0, expected - e.spent);
   }
   return left;
 }
@@ -69,11 +82,11 @@ std::string format_duration(double s) {
   return buf;
 }
 
-Progress::Progress(const std::vector<Row>& rows, std::function<double()> now, std::FILE* out)
-    : now_(std::move(now)), out_(out), t0_(now_()) {
+Progress::Progress(const std::vector<Row>& rows, std::function<double()> now, std::FILE* out, int repetitions)
+    : now_(std::move(now)), out_(out), t0_(now_()), last_line_(t0_) {
   for (const Row& r : rows)
     if (r.status == Status::pending) {
-      eta_.plan(r);
+      eta_.plan(r, r.variant->device == Device::gpu ? 1 : repetitions);
       ++total_;
     }
 }
@@ -88,6 +101,14 @@ std::string Progress::prefix() const {
 
 void Progress::starting(const Row& r) {
   std::fprintf(out_, "%s running %s\n", prefix().c_str(), r.label().c_str());
+  last_line_ = now_();
+}
+
+void Progress::spent(const Row& r, double seconds) {
+  eta_.spent(r, seconds);
+  if (now_() - last_line_ < kHeartbeatSeconds) return;
+  std::fprintf(out_, "%s still running (last: %s)\n", prefix().c_str(), r.label().c_str());
+  last_line_ = now_();
 }
 
 void Progress::finished(const Row& r) {

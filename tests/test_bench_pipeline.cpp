@@ -80,6 +80,33 @@ TEST(Eta, FromFinishedRowsWeightedByBytesLessWhatUnfinishedRowsSpent) {
       << text;
 }
 
+// Interleaved: every row starts early and none finishes until near the end. Each started row is
+// expected to take its remaining repetitions at the pace of its last call; a heartbeat line
+// says the run is alive between the "running" lines.
+TEST(Eta, InterleavedRowsAtThePaceOfTheirLastCallAndAHeartbeat) {
+  std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 1 << 17)};
+  double now = 0;
+  Capture out;
+  Progress p(rows, [&] { return now; }, out.f, 10);
+  p.starting(rows[0]);
+  now += 1;
+  p.spent(rows[0], 1.0);  // the first repetition of row 0: 1 s
+  EXPECT_EQ(p.prefix(), "[0/2    1.0s]");  // row 1 has not started: nothing to go by for it
+  p.starting(rows[1]);
+  now += 2;
+  p.spent(rows[1], 2.0);
+  // 9 repetitions of 1 s and 9 of 2 s left.
+  EXPECT_EQ(p.prefix(), "[0/2    3.0s, ~27s left]");
+  for (int i = 0; i < 30; ++i) {
+    now += 1;
+    p.spent(rows[0], 0.5);  // row 0 speeds up: its pace is its last call's
+  }
+  EXPECT_EQ(p.prefix(), "[0/2   33.0s, ~18s left]");  // 0 for row 0 (31 calls), 9 x 2 s for row 1
+  const std::string text = out.text();
+  EXPECT_NE(text.find("still running (last: cpu/relu/naive/f32 n=131072 threads=1)\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("still running", text.find("still running") + 1), std::string::npos) << "one heartbeat per 30 s";
+}
+
 TEST(Eta, DurationsReadAtAGlance) {
   EXPECT_EQ(format_duration(0.4), "0s");
   EXPECT_EQ(format_duration(59), "59s");
