@@ -56,6 +56,13 @@ std::optional<double> Eta::seconds_left() const {
   for (const auto& [row, e] : rows_)
     if (e.done) by_device[e.device].push_back({e.bytes, e.spent}), all.push_back({e.bytes, e.spent});
   const auto overall = fit(all);
+  // In an interleaved run rows start and finish at random, the first finishing about halfway:
+  // until then the rows not started take the fit of the started rows' expected totals.
+  std::vector<std::pair<double, double>> paced;
+  if (!overall)
+    for (const auto& [row, e] : rows_)
+      if (e.calls > 0) paced.push_back({e.bytes, e.at_its_pace()});
+  const auto early = fit(paced);
   double left = 0;
   for (const auto& [row, e] : rows_) {
     if (e.done) continue;
@@ -66,7 +73,8 @@ std::optional<double> Eta::seconds_left() const {
       const Fit f = it != by_device.end() ? *fit(it->second) : *overall;
       expected = std::max(expected, f.a + f.b * e.bytes);
     } else if (e.calls == 0) {
-      return std::nullopt;  // nothing to go by for this row yet
+      if (!early) return std::nullopt;  // nothing has run yet
+      expected = early->a + early->b * e.bytes;
     }
     left += std::max(0.0, expected - e.spent);
   }

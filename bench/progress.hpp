@@ -6,7 +6,8 @@
 // The time left: a row that has started is expected to take its remaining repetitions at the
 // pace of its last benchmark-body call (from the second repetition on, Google Benchmark calls
 // the body once per repetition). The rows finished so far, fitted per device as a + b * bytes,
-// give the rows not started their cost, and bound a started row's from below. The fixed part
+// give the rows not started their cost, and bound a started row's from below; before any row
+// has finished (half an interleaved run), the started rows' expected totals are fitted instead. The fixed part
 // stands for what does not scale with bytes (the reference checks, Google Benchmark's minimum
 // time per repetition, the GPU stopping rule's time cap); the slope for what does.
 #pragma once
@@ -28,7 +29,7 @@ class Eta {
   void plan(const Row& r, int repetitions);  // a row that will run, in that many repetitions
   void spent(const Row& r, double seconds);  // one more benchmark-body call of it (adds up)
   void finished(const Row& r);               // measured when it ended ok
-  // Seconds left, or nullopt while neither a row has finished ok nor every row started.
+  // Seconds left, or nullopt until a row has run.
   std::optional<double> seconds_left() const;
 
  private:

@@ -88,10 +88,11 @@ TEST(Eta, InterleavedRowsAtThePaceOfTheirLastCallAndAHeartbeat) {
   double now = 0;
   Capture out;
   Progress p(rows, [&] { return now; }, out.f, 10);
+  EXPECT_EQ(p.prefix(), "[0/2    0.0s]");  // nothing has run: nothing to go by
   p.starting(rows[0]);
   now += 1;
   p.spent(rows[0], 1.0);  // the first repetition of row 0: 1 s
-  EXPECT_EQ(p.prefix(), "[0/2    1.0s]");  // row 1 has not started: nothing to go by for it
+  EXPECT_EQ(p.prefix(), "[0/2    1.0s, ~19s left]");  // 9 x 1 s, and row 1 (same bytes) like row 0: 10 s
   p.starting(rows[1]);
   now += 2;
   p.spent(rows[1], 2.0);
