@@ -265,6 +265,13 @@ class _Validator:
             return np.zeros(0, np.int64)
         if types <= {float, int}:
             got = self._num_codes(col, types)
+        elif types <= {float, int, type(None)}:  # a number or null (cols, threads): null is code 0
+            where = [i for i, x in enumerate(col) if x is not None]
+            got = self._num_codes([col[i] for i in where], types - {type(None)})
+            if got is not None:
+                out = np.zeros(len(col), np.int64)
+                out[where] = got  # negative: never 0
+                got = out
         elif types <= {str, bool, type(None)}:  # hashed as keys: no two of these types collide
             ids, sid = {}, {}
             for x in set(col):
@@ -646,6 +653,9 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         if failed:
             raise InputError(f"{path}: {failed[0]}")
         _require_params(doc, path, no_params[0] if no_params else None)
+        # The rows live as long as the script: later collections need not walk them again (a
+        # full one over 100,000 rows each time compare.py made its arrays cost ~2 s).
+        gc.freeze()
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:
