@@ -98,3 +98,21 @@ def test_integer_over_64_bits_is_the_one_difference(write, monkeypatch):
     a file with one still fails at the same place, the number spelled as a float."""
     fast, slow = both(monkeypatch, plant(write, "123456789012345678901234567890"))
     assert fast.replace("1.2345678901234568e+29", "123456789012345678901234567890") == slow
+
+
+CEILINGS_BAD = {  # the ceilings are shaped column-wise too (90 of them here)
+    "schema": (lambda c: c[50].pop("gbps"), "ceilings/50"),
+    "zero median first": (lambda c: (c[40].update(median_s=0.0), c[50].pop("gbps")), "ceilings/40"),
+    "schema first": (lambda c: (c[40].pop("gbps"), c[50].update(median_s=0.0)), "ceilings/40"),
+}
+
+
+@pytest.mark.parametrize("case", CEILINGS_BAD)
+def test_bad_ceiling_named_the_same(write, monkeypatch, case):
+    doc = big_doc()
+    assert len(doc["ceilings"]) >= 64
+    edit, where = CEILINGS_BAD[case]
+    edit(doc["ceilings"])
+    fast, slow = both(monkeypatch, write(doc, "bad.json"))
+    assert isinstance(fast, str) and fast == slow
+    assert re.search(rf"{where}(?!\d)", fast), fast
