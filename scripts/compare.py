@@ -44,7 +44,6 @@ from array import array
 from collections import defaultdict
 
 import numpy as np
-from scipy.stats import mannwhitneyu
 
 import results_io as rio
 import results_index as rix
@@ -155,23 +154,24 @@ class Lite:
     the activation parameters are in key (a RowId), not kept twice."""
     __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "key",
                  "alpha", "name", "kind", "status", "reason", "gbps", "time_s")
-    _SHARED = ("device", "activation", "variant", "dtype", "cache", "input", "name", "kind", "status")
 
-    def __init__(self, row):
-        for f in self._SHARED:  # one string object per distinct value, not one per row
-            v = row[f]
-            if v is not None:
-                row[f] = sys.intern(v)
-        self.key = key = rix.RowId.of(row)
+    def __init__(self, row, intern=sys.intern, new=tuple.__new__, RowId=rix.RowId):
+        # One string object per distinct value, not one per row; the RowId built as RowId.of
+        # does, as a plain tuple.__new__ (RowId's own __new__ is Python: ~1 s on two files).
+        dev, act, var, dt, cache, inp = row["device"], row["activation"], row["variant"], row["dtype"], \
+            row["cache"], row["input"]
+        key = (intern(dev), intern(act), intern(var), intern(dt), row["n"], row["threads"],
+               None if cache is None else intern(cache), intern(inp), row["cols"], rix.row_params(row))
+        self.key = new(RowId, key)
         (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
          self.cols) = key[:9]
-        self.alpha, self.name, self.kind = row["alpha"], row["name"], row["kind"]
-        self.status, self.reason, self.gbps = row["status"], row["reason"], row["gbps"]
+        self.alpha, self.name, self.kind = row["alpha"], intern(row["name"]), intern(row["kind"])
+        self.status, self.reason, self.gbps = intern(row["status"]), row["reason"], row["gbps"]
         t = row["time_s"]
         self.time_s = None if t is None else {"median": t["median"], "samples": array("d", t["samples"])}
 
-    def __getitem__(self, key):
-        return getattr(self, key)
+    # row[key] is getattr(row, key) done in C: ~1.8 million look-ups on 100,000 rows.
+    __getitem__ = object.__getattribute__
 
     def get(self, key, default=None):
         return getattr(self, key, default)
@@ -179,14 +179,29 @@ class Lite:
 
 class Row:
     """One compared row: the candidate, the baselines that have it ok, samples (scaled by the
-    ceiling when normalizing) and, once judged, the verdict."""
+    ceiling when normalizing) and, once judged, the verdict. In slots, and the samples kept as
+    (the row's samples, scale) until asked for: 100,000 rows with their numpy views made at once
+    took ~120 MB of the 500 MB a fleet's file may take."""
+    __slots__ = ("cand", "bases", "b_parts", "c_part", "nb", "nc", "b_medians", "c_median", "ref", "verdict",
+                 "note", "p", "change", "tail_change", "bmax", "beyond")
 
-    def __init__(self, cand, bases, b_samples, b_medians, c_samples, c_median):
+    def __init__(self, cand, bases, b_parts, b_medians, c_part, c_median):
         self.cand, self.bases = cand, bases
-        self.b, self.b_medians, self.c, self.c_median = b_samples, b_medians, c_samples, c_median
+        self.b_parts, self.b_medians, self.c_part, self.c_median = b_parts, b_medians, c_part, c_median
+        self.nb, self.nc = sum(len(s) for s, _ in b_parts), len(c_part[0])
         self.ref = median(b_medians)  # the baselines' typical median: what `change` is against
         self.verdict, self.note, self.p = "SAME", "", None
-        self.change = self.tail_change = self.bmax = None
+        self.change = self.tail_change = self.bmax = self.beyond = None
+
+    @property
+    def b(self):
+        """The baselines' samples, one array (copied only when scaled or several baselines)."""
+        b = [samples(s, f) for s, f in self.b_parts]
+        return b[0] if len(b) == 1 else np.concatenate(b)
+
+    @property
+    def c(self):
+        return samples(*self.c_part)
 
 
 def median(xs):
@@ -200,12 +215,12 @@ def scale_of(doc, row, normalize):
     if normalize != "copy":
         return 1.0
     k = key_of(row)  # the cell from the RowId already built: this runs twice per row
-    c = rix.ceilings(doc).get(rix.Cell(k.device, k.dtype, k.n, k.threads))
+    c = rix.ceilings(doc).get((k[0], k[3], k[4], k[5]))  # Cell(device, dtype, n, threads) hashes as this tuple
     return 1.0 / c.median_s if c else None
 
 
-def samples(row, scale):
-    s = row["time_s"]["samples"]
+def samples(s, scale):
+    """A row's samples (array('d') or a list) as numpy, times scale."""
     s = np.frombuffer(s) if type(s) is array else np.asarray(s, dtype=float)
     return s if scale == 1.0 else s * scale
 
@@ -240,12 +255,9 @@ def pair_up(bases, cand, args):
         if fc is None or None in fb:
             no_ceiling.append(c)
             continue
-        # Views of the rows' array('d') samples, copied only when scaled or several baselines
-        b_samples = [samples(r, f) for (_, r), f in zip(ok, fb)]
-        b_samples = b_samples[0] if len(b_samples) == 1 else np.concatenate(b_samples)
-        c_samples = samples(c, fc)
-        judged.append(Row(c, [r for _, r in ok], b_samples, [r["time_s"]["median"] * f for (_, r), f in zip(ok, fb)],
-                          c_samples, c["time_s"]["median"] * fc))
+        judged.append(Row(c, [r for _, r in ok], [(r["time_s"]["samples"], f) for (_, r), f in zip(ok, fb)],
+                          [r["time_s"]["median"] * f for (_, r), f in zip(ok, fb)],
+                          (c["time_s"]["samples"], fc), c["time_s"]["median"] * fc))
     seen = set(cand_rows)
     only_base, listed = [], set()
     for rows in base_rows:
@@ -274,28 +286,44 @@ def holm(p):
 CHUNK = 8192  # rows per vectorized Mann-Whitney call: fast, and a bounded memory peak
 
 
-def test_rows(rows):
-    """Mann-Whitney U p-values (slower, faster) per row, the tail statistics, vectorized over
-    rows with the same sample counts (100,000 separate scipy calls would take minutes)."""
+def test_rows(rows, tail):
+    """Mann-Whitney U p-values (slower, faster) per row, the tail statistics (with the share of
+    the candidate's samples over the slowest baseline sample + tail), vectorized over rows with
+    the same sample counts (100,000 separate scipy calls would take minutes)."""
+    # Imported here, after the files are read: scipy.stats is ~60 MB of the peak memory, which
+    # is highest while the second file's text is parsed beside the first file's rows.
+    from scipy.stats import mannwhitneyu
     groups = defaultdict(list)
     for i, r in enumerate(rows):
-        groups[(len(r.b), len(r.c))].append(i)
+        groups[(r.nb, r.nc)].append(i)
     p_slow, p_fast = np.ones(len(rows)), np.ones(len(rows))
+    stackable = all(type(s) is array for r in rows for s, _ in (*r.b_parts, r.c_part))
     # In chunks: scipy's temporaries for 100,000 rows at once took 300 MB (ranks of every sample).
     chunks = [idx[k:k + CHUNK] for idx in groups.values() for k in range(0, len(idx), CHUNK)]
     for idx in chunks:
-        B = np.array([rows[i].b for i in idx], dtype=float)
-        C = np.array([rows[i].c for i in idx], dtype=float)
+        B = _matrix([rows[i].b_parts for i in idx]) if stackable else np.array([rows[i].b for i in idx], dtype=float)
+        C = _matrix([[rows[i].c_part] for i in idx]) if stackable else np.array([rows[i].c for i in idx], dtype=float)
         with np.errstate(all="ignore"):  # rows whose samples all tie give nan: nothing to tell apart
             ps = mannwhitneyu(C, B, axis=1, alternative="greater").pvalue
             pf = mannwhitneyu(C, B, axis=1, alternative="less").pvalue
         p_slow[idx], p_fast[idx] = np.nan_to_num(ps, nan=1.0), np.nan_to_num(pf, nan=1.0)
         b90, c90 = np.quantile(B, 0.9, axis=1), np.quantile(C, 0.9, axis=1)
         bmax = B.max(axis=1)
+        beyond = np.count_nonzero(C > (bmax * (1.0 + tail))[:, None], axis=1) / C.shape[1]
         for j, i in enumerate(idx):
             rows[i].tail_change = (c90[j] / b90[j] - 1.0) * 100.0
-            rows[i].bmax = bmax[j]
+            rows[i].bmax, rows[i].beyond = bmax[j], beyond[j]
     return p_slow, p_fast
+
+
+def _matrix(parts_per_row):
+    """What np.array([row.b or row.c, ...]) is, for samples that are all array('d'): row j is
+    its (samples, scale) parts end to end, each times its scale (x * 1.0 is x), joined as bytes
+    in C instead of one numpy view per row."""
+    flat = [p for parts in parts_per_row for p in parts]
+    raw = np.frombuffer(b"".join([s for s, _ in flat]), dtype=np.float64).reshape(len(parts_per_row), -1)
+    scale = np.repeat(np.array([f for _, f in flat], dtype=np.float64), [len(s) for s, _ in flat])
+    return raw * scale.reshape(raw.shape)
 
 
 def drift_percent(rows):
@@ -311,15 +339,15 @@ def judge(rows, args):
     """Sets each row's verdict; returns (allowance %, drift %)."""
     drift = drift_percent(rows)
     allowance = max(args.threshold, min(args.max_allowance, args.drift_k * drift))
-    enough = [r for r in rows if len(r.b) >= args.min_samples and len(r.c) >= args.min_samples]
-    p_slow, p_fast = test_rows(enough) if enough else ([], [])
-    p_slow, p_fast = holm(p_slow), holm(p_fast)
+    enough = [r for r in rows if r.nb >= args.min_samples and r.nc >= args.min_samples]
     a = allowance / 100.0
     tail = max(allowance, args.tail_margin) / 100.0
+    p_slow, p_fast = test_rows(enough, tail) if enough else ([], [])
+    p_slow, p_fast = holm(p_slow), holm(p_fast)
     for r in rows:
         r.change = (r.c_median / r.ref - 1.0) * 100.0
-        if not (len(r.b) >= args.min_samples and len(r.c) >= args.min_samples):
-            r.verdict, r.note = "AMBIGUOUS", (f"too few samples ({len(r.b)} vs {len(r.c)}, "
+        if not (r.nb >= args.min_samples and r.nc >= args.min_samples):
+            r.verdict, r.note = "AMBIGUOUS", (f"too few samples ({r.nb} vs {r.nc}, "
                                               f"need >= {args.min_samples} each)")
     for r, ps, pf in zip(enough, p_slow, p_fast):
         past_slowest = r.c_median / max(r.b_medians) - 1.0
@@ -328,7 +356,7 @@ def judge(rows, args):
         r.p = float(ps if slower else pf)
         sig = r.p < args.alpha
         big = past_slowest > a if slower else past_fastest < -a
-        beyond = np.count_nonzero(r.c > r.bmax * (1.0 + tail)) / len(r.c)
+        beyond = r.beyond
         if sig and big:
             r.verdict = "SLOWER" if slower else "FASTER"
         elif beyond >= args.tail_fraction and r.tail_change > tail * 100.0:

@@ -193,8 +193,10 @@ class ReluCost:
 def _pair_base(row, best_kernel):
     """What an activation's row and its ReLU partner share: the RowId but the activation and
     params (and the variant, across which best kernels pair)."""
-    k = RowId.of(row)
-    return (k.device, "" if best_kernel else k.variant) + k[3:9]
+    # RowId.of(row)[:1] + (variant,) + [3:9], without building the RowId and its params (this runs
+    # for every row, several times, in plot.py).
+    return (row["device"], "" if best_kernel else row["variant"], row["dtype"], row["n"], row["threads"],
+            row["cache"], row["input"], row["cols"])
 
 
 def best_kernels(rows):
@@ -220,20 +222,35 @@ def relu_costs(rows: Iterable, best_kernel: bool = False) -> list[ReluCost]:
     if best_kernel:
         ok = list(best_kernels(ok))
     bases = [_pair_base(r, best_kernel) for r in ok]
+    params = [row_params(r) for r in ok]
     index = {}
-    for r, base in zip(ok, bases):
-        index.setdefault(base + (r["activation"], row_params(r)), r)
+    for r, base, p in zip(ok, bases, params):
+        index.setdefault(base + (r["activation"], p), r)
     out = []
     relu_bwd = BASELINE + BACKWARD_SUFFIX
-    for r, base in zip(ok, bases):
+    for r, base, p in zip(ok, bases, params):
         act = r["activation"]
         if act == BASELINE or is_backward(act):
             continue
         relu = index.get(base + (BASELINE, ()))
         if relu is not None:
-            out.append(ReluCost(r, relu, index.get(base + (act + BACKWARD_SUFFIX, row_params(r))),
-                                index.get(base + (relu_bwd, ()))))
+            out.append(ReluCost(r, relu, index.get(base + (act + BACKWARD_SUFFIX, p)), index.get(base + (relu_bwd, ()))))
     return out
+
+
+_best_cost_cache = {}  # id(doc) -> (doc, its best-kernel costs), as _ceiling_cache
+
+
+def best_relu_costs(doc: dict) -> list[ReluCost]:
+    """relu_costs(doc["results"], best_kernel=True), built once per document. The costs of a
+    subset of one (device, threads, dtype) are these costs filtered on it, in the same order:
+    rows pair, and best kernels are chosen, only within one of those."""
+    got = _best_cost_cache.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_best_cost_cache) > 32:
+            _best_cost_cache.clear()
+        got = _best_cost_cache[id(doc)] = (doc, relu_costs(doc["results"], best_kernel=True))
+    return got[1]
 
 
 def activations_of(rows: Iterable) -> list[str]:
@@ -253,7 +270,7 @@ def relu_cost_markdown(docs: list, labels: list | None = None) -> str:
     out = []
     for i, doc in enumerate(docs):
         groups = {}
-        for c in relu_costs(doc["results"], best_kernel=True):
+        for c in best_relu_costs(doc):
             groups.setdefault((c.row["device"], c.row["threads"]), []).append(c)
         for (device, threads), costs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
             out += [_group_head(doc, device, threads, labels[i] if labels else None), "",

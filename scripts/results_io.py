@@ -17,7 +17,11 @@ Validating 100,000 rows one by one with jsonschema takes about 25 s, so rows are
 shape: two rows whose values differ only where the schema cannot tell them apart (the same keys,
 types, enum values, pattern matches and sides of every numeric bound) get the same verdict, and
 each shape is validated once. The schema's keywords are checked at import: one this shape does
-not capture makes every row validate in full, slower but never wrong.
+not capture makes every row validate in full, slower but never wrong. Shapes are computed column by
+column (numpy over a field of thousands of rows at once), and the rows are parsed by orjson a
+run of ~4 MB at a time (a quarter of the standard library's time, and the whole parsed document
+never exists beside the compacted one); where orjson is missing or refuses a run, the standard
+library's parser reads it row by row, so every error message stays its.
 
 The index (row identity, ceilings, the pairing of every activation with ReLU) is results_index.py.
 Names of variants and activations always come from the file, never from a list kept here.
@@ -37,7 +41,17 @@ import sys
 import tempfile
 from sys import intern
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
+
+try:  # parses a 116 MB file in a quarter of the standard library's time; that parser is the fallback
+    import orjson
+except ImportError:
+    orjson = None
+try:  # the column-wise shapes (below); without numpy, rows are shaped one at a time
+    import numpy as np
+except ImportError:
+    np = None
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "results" / "schema.json"
@@ -238,6 +252,99 @@ class _Validator:
                 out.append(self.shape(x))
         return ("o", tuple(d), tuple(out))
 
+    # Shapes column by column: the shape of every value of one field of 100,000 rows at once (numpy
+    # for numbers, one shape per distinct string), combined into one code per row. Rows with equal
+    # codes have equal shape() (different codes may share one: a validation more, never a wrong
+    # verdict). Anything not plainly numbers, strings or objects of them is shaped one by one.
+
+    def codes(self, col):
+        """One int64 per value of the list col, equal where shape() is equal."""
+        types = set(map(type, col))
+        got = None
+        if not col:
+            return np.zeros(0, np.int64)
+        if types <= {float, int}:
+            got = self._num_codes(col, types)
+        elif types <= {float, int, type(None)}:  # a number or null (cols, threads): null is code 0
+            where = [i for i, x in enumerate(col) if x is not None]
+            got = self._num_codes([col[i] for i in where], types - {type(None)})
+            if got is not None:
+                out = np.zeros(len(col), np.int64)
+                out[where] = got  # negative: never 0
+                got = out
+        elif types <= {str, bool, type(None)}:  # hashed as keys: no two of these types collide
+            ids, sid = {}, {}
+            for x in set(col):
+                sid[x] = ids.setdefault(self.shape(x), len(ids))
+            got = np.fromiter(map(sid.__getitem__, col), np.int64, len(col))
+        elif types <= {dict, type(None)}:
+            got = self._dict_codes(col)
+        elif types == {list}:
+            got = self._list_codes(col)
+        if got is None:
+            ids = {}
+            got = np.fromiter((ids.setdefault(self.shape(x), len(ids)) for x in col), np.int64, len(col))
+        return got
+
+    def _num_codes(self, col, types):
+        """_num() of every number of col, or None when floats could not hold them exactly."""
+        try:
+            a = np.array(col, dtype=np.float64)
+        except OverflowError:
+            return None
+        if np.isnan(a).any() or (int in types and np.abs(a).max() >= 2.0 ** 53):
+            return None
+        b = np.array(self.bounds, dtype=np.float64)
+        i = np.searchsorted(b, a, side="left")
+        on = (i < len(b)) & (b[np.minimum(i, len(b) - 1)] == a)
+        integral = np.isfinite(a) & (a == np.floor(a))
+        return -1 - ((2 * i + on) * 2 + integral)
+
+    def _list_codes(self, lists):
+        """The shape of lists of numbers (samples): length, min and max; None for other lists."""
+        if self.int_items:
+            return None
+        lens = np.fromiter(map(len, lists), np.int64, len(lists))
+        if not lens.all() or not set(map(type, chain.from_iterable(lists))) <= {float, int}:
+            return None
+        lo, hi = list(map(min, lists)), list(map(max, lists))
+        lo, hi = self._num_codes(lo, set(map(type, lo))), self._num_codes(hi, set(map(type, hi)))
+        if lo is None or hi is None:
+            return None
+        bl = np.array(self.lengths, dtype=np.int64)
+        length = np.searchsorted(bl, lens, side="left") * 2 + np.isin(lens, bl)
+        return _combine([length, lo, hi])
+
+    def _dict_codes(self, dicts):
+        """Objects (or null): one group per key order, each field's column shaped as a whole."""
+        groups = {}
+        for i, d in enumerate(dicts):
+            groups.setdefault(None if d is None else tuple(d), []).append(i)
+        out, offset = np.empty(len(dicts), np.int64), 0
+        for keys, idx in groups.items():
+            if keys is None or not keys:
+                out[idx] = offset
+                offset += 1
+                continue
+            sub = dicts if len(idx) == len(dicts) else [dicts[i] for i in idx]
+            got = _combine([self.codes([d[k] for d in sub]) for k in keys])
+            out[idx] = got + offset
+            offset += int(got.max()) + 1
+        return out
+
+    def first_error(self, kind, items):
+        """(index, error) of the first row or ceiling the schema refuses, or None: each distinct
+        shape validated once, in the order of its first item."""
+        if np is None or not self.shape_ok or len(items) < 32:  # few: numpy's overhead would dominate
+            return next(((i, e) for i, e in ((i, self.item_error(kind, x)) for i, x in enumerate(items))
+                         if e is not None), None)
+        _, first = np.unique(self.codes(items), return_index=True)
+        for i in sorted(first.tolist()):
+            error = self.item_error(kind, items[i])
+            if error is not None:
+                return i, error
+        return None
+
     def item_error(self, kind, item):
         """The schema's first complaint about one row or ceiling (or its first number that is
         not finite), or None."""
@@ -252,6 +359,20 @@ class _Validator:
         if error is None and self.shape_ok:
             self.valid_shapes.add(key)
         return error
+
+
+def _combine(columns):
+    """One code per row of the columns' codes together (equal only where every column is): each
+    column numbered densely, then mixed in as digits (renumbered before the int64 would overflow)."""
+    acc, size = np.zeros(len(columns[0]), np.int64), 1
+    for c in columns:
+        values, c = np.unique(c, return_inverse=True)
+        if size * len(values) >= 1 << 62:
+            acc = np.unique(acc, return_inverse=True)[1].reshape(-1)
+            size = int(acc.max()) + 1
+        acc = acc * len(values) + c.reshape(-1)
+        size *= len(values)
+    return acc
 
 
 class _Problem:
@@ -348,18 +469,18 @@ def validate(doc, path, schema_path=SCHEMA_PATH, rows_checked=False) -> None:
         raise InputError(f"{path}: does not match results/schema.json at {_where(error)}: {_brief(error.message)}")
     if not isinstance(doc["ceilings"], list):
         raise InputError(f"{path}: \"ceilings\" must be a list")
-    for i, c in enumerate(doc["ceilings"]):
-        error = v.item_error("ceiling", c)
-        if error is not None:
-            raise InputError(f"{path}: does not match results/schema.json at {_where(error, ('ceilings', i))}: "
-                             f"{_brief(error.message)}")
-        if not c["median_s"] > 0:
+    ceilings = doc["ceilings"]
+    found = v.first_error("ceiling", ceilings)
+    for i in range(found[0] if found else len(ceilings)):  # valid ceilings, before the first that is not
+        if not ceilings[i]["median_s"] > 0:
             raise InputError(f"{path}: ceilings/{i}: median_s must be > 0")
+    if found:
+        raise InputError(f"{path}: does not match results/schema.json at {_where(found[1], ('ceilings', found[0]))}: "
+                         f"{_brief(found[1].message)}")
     if not rows_checked:
-        for i, row in enumerate(rows):
-            bad = _row_problem(v, row, i)
-            if bad:
-                raise InputError(f"{path}: {bad}")
+        bad = _first_row_problem(v, rows)
+        if bad:
+            raise InputError(f"{path}: {bad}")
         _require_params(doc, path, next((i for i, r in enumerate(rows) if "params" not in r), None))
 
 
@@ -370,24 +491,55 @@ def _require_params(doc, path, first_missing):
         raise InputError(f"{path}: results/{first_missing} has no \"params\" (required from schema_version 3)")
 
 
-def _row_problem(v, row, i):
-    """The first problem of results[i] as the message's tail, or None."""
-    error = v.item_error("result", row)
-    if error is not None:
-        return f"does not match results/schema.json at {_where(error, ('results', i))}: {_brief(error.message)}"
-    bad = _check_row_values(row)
-    return f"results/{i} ({row['name']} n={row['n']}): {bad}" if bad else None
+def _first_row_problem(v, rows, start=0):
+    """The first problem of any of rows (results[start:start + len(rows)]) as the message's tail,
+    or None. The schema's verdicts come shape by shape (first_error); the value checks run on
+    the rows before the first row the schema refuses, which they may be the first problem of."""
+    found = v.first_error("result", rows)
+    for i in range(found[0] if found else len(rows)):
+        bad = _check_row_values(rows[i])
+        if bad:
+            return f"results/{start + i} ({rows[i]['name']} n={rows[i]['n']}): {bad}"
+    if found:
+        i, error = found
+        return f"does not match results/schema.json at {_where(error, ('results', start + i))}: {_brief(error.message)}"
+    return None
 
 
 _WS = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder(parse_constant=_no_constant)
+# Where one row may end and the next begin. Also inside a string or a nested array, but a run of
+# rows cut there is not valid JSON, so orjson refuses it and the rows are read one by one instead.
+_ROW_GAP = re.compile(r"\}[ \t\n\r]*,[ \t\n\r]*\{")
+_LAST_ROW = re.compile(r"\}[ \t\n\r]*\]")
+CHUNK_CHARS = 4 << 20  # ~3,500 rows parsed by orjson at a time: fast, and a small memory peak
 
 
-def _stream(text, on_row):
-    """json.loads of a top-level object, except that each element of "results" is handed to
-    on_row(i, row) as soon as it is parsed and replaced by what on_row returns: the whole parsed
-    document never exists beside the compacted one. None when the text is not shaped so
-    (the caller then parses it plainly, for the exact error)."""
+def _rows_chunk(text, i):
+    """(the rows of the ~CHUNK_CHARS of text from i, where the next row starts) as orjson parses
+    them, or (None, where to try again): at the last rows, or where orjson refuses the run (a
+    NaN, 1e999, a lone surrogate, or a cut inside a string), the standard library reads them
+    one by one, for its exact messages. orjson reads integers of 20 to 308 digits as floats,
+    which no field of a results file holds; what else it accepts, the standard library does."""
+    m = _ROW_GAP.search(text, i + CHUNK_CHARS)
+    if m is None:  # the last rows: up to the "]" that closes the array (the first few candidates)
+        for k, m in zip(range(4), _LAST_ROW.finditer(text, i)):
+            try:
+                return orjson.loads("[" + text[i:m.start() + 1] + "]"), m.end() - 1
+            except orjson.JSONDecodeError:
+                pass
+        return None, len(text)
+    try:
+        return orjson.loads("[" + text[i:m.start() + 1] + "]"), m.end() - 1
+    except orjson.JSONDecodeError:
+        return None, m.end()
+
+
+def _stream(text, on_rows):
+    """json.loads of a top-level object, except that the elements of "results" are handed to
+    on_rows(start, rows, by_orjson) a run at a time as soon as they are parsed, replaced by the list it
+    returns: the whole parsed document never exists beside the compacted one. None when the
+    text is not shaped so (the caller then parses it plainly, for the exact error)."""
     i = _WS.match(text, 0).end()
     if text[i:i + 1] != "{":
         return None
@@ -402,9 +554,17 @@ def _stream(text, on_row):
         i = _WS.match(text, i + 1).end()
         if key == "results" and text[i:i + 1] == "[":
             rows, i = [], _WS.match(text, i + 1).end()
+            retry = i if orjson is not None else len(text)
             while text[i:i + 1] != "]":
+                if i >= retry:
+                    got, at = _rows_chunk(text, i)
+                    if got is not None:
+                        rows += on_rows(len(rows), got, True)
+                        i = at
+                        continue
+                    retry = at
                 row, i = _decoder.raw_decode(text, i)
-                rows.append(on_row(len(rows), row))
+                rows += on_rows(len(rows), [row], False)
                 i = _WS.match(text, i).end()
                 if text[i:i + 1] == ",":
                     i = _WS.match(text, i + 1).end()
@@ -423,13 +583,13 @@ def _stream(text, on_row):
         i = _WS.match(text, i + 1).end()
 
 
-def _stream_without_gc(text, on_row):
+def _stream_without_gc(text, on_rows):
     """_stream with the cyclic collector paused: rows hold no cycles, and its passes over a heap
     that grows by 100,000 rows cost about a tenth of the load."""
     was = gc.isenabled()
     gc.disable()
     try:
-        return _stream(text, on_row)
+        return _stream(text, on_rows)
     finally:
         if was:
             gc.enable()
@@ -441,14 +601,27 @@ def _shared(d):
     return {intern(k): (intern(v) if type(v) is str else v) for k, v in d.items()}
 
 
-def _compact(row, samples_as_array):
+def _share_values(d):
+    for k, v in d.items():
+        if type(v) is str:
+            d[k] = intern(v)  # an existing key: the dict does not change size while iterated
+
+
+def _compact(row, samples_as_array, keys_shared=False):
     """A validated row with shared strings and, for samples_as_array, samples unboxed into an
     array of doubles: a 100,000-row file then takes about half the memory, which is what keeps
-    two of them under 500 MB in compare.py."""
-    row = _shared(row)
+    two of them under 500 MB in compare.py. keys_shared: the parser shared the keys already
+    (orjson does), so only the string values are, in place (a third of the time of new dicts)."""
+    if keys_shared:
+        _share_values(row)
+    else:
+        row = _shared(row)
     for k in ("time_s", "accuracy", "params"):
         if type(row.get(k)) is dict:
-            row[k] = _shared(row[k])
+            if keys_shared:
+                _share_values(row[k])
+            else:
+                row[k] = _shared(row[k])
     if samples_as_array and row["time_s"] is not None:
         row["time_s"]["samples"] = array("d", row["time_s"]["samples"])
     return row
@@ -469,20 +642,21 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
     text = _decode(path, _read_bytes(path))
     v, failed, no_params = _get_validator(schema_path), [], []
 
-    def on_row(i, row):
+    def on_rows(start, rows, by_orjson):
         if failed:
-            return row
-        bad = _row_problem(v, row, i)
+            return rows
+        bad = _first_row_problem(v, rows, start)
         if bad:
             failed.append(bad)
-            return row
-        if not no_params and "params" not in row:
-            no_params.append(i)
+            return rows
+        if not no_params:
+            no_params.extend(start + i for i, r in enumerate(rows) if "params" not in r)
+            del no_params[1:]  # the first is the one named
         if row_hook:  # the hook keeps what it needs; sharing the rest would be wasted work
-            return row_hook(row)
-        return _compact(row, compact)
+            return [row_hook(r) for r in rows]
+        return [_compact(r, compact, by_orjson) for r in rows]
     try:
-        doc = _stream_without_gc(text, on_row)
+        doc = _stream_without_gc(text, on_rows)
         del text
         if doc is None:
             doc = read_json(path)
@@ -492,6 +666,9 @@ def load_results(path, schema_path=SCHEMA_PATH, compact=False, row_hook=None) ->
         if failed:
             raise InputError(f"{path}: {failed[0]}")
         _require_params(doc, path, no_params[0] if no_params else None)
+        # The rows live as long as the script: later collections need not walk them again (a
+        # full one over 100,000 rows each time compare.py made its arrays cost ~2 s).
+        gc.freeze()
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     except RecursionError:

@@ -3,12 +3,14 @@ of 100,000 rows (about 115 MB: larger per row than the issue's 67 MB file), with
 peak-memory budget, and with a cost that grows linearly (25,000 vs 100,000 rows), not
 quadratically as the old ELU/ReLU pairing and ceiling look-ups did (plot.py took 527 s).
 
-The issue's target is 10 s and 500 MB for each script. Measured on the loaded 2-core VM (see
-docs/compare-gate.md, "Large files, issue 10 session"): validate 5.0 s / 329 MB, plot 11.7 s / 373 MB,
-compare 15.7 s / 475 MB, 14.3 s / 456 MB with --normalize-by copy (CPU seconds). Every script now holds
-the 500 MB budget; the CPU budgets below are what holds on a busy machine (they fail on a quadratic
-regression): 10 s of CPU for compare.py is the open part (parsing two 116 MB files with the
-standard library's json takes ~5 s of it on this VM).
+The issue's target is 10 s and 500 MB for each script. Measured on the 2-vCPU Intel Xeon VM
+(AVX-512), old and new alternately while other helpers built C++ (load average 2.9-4.0; see
+docs/compare-gate.md, "Large files, issue 9 session"; CPU seconds, peak RSS): validate 2.7-4.8 s /
+391 MB, compare 7.8-12.9 s / 420 MB (7.7-11.2 s with --normalize-by copy), plot 7.7-12.0 s / 422 MB,
+where main at 22ad139 took 4.3-6.9 s, 11.5-19.9 s and 10.5-18.0 s. At load 1.1-1.7: validate
+2.4-2.9 s, compare 8.2-8.5 s, plot 8.6-9.7 s. The budgets below are what holds on a busy CI machine,
+~1.4x over the worst loaded measurement: they fail on a quadratic regression, not on a
+neighbour's build. The 10 s itself is met on a machine that is not also building.
 
 CPU time (user + system of the child), not wall time: on a busy machine wall time mostly measures
 the neighbours. The file is generated here, never committed."""
@@ -23,10 +25,11 @@ import pytest
 
 from conftest import SCRIPTS
 
-# (CPU seconds, peak MB) allowed at 100,000 rows; scaled by rows (plus start-up) for fewer.
-BUDGET = {"validate": (15.0, 500.0), "compare": (40.0, 500.0), "compare --normalize-by copy": (45.0, 500.0),
-          "plot": (40.0, 500.0)}
-STARTUP_S = 8.0  # importing scipy/matplotlib and drawing ten charts on a busy machine
+# (CPU seconds, peak MB) allowed at 100,000 rows; for fewer, scaled by rows plus start-up, never
+# more than the 100,000-row budget.
+BUDGET = {"validate": (8.0, 500.0), "compare": (18.0, 500.0), "compare --normalize-by copy": (18.0, 500.0),
+          "plot": (18.0, 500.0)}
+STARTUP_S = 8.0  # importing scipy/matplotlib and drawing 29 chart files on a busy machine
 VARIANTS = ("naive", "vectorized", "fused_bias", "bias_then_act")
 BYTES = {"f32": 4, "f16": 2, "bf16": 2}
 
@@ -116,7 +119,7 @@ def check(got, rows):
     for what, (rc, cpu, mb) in got.items():
         assert rc == (1 if what.startswith("compare") else 0), (what, rc)  # the planted row is SLOWER
         limit_s, limit_mb = BUDGET[what]
-        assert cpu < limit_s * rows / 100_000 + STARTUP_S, (what, cpu)
+        assert cpu < min(limit_s, limit_s * rows / 100_000 + STARTUP_S), (what, cpu)
         assert mb < limit_mb, (what, mb)
 
 
