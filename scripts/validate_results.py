@@ -109,12 +109,17 @@ def above_ceiling(doc, pct, noisy):
     ceiling_row = rix.fastest_copy_rows(doc)
     errors = []
     for r in doc["results"]:
-        # A backward reads two arrays per one it writes (3 accesses to a copy's 2): all a copy
-        # moves and more, so its time can only match a copy's of the same n, its GB/s be 1.5x.
-        limit = pct * 1.5 if rix.is_backward(r["activation"]) else pct
-        if r["status"] != "ok" or r["kind"] == "ceiling" or (r.get("pct_of_ceiling") or 0) <= limit:
+        if r["status"] != "ok" or r["kind"] == "ceiling":
             continue
+        # Every row reads x (or dy) and writes y, all that a copy of its n moves: what bounds it
+        # is the copy's time, so the limit on its GB/s scales with the bytes it moves beyond the
+        # copy's: 1.5x for a backward (dy and the saved tensor read), 1.5x for a bias variant at
+        # n = cols = 1024 (the bias row as large as x), ~1x at large n.
         c = ceiling_row.get(rix.Cell.of(r))
+        copy_bytes = 2 * r["n"] * rio.DTYPE_BYTES[r["dtype"]]
+        limit = pct * max(1.0, r["bytes"] / copy_bytes) if copy_bytes else pct
+        if (r.get("pct_of_ceiling") or 0) <= limit:
+            continue
         if noisy and c is not None:
             # Bandwidth ratio from the row's slow samples against the ceiling's fast ones.
             worst = 100.0 * (r["bytes"] / quartile(r["time_s"]["samples"], 0.75)) / \

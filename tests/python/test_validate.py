@@ -81,7 +81,8 @@ def test_a_backward_row_may_reach_one_and_a_half_copies_but_not_more(write):
     # time can only match a copy's of the same n and its GB/s be 1.5x the copy's, never more.
     doc = with_copies()
     row = next(r for r in doc["results"] if r["variant"] == "vectorized" and r["activation"] == "relu")
-    row.update(activation="relu_backward", name=row["name"].replace("/relu/", "/relu_backward/"))
+    row.update(activation="relu_backward", name=row["name"].replace("/relu/", "/relu_backward/"),
+               bytes=3 * row["n"] * 4)  # dy and the saved tensor read, dx written
     row["pct_of_ceiling"] = 150.0
     assert run_cli(VALIDATE, write(doc, "a.json"), "--max-pct-of-ceiling", "105").returncode == 0
     row["pct_of_ceiling"] = 158.0
@@ -113,3 +114,19 @@ def test_a_two_thread_cell_reaches_the_one_thread_copy(write):
     assert r.returncode == 0, r.stderr
     got = rix.ceilings_by_cell(doc)[rix.Cell("cpu", cell["dtype"], cell["n"], 2)]
     assert got.median_s == one["time_s"]["median"]
+
+
+def test_the_rule_scales_with_the_bytes_a_row_moves_beyond_a_copy(write):
+    """A bias row whose bias is as large as x (n = cols = 1024) moves 1.5x a copy's bytes: it may
+    reach 1.5 x 105% of the copy's GB/s at the copy's time, not more; a plain row 105%."""
+    doc = with_copies()
+    row = next(r for r in doc["results"] if r["variant"] == "vectorized" and r["activation"] == "relu")
+    n, es = row["n"], 4
+    row.update(variant="fused_bias", name="cpu/relu/fused_bias/f32", cols=n, bytes=3 * n * es, pct_of_ceiling=150.0)
+    assert run_cli(VALIDATE, write(doc, "a.json"), "--max-pct-of-ceiling", "105").returncode == 0
+    row["pct_of_ceiling"] = 160.0
+    r = run_cli(VALIDATE, write(doc, "b.json"), "--max-pct-of-ceiling", "105")
+    assert r.returncode == 1 and "160.0% of its copy ceiling, above 157.5%" in r.stderr
+    row.update(cols=64, bytes=2 * n * es + 64 * es, pct_of_ceiling=107.0)
+    r = run_cli(VALIDATE, write(doc, "c.json"), "--max-pct-of-ceiling", "105")
+    assert r.returncode == 1, "a large n with a small bias row keeps ~105%"
