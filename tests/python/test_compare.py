@@ -19,11 +19,15 @@ def verdicts(stdout):
 def test_identical_runs_are_all_same(write):
     doc = make_run(seed=1, gpu=H200)
     a, b = write(doc, "a.json"), write(doc, "b.json")
-    r = run_script("compare.py", a, b)
+    r = run_script("compare.py", a, b, "--normalize-by", "none")  # raw seconds: the copies judged too
     assert r.returncode == 0, r.stderr
     v = verdicts(r.stdout)
     assert len(v) == len(doc["results"])
     assert set(v.values()) == {"SAME"}
+    r = run_script("compare.py", a, b)  # the default normalizes by the copy: every other row
+    assert r.returncode == 0, r.stderr
+    assert set(verdicts(r.stdout).values()) == {"SAME"}
+    assert len(verdicts(r.stdout)) == sum(x["kind"] != "ceiling" for x in doc["results"])
 
 
 def test_fresh_noise_same_machine_is_same(write):
@@ -164,7 +168,7 @@ def test_rows_not_ok_are_listed_with_status_not_compared(write):
 def test_normalize_by_copy_forgives_a_uniformly_slower_machine(write):
     a = write(make_run(seed=1), "a.json")
     b = write(make_run(seed=2, scale=1.2), "b.json")
-    r = run_script("compare.py", a, b)
+    r = run_script("compare.py", a, b, "--normalize-by", "none")
     assert r.returncode == 1
     assert set(verdicts(r.stdout).values()) == {"SLOWER"}
     r = run_script("compare.py", a, b, "--normalize-by", "copy")
@@ -197,7 +201,7 @@ def test_normalize_by_copy_uses_each_cells_winning_copy(write):
 def test_markdown_output(write):
     a = write(make_run(seed=1), "a.json")
     b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")
-    r = run_script("compare.py", a, b, "--markdown")
+    r = run_script("compare.py", a, b, "--markdown", "--normalize-by", "none")
     assert r.returncode == 1
     assert "| row | baseline median (s) | candidate median (s) | change | p90 change | p (Holm) | verdict |" in r.stdout
     assert "❌ SLOWER" in r.stdout

@@ -61,13 +61,14 @@ def test_between_run_drift_is_not_a_regression_but_30_percent_is(write):
     for seed in range(4):
         cand = drifted(make_run(seed=10 + seed, sizes=(2**12, 2**14, 2**16, 2**18, 2**20, 2**22, 2**24, 2**25, 2**26),
                                 samples=20), seed, 0.06)
-        r = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"))
+        # Raw seconds: the drift is planted per row, so the fixture's copies drift independently.
+        r = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"), "--normalize-by", "none")
         assert r.returncode == 0, r.stdout
         row = next(x for x in cand["results"] if x["variant"] == "vectorized" and x["activation"] == "elu"
                    and x["n"] == 2**22)
         set_samples(row, np.asarray(row["time_s"]["samples"]) * 1.3 / (row["time_s"]["median"] /
                     next(x for x in base["results"] if x["name"] == row["name"] and x["n"] == 2**22)["time_s"]["median"]))
-        r = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"))
+        r = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"), "--normalize-by", "none")
         assert r.returncode == 1, r.stdout
         assert "drift" in r.stdout.splitlines()[-1]
         assert {k for k, v in verdicts(r.stdout).items() if v == "SLOWER"} == {"cpu/elu/vectorized/f32 n=2^22 t=1"}
@@ -162,6 +163,6 @@ def test_interrupted_rows_are_not_compared(write):
     r0 = cand["results"][0]
     r0.update(status="interrupted", reason="SIGINT before this row ran", time_s=None)
     import compare
-    rows, not_ok, *_ = compare.pair_up([base], cand, compare.parse_args(["a", "b"]))
+    rows, not_ok, *_ = compare.pair_up([base], cand, compare.parse_args(["a", "b", "--normalize-by", "none"]))
     assert [c["status"] for _, c in not_ok] == ["interrupted"]
     assert len(rows) == len(base["results"]) - 1
