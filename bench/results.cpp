@@ -257,7 +257,9 @@ nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
 nlohmann::json make_document(const RunInfo& info, const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows) {
   nlohmann::json doc;
   doc["schema"] = "elubench-results";
-  doc["schema_version"] = 3;  // 3: results[].params, config.alpha a list, config.negative_slope
+  // 3: results[].params, config.alpha a list, config.negative_slope; 4: a CPU cell's ceiling is
+  // the best copy with up to its threads (ceilings[].copy_threads).
+  doc["schema_version"] = 4;
   doc["created"] = info.created_utc;
   doc["tool"] = {{"name", "elubench"}, {"version", build_info::version}, {"git_revision", build_info::git_revision}};
   doc["host"] = host_json(info);

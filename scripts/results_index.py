@@ -106,13 +106,16 @@ def fastest_copy_rows(doc: dict) -> dict:
     """{Cell: row}: the fastest ok `kind: ceiling` row within reach of each cell's rows, whatever
     the copy variant is called. A CPU row asked for T threads may run on fewer (elubench's pool
     does below 2 x 4096 elements per thread; a peer's pool decides for itself), so a CPU cell's
-    copies are those of its (dtype, n) with up to T threads, as elubench computes its ceilings."""
+    copies are those of its (dtype, n) with up to T threads, as elubench computes its ceilings
+    from schema_version 4 on; an earlier file's cells keep their own copies, as it was written."""
     best = {}
     for r in doc["results"]:
         if r["kind"] == "ceiling" and r["status"] == "ok":
             k = Cell.of(r)
             if k not in best or r["time_s"]["median"] < best[k]["time_s"]["median"]:
                 best[k] = r
+    if doc.get("schema_version", 1) < 4:
+        return best
     by_size = defaultdict(list)  # (device, dtype, n) -> its CPU cells
     for k in best:
         if k.device == "cpu" and k.threads is not None:

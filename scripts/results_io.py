@@ -59,7 +59,7 @@ SCHEMA_NAME = "elubench-results"
 SCHEMA_VERSION = 3
 # Versions this code reads: 2 only adds the GPU timing fields, 3 the rows' `params` (and any
 # activation name); files of versions 1 and 2 load too (results_index reads their params).
-SCHEMA_VERSIONS = (1, 2, 3)
+SCHEMA_VERSIONS = (1, 2, 3, 4)
 # A fleet's worth of rows (100,000) is about 70 MB; a file 4x larger than that is not a results file
 # this machine should parse into memory (Python objects take ~8x the bytes).
 MAX_BYTES = 256 << 20

@@ -96,7 +96,8 @@ def test_a_two_thread_cell_reaches_the_one_thread_copy(write):
     it beat every 2-thread copy, it is the 2-thread cell's ceiling (elubench writes copy_threads),
     and a ceilings[] entry that ignores it is refused; the scripts' ceilings agree."""
     import results_index as rix
-    doc = with_copies()
+    doc = make_run(seed=3, threads=(1, 2), cpu_copies=[("vectorized", 13.0), ("nontemporal", 15.0)], v3=True)
+    doc["schema_version"] = 4  # elubench's files from this rule on; earlier ones keep theirs
     cell = next(c for c in doc["ceilings"] if c["threads"] == 2)
     one = next(r for r in doc["results"] if r["kind"] == "ceiling" and r["variant"] == "nontemporal" and
                (r["dtype"], r["n"], r["threads"]) == (cell["dtype"], cell["n"], 1))
@@ -106,6 +107,7 @@ def test_a_two_thread_cell_reaches_the_one_thread_copy(write):
             r["time_s"]["stddev"] /= 3
             r["gbps"] /= 3
     cell.update(median_s=cell["median_s"] * 3, gbps=cell["gbps"] / 3)  # as a per-thread-count rule writes it
+    assert run_cli(VALIDATE, write(dict(doc, schema_version=3), "v3.json")).returncode == 0, "written by the old rule"
     r = run_cli(VALIDATE, write(doc, "a.json"))
     assert r.returncode == 1
     assert "is nontemporal, but cpu/copy/nontemporal/f32 on 1 thread was faster" in r.stderr
