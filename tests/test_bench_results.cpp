@@ -338,7 +338,7 @@ TEST(Json, TheDocumentHasEveryBlock) {
   info.argv = {"elubench", "--alpha", "0.5,1"};
   const auto doc = make_document(info, ceilings, rows);
   EXPECT_EQ(doc["schema"], "elubench-results");
-  EXPECT_EQ(doc["schema_version"], 3);
+  EXPECT_EQ(doc["schema_version"], 4);
   for (const char* block : {"created", "tool", "host", "gpu", "build", "config", "ceilings", "results"})
     EXPECT_TRUE(doc.contains(block)) << block;
   EXPECT_TRUE(doc["gpu"].is_null());

@@ -23,9 +23,10 @@ struct LibmMath {
   EB_HD V max(V a, V b) const { return a < b ? b : a; }
   EB_HD V fma(V a, V b, V c) const { return fmaf(a, b, c); }
   EB_HD V if_le0(V x, V a, V b) const { return x <= 0.0f ? a : b; }
-  // The branch skips the libm call where the trait's select discards it (x > 0), as the
-  // textbook loop `x > 0 ? x : alpha * expm1(x)` does.
-  EB_HD V scaled_expm1(V x, V s) const { return x > 0.0f ? 0.0f : s * expm1f(x); }
+  // The branch skips the libm call where the trait's select discards it, as the textbook loop
+  // `x > 0 ? x : alpha * expm1(x)` does. Its condition is if_le0's own (x <= 0, false for NaN),
+  // so the compiler merges the two into one compare per element (`x > 0` took a second one).
+  EB_HD V scaled_expm1(V x, V s) const { return x <= 0.0f ? s * expm1f(x) : 0.0f; }
   EB_HD V exp(V x) const { return expf(x); }
   EB_HD V erf_sqrt1_2(V x) const { return erff(x * 0.707106781f); }
 };
