@@ -60,7 +60,8 @@ time_gate() {
   rc=0
   $py scripts/compare.py "$baseline" "$out/candidate.json" --normalize-by copy --threshold "$threshold" \
     >"$out/compare.txt" 2>"$out/compare.err" || rc=$?
-  grep -E "SLOWER|SLOW_TAIL|FASTER|AMBIGUOUS|CANNOT_JUDGE" "$out/compare.txt" | grep -v "^[0-9]* SLOWER" || true
+  # The rows with a finding (CANNOT_JUDGE rows are summed up by the power line), then the totals.
+  grep -E "  (SLOWER|SLOW_TAIL|FASTER|AMBIGUOUS)( |$)" "$out/compare.txt" || true
   tail -n 2 "$out/compare.txt"
   cat "$out/compare.err"
   # Exit 2 is either "cannot judge" (rows too noisy to see the threshold) or unusable input.
@@ -129,7 +130,7 @@ count_and_compare() {
   echo "== work: instruction counts at ${1:0:12} vs this checkout, both counted here (threshold 10%) =="
   $py scripts/count_gate.py compare "$out/base-counts.json" "$out/counts.json" --threshold 10 \
     >"$out/counts.txt" || rc=$?
-  grep -E "MORE_WORK|LESS_WORK" "$out/counts.txt" || true
+  grep -E "  (MORE_WORK|LESS_WORK)$" "$out/counts.txt" || true
   tail -n 1 "$out/counts.txt"
   case $rc in
     0) work_result=pass ;;

@@ -415,6 +415,11 @@ def compare_status(rows, threshold: float) -> int:
     return 0
 
 
+def catch_text(verdict_: str, sees: float) -> str:
+    """A variant's power as printed: '—' once it is already over the threshold."""
+    return "—" if verdict_ == "MORE_WORK" else f"{sees:.1f}%"
+
+
 def print_markdown(base, rows, only_base, only_cand, bc, cc, threshold):
     print(f"### Instruction counts (callgrind, {base['host']['simd_target']}, n = {base['n']}, "
           f"threshold {threshold:g}%)\n")
@@ -422,7 +427,7 @@ def print_markdown(base, rows, only_base, only_cand, bc, cc, threshold):
     print("|---|---:|---:|---:|---:|---|")
     for name, b, c, pct, v, sees in rows:
         mark = f"**{v}**" if v != "SAME" else v
-        print(f"| `{name}` | {b:,} | {c:,} | {pct:+.2f}% | {sees:.1f}% | {mark} |")
+        print(f"| `{name}` | {b:,} | {c:,} | {pct:+.2f}% | {catch_text(v, sees)} | {mark} |")
     for name in only_base:
         print(f"| `{name}` | {bc[name]:,} | | | | only in baseline |")
     for name in only_cand:
@@ -434,7 +439,7 @@ def print_text(base, rows, only_base, only_cand, bc, cc, threshold):
     width = max([len(r[0]) for r in rows] + [len(x) for x in only_base + only_cand] + [7])
     print(f"{'variant':<{width}}  {'baseline Ir':>14}  {'candidate Ir':>14}  {'change':>9}  {'catches':>8}  verdict")
     for name, b, c, pct, v, sees in rows:
-        print(f"{name:<{width}}  {b:>14,}  {c:>14,}  {pct:>+8.2f}%  {sees:>7.1f}%  {v}")
+        print(f"{name:<{width}}  {b:>14,}  {c:>14,}  {pct:>+8.2f}%  {catch_text(v, sees):>8}  {v}")
     for name in only_base:
         print(f"{name:<{width}}  {bc[name]:>14,}  {'':>14}  {'':>9}  {'':>8}  only in baseline")
     for name in only_cand:
