@@ -551,7 +551,7 @@ class Report:
 
     def power(self):
         """The gate's power in one line: what the judged rows could have seen."""
-        mdes = np.array([r.mde for r in self.rows])
+        mdes = np.array([r.mde for r in self.rows] or [math.inf])
         at = [fmt_mde(float(np.percentile(mdes, q, method="higher"))) for q in (50, 90, 100)]
         return (f"power (the slowdown a row would have had to exceed to be called SLOWER): median row {at[0]}, "
                 f"90th percentile {at[1]}, worst row {at[2]}; {self.count('CANNOT_JUDGE')} of "

@@ -209,3 +209,17 @@ def test_markdown_output(write):
     assert "| row | baseline median (s) | candidate median (s) | change | p90 change | p (BH) | sees | verdict |" in r.stdout
     assert "❌ SLOWER" in r.stdout
     assert "6 SLOWER" in r.stdout
+
+
+def test_rows_without_a_copy_ceiling_cannot_judge(write):
+    # Normalized by the copy, a row with no copy in its cell has nothing to be divided by.
+    docs = []
+    for seed in (1, 2):
+        d = make_run(seed=seed)
+        d["results"] = [r for r in d["results"] if r["kind"] != "ceiling"]
+        d["ceilings"] = []
+        docs.append(d)
+    r = run_script("compare.py", write(docs[0], "a.json"), write(docs[1], "b.json"))
+    assert r.returncode == 2 and "cannot judge: 18 of 18 row(s)" in r.stderr
+    assert "CANNOT_JUDGE (no copy ceiling at this size to normalize by)" in r.stdout
+    assert "median row nothing" in r.stdout
