@@ -16,8 +16,8 @@ A row is SLOWER only when both hold:
     the between-run drift, capped at --max-allowance (100%). The drift is the robust spread
     (1.4826 x MAD) of log median ratios between runs that are not under judgment: between the
     baseline runs when several are given, otherwise of the copy rows (the yardstick) between the
-    baseline and the candidate. (From the judged rows, every row that regressed widened it: with
-    half the kernels 20% slower the allowance sat at its old 25% cap and none was SLOWER.)
+    baseline and the candidate. Never from the judged rows: every row that regressed would widen
+    it, and a regression of many rows would hide itself.
 Anything in between (significant but small, large but not significant) is AMBIGUOUS: warned
 about, never failed. FASTER is the mirror image and never fails.
 
@@ -425,19 +425,23 @@ def robust_spread(logs):
     return (math.exp(1.4826 * mad) - 1.0) * 100.0
 
 
+def copy_medians(doc):
+    """{RowId: median seconds} of the document's copy rows that are ok."""
+    return {key_of(r): r["time_s"]["median"] for r in doc["results"] if r["kind"] == "ceiling" and r["status"] == "ok"}
+
+
 def drift_estimate(rows, bases, cand):
     """(between-run drift in percent, where it came from), never from the rows under judgment:
     their scatter grows with every row that regressed and would widen the allowance to hide
     them. Several baselines: the spread of the judged rows' medians between the baseline runs
-    (pairs of baselines). One baseline: the spread of the copy ceilings' medians between the
-    two runs, cell by cell (the copies are the yardstick, not a kernel under change)."""
+    (pairs of baselines). One baseline: the spread of every copy row's median (each copy variant
+    of each cell) between the two runs: the copies are the yardstick, not a kernel under change,
+    and one copy variant that did change is outvoted by the others."""
     if len(bases) >= 2:
         logs = [math.log(x / y) for r in rows for i, x in enumerate(r.b_medians) for y in r.b_medians[i + 1:]]
         if len(logs) >= 3:
             return robust_spread(logs), f"{len(bases)} baseline runs"
-    def copies(doc):
-        return {key_of(r): r["time_s"]["median"] for r in doc["results"] if r["kind"] == "ceiling" and r["status"] == "ok"}
-    cb, cc = copies(bases[0]), copies(cand)
+    cb, cc = copy_medians(bases[0]), copy_medians(cand)
     logs = [math.log(cc[k] / cb[k]) for k in cb.keys() & cc.keys()]
     if len(logs) >= 3:
         return robust_spread(logs), f"{len(logs)} copy rows"
@@ -465,7 +469,7 @@ def judge(rows, args, drift):
         r.mde = max(r.sig_shift, a, max(r.b_medians) / r.ref - 1.0) * 100.0
         verdict_of(r, float(ps), float(pf), a, tail, args)
     for r in rows:
-        # (The tolerance: an allowance equal to the threshold comes back from percent and back.)
+        # A row that sees exactly the threshold (allowance == threshold) must not lose to rounding.
         if r.verdict in ("SAME", "AMBIGUOUS") and not r.mde <= args.threshold * (1 + 1e-9):
             seen = "nothing" if r.mde == math.inf else f"only slowdowns over {r.mde:.3g}%"
             r.note = f"could see {seen}, not {args.threshold:g}%" + (f"; {r.note}" if r.note else "")

@@ -5,11 +5,11 @@ Wall-clock timing on a shared VM drifts tens of percent between identical runs, 
 either misses a 30% slowdown or cries wolf. The instructions one call executes are the same in
 every run of the same binary on the same machine, so a change in them is a change in the code.
 (They are not time: a memory-bound kernel can slow down without executing more.) Across machines
-they may differ (glibc's and Highway's choices follow the CPU valgrind presents), and numbers
-counted at another commit bank every gain since: issue 16's kernel planted 30% slower counted
--1% against committed counts (312,368 for elu/vectorized/f32) that were the code at 1c89578's,
-24% more than the code it replaced. So counts compare only when taken on one machine, and CI
-counts the commit its committed baseline names and the code under test side by side (ci_gate.sh).
+they may differ (glibc's and Highway's choices follow the CPU valgrind presents), and counts
+taken at an older commit bank every gain since, which a later regression then spends unseen
+(results/baselines/README.md has the case). So counts compare only when taken on one machine,
+and CI counts the commit its committed baseline names and the code under test side by side
+(ci_gate.sh); a variant that got cheaper since that commit makes compare say the baseline is stale.
 
   measure --binary build/X/bench/elubench_count -o counts.json [--commit REV | --no-source]
       runs the binary under valgrind --tool=callgrind. The binary brackets one call per CPU kernel
