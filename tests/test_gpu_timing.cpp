@@ -1,14 +1,19 @@
 // The host-side rules of GPU timing, without a GPU: the stopping rule over sample streams, the
-// hot batch size, the warm-up size, the throttle marking from clock readings, the JSON fields,
-// and NVML loaded at run time (absent: null fields with a reason; a fake library: real readings).
+// hot batch size, the warm-up size and what every variant is warmed with, the throttle marking
+// from clock readings, the JSON fields, NVML loaded at run time (absent: null fields with a
+// reason; a fake library: real readings), the driver/toolkit verdict, the bandwidth a partly
+// L2-resident row is judged against, and the output digest of the last timed call.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "cli.hpp"
 #include "gpu_timing.hpp"
 #include "nvml.hpp"
+#include "elubench/gpu.hpp"
+#include "elubench/registry.hpp"
 #include "results.hpp"
 
 using namespace elubench::bench;
@@ -244,3 +249,33 @@ TEST(Nvml, FakeLibraryIsReadAndMarked) {
   EXPECT_EQ(s.why, (std::vector<std::string>{"sm_clock_moved", "sw_power_cap"}));
 }
 #endif
+
+// A driver older than the toolkit gets a plan (fake drivers below and above 580): what was
+// found, what this build needs, and the two ways out that apply to that driver.
+TEST(DriverCheck, BelowAndAbove580) {
+  using elubench::gpu::judge_driver;
+  const auto old = judge_driver(12080, 13000, "570.86.15");
+  EXPECT_FALSE(old.ok);
+  EXPECT_EQ(old.pair, "NVIDIA driver 570.86.15 (CUDA 12.8) | this build: CUDA 13.0 runtime, needs driver >= 580");
+  for (const char* want : {"570.86.15", "(CUDA 12.8)", "CUDA 13.0 runtime", "driver >= 580", "CUDA 12 toolkit",
+                           "cmake --preset default", "scripts/bundle.sh", "forward-compatibility",
+                           "cuda-compat-13-0", "/usr/local/cuda-13.0/compat"})
+    EXPECT_NE(old.plan.find(want), std::string::npos) << want << " in: " << old.plan;
+  for (const auto& fresh : {judge_driver(13000, 13000, "580.65.06"), judge_driver(13010, 13000, "590.44.01")}) {
+    EXPECT_TRUE(fresh.ok) << fresh.pair;
+    EXPECT_EQ(fresh.plan, "");
+  }
+  EXPECT_EQ(judge_driver(13010, 13000, "590.44.01").pair,
+            "NVIDIA driver 590.44.01 (CUDA 13.1) | this build: CUDA 13.0 runtime, needs driver >= 580");
+  // A CUDA 12 build on a 12.x driver: minor-version compatibility.
+  EXPECT_TRUE(judge_driver(12020, 12040, "535.104.05").ok);
+  // A CUDA 11 driver: a CUDA 12 build would not run either, so only a newer driver is offered.
+  const auto r470 = judge_driver(11040, 13000, "470.256.02");
+  EXPECT_FALSE(r470.ok);
+  EXPECT_EQ(r470.plan.find("cmake"), std::string::npos) << r470.plan;
+  EXPECT_NE(r470.plan.find("driver >= 580"), std::string::npos) << r470.plan;
+  const auto none = judge_driver(0, 13000, "");
+  EXPECT_FALSE(none.ok);
+  EXPECT_EQ(none.pair, "NVIDIA driver: none found | this build: CUDA 13.0 runtime, needs driver >= 580");
+  EXPECT_EQ(elubench::gpu::min_driver_release(12040), 525);
+}

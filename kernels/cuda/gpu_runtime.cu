@@ -6,7 +6,20 @@ namespace elubench::gpu {
 
 bool cuda_built() { return true; }
 
+DriverCheck check_driver() {
+  int driver = 0, runtime = 0;
+  if (cudaDriverGetVersion(&driver) != cudaSuccess) driver = 0;
+  if (cudaRuntimeGetVersion(&runtime) != cudaSuccess) runtime = CUDART_VERSION;
+  return judge_driver(driver, runtime, read_driver_release());
+}
+
 int device_count(std::string* reason) {
+  // The driver first: no driver, or one older than the runtime, gets that said (with the plan),
+  // not the runtime's "CUDA driver version is insufficient".
+  if (const DriverCheck d = check_driver(); !d.ok) {
+    if (reason) *reason = "no usable GPU: " + d.plan;
+    return 0;
+  }
   int count = 0;
   const cudaError_t err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess) {
