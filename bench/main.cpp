@@ -252,7 +252,8 @@ void prepare_gpu(GpuSide& g, const Options& opt, const Platform& plat, const std
     largest = std::max(largest, r.n);
     if (std::find(variants.begin(), variants.end(), r.variant) == variants.end()) variants.push_back(r.variant);
   }
-  g.setup.warmup_n = warmup_elements(largest, eb::gpu::free_memory());
+  const bool backward = std::any_of(variants.begin(), variants.end(), [](const eb::Variant* v) { return v->is_backward(); });
+  g.setup.warmup_n = warmup_elements(largest, eb::gpu::free_memory(), backward ? 3 : 2);
   if (g.setup.warmup_n == 0) g.setup.warmup_note = "not even 2^20 elements fit in free device memory";
   g.setup.warmup_variants = warm_up_gpu_variants(variants, g.setup.warmup_n, &g.setup.warmup_note);
   if (g.setup.nvml != "available")

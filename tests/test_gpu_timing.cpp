@@ -140,6 +140,31 @@ TEST(Warmup, LargeNLimitedByFreeMemory) {
   EXPECT_EQ(warmup_elements(std::size_t{1} << 28, 2 * gib), std::size_t{1} << 27);   // 2 x 512 MiB <= 1 GiB
   EXPECT_EQ(warmup_elements(std::size_t{1} << 28, gib), std::size_t{1} << 26);
   EXPECT_EQ(warmup_elements(1024, 4u << 20), 0u);                             // not even 2^20 fits
+  // With a backward warmed, dy is a third buffer: 3 x 512 MiB > 1 GiB.
+  EXPECT_EQ(warmup_elements(std::size_t{1} << 28, 2 * gib, 3), std::size_t{1} << 26);
+}
+
+// Every GPU variant of the registry is warmed with what its kind needs, at the sizes a warm-up
+// can have (2^26; a run's largest size when larger, which need not be a multiple of 1024): none is
+// refused by the variant's own argument checks (a backward without dy, a bias length that does not
+// divide n), so no backward or bias variant goes untimed-cold or fills the JSON's warm-up note.
+TEST(Warmup, EveryGpuVariantGetsTheBuffersItNeeds) {
+  std::vector<const elubench::Variant*> gpu;
+  for (const elubench::Variant& v : elubench::all_variants())
+    if (v.device == elubench::Device::gpu) gpu.push_back(&v);
+  if (gpu.empty()) GTEST_SKIP() << "built without CUDA: no GPU variants to warm";
+  ASSERT_TRUE(std::any_of(gpu.begin(), gpu.end(), [](auto* v) { return v->is_backward(); }));
+  ASSERT_TRUE(std::any_of(gpu.begin(), gpu.end(), [](auto* v) { return v->uses_bias; }));
+  int dummy[4] = {};  // never dereferenced: only the argument checks run
+  const WarmupBuffers b{&dummy[0], &dummy[1], &dummy[2], &dummy[3]};
+  const auto checks_only = [](const elubench::Variant& v, const elubench::RunArgs& a) { v.check_args(a); };
+  for (std::size_t n : {std::size_t{1} << 26, (std::size_t{1} << 28) + 3 * 4096 + 512, std::size_t{300000001}}) {
+    std::string note;
+    const auto warmed = warm_up_variants(gpu, n, b, checks_only, &note);
+    EXPECT_EQ(warmed.size(), gpu.size()) << "n=" << n << ": " << note;
+    EXPECT_EQ(note, "") << "n=" << n;
+    EXPECT_EQ(n % warmup_bias_cols(n), 0u) << n;
+  }
 }
 
 TEST(Throttle, SteadyClocksAndIdleAreNotThrottled) {
