@@ -93,8 +93,9 @@ void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alp
   r.negative_slope = o.negative_slope;
   if (v.uses_bias) r.cols = bias_cols(n);
   r.bytes = bytes_moved(v, n, r.cols.value_or(0));
-  // The working set is x and y (and the bias row) however many passes the variant makes.
-  const std::size_t working = 2 * n * dtype_size(v.dtype) + r.cols.value_or(0) * dtype_size(v.dtype);
+  // The working set is what the operation moves (x and y, a backward's dy too, and the bias
+  // row) however many passes the variant makes: bytes_moved counts exactly that.
+  const std::size_t working = r.bytes;
   if (v.device == Device::cpu) {
     r.cache_resident = p.cpu_llc_bytes > 0 && working <= p.cpu_llc_bytes;
     for (int t : threads) {
