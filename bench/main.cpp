@@ -365,7 +365,8 @@ int write_results(const Invocation& inv, const Platform& plat, const GpuSide& gp
                   const std::string& out, Journal& journal) {
   const double peak = plat.gpu_usable ? plat.gpu.peak_gbps : 0.0;
   const auto ceilings = derive_metrics(rows, peak);
-  fail_impossible_bandwidth(rows, peak);
+  fail_impossible_bandwidth(rows, GpuBandwidthLimits{peak, plat.gpu_usable ? plat.gpu.l2_peak_gbps : 0.0,
+                                                     plat.gpu_usable ? plat.gpu.l2_bytes : 0});
   RunInfo info{utc_now("%Y-%m-%dT%H:%M:%SZ"), hostname(), plat.hardware_threads, std::nullopt, inv.opt, inv.argv,
                std::nullopt};
   if (plat.gpu_usable && gpu.any_row) info.gpu = plat.gpu;

@@ -14,6 +14,7 @@
 #include "nvml.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
+#include "plausibility.hpp"
 #include "results.hpp"
 
 using namespace elubench::bench;
@@ -303,4 +304,38 @@ TEST(DriverCheck, BelowAndAbove580) {
   EXPECT_FALSE(none.ok);
   EXPECT_EQ(none.pair, "NVIDIA driver: none found | this build: CUDA 13.0 runtime, needs driver >= 580");
   EXPECT_EQ(elubench::gpu::min_driver_release(12040), 525);
+}
+
+// A GPU row whose working set is 1-4x the L2 can beat the DRAM peak honestly (part of it stays
+// in L2: hot replays, or a cold row's y written into a clean L2): it is judged against the L2
+// bound. A row far larger than the L2 is still judged against the DRAM peak, and nothing passes
+// the L2 bound.
+TEST(Plausibility, PartlyL2ResidentRowsAreJudgedAgainstTheL2Bound) {
+  const elubench::Variant* v = elubench::find_variant("gpu/elu/vectorized/f16");
+  if (!v) GTEST_SKIP() << "built without CUDA: no GPU variants";
+  // H100-like: 50 MiB L2, 3,350 GB/s HBM, L2 bound 132 SMs x 128 B x 1.98 GHz.
+  const GpuBandwidthLimits h100{3350, 132 * 128 * 1.98, std::size_t{50} << 20};
+  const auto row = [&](std::size_t n, Cache cache, double gbps) {
+    Row r;
+    r.variant = v;
+    r.n = n;
+    r.cache = cache;
+    r.bytes = elubench::bytes_moved(*v, n, 0);
+    r.cache_resident = r.bytes <= h100.l2_bytes;
+    r.status = Status::ok;
+    r.time = compute_stats({static_cast<double>(r.bytes) / (gbps * 1e9)});
+    r.gbps = gbps;
+    return r;
+  };
+  std::vector<Row> rows = {row(1 << 24, Cache::hot, 4800),    // 64 MiB, 1.3x L2: 1.4x the DRAM peak, honest
+                           row(1 << 24, Cache::cold, 4800),   // the same working set, cold
+                           row(1 << 28, Cache::hot, 4800),    // 1 GiB: cannot
+                           row(1 << 24, Cache::hot, 40000)};  // beyond the L2 bound too
+  EXPECT_EQ(fail_impossible_bandwidth(rows, h100), 2);
+  EXPECT_EQ(rows[0].status, Status::ok) << rows[0].reason;
+  EXPECT_EQ(rows[1].status, Status::ok) << rows[1].reason;
+  ASSERT_EQ(rows[2].status, Status::failed);
+  EXPECT_NE(rows[2].reason.find("theoretical peak"), std::string::npos) << rows[2].reason;
+  ASSERT_EQ(rows[3].status, Status::failed);
+  EXPECT_NE(rows[3].reason.find("L2 bound"), std::string::npos) << rows[3].reason;
 }

@@ -49,6 +49,8 @@ Info info(int ordinal) {
   i.memory_clock_khz = clock_khz;
   i.bus_width_bits = bus_bits;
   i.peak_gbps = 2.0 * clock_khz * 1e3 * (bus_bits / 8.0) / 1e9;
+  CUDA_CHECK(cudaDeviceGetAttribute(&i.sm_clock_khz, cudaDevAttrClockRate, ordinal));
+  i.l2_peak_gbps = i.sm_count * 128.0 * i.sm_clock_khz * 1e3 / 1e9;
   CUDA_CHECK(cudaDriverGetVersion(&i.driver_version));
   CUDA_CHECK(cudaRuntimeGetVersion(&i.runtime_version));
   return i;

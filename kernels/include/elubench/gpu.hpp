@@ -20,6 +20,10 @@ struct Info {
   double memory_clock_khz = 0;  // as reported by the driver
   int bus_width_bits = 0;
   double peak_gbps = 0;         // 2 * memory clock * bus width / 8
+  int sm_clock_khz = 0;         // peak SM clock as reported by the driver
+  // An upper bound of L2 bandwidth: one 128-byte line per SM per SM clock (the L1 fill width);
+  // what a row whose working set may sit partly in L2 is judged against (plausibility.hpp).
+  double l2_peak_gbps = 0;
   int driver_version = 0;       // e.g. 13000
   int runtime_version = 0;
 };
