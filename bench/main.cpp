@@ -412,6 +412,7 @@ int run(int argc, char** argv) {
   }
   if (given.list) {
     for (const eb::Variant& v : eb::all_variants()) std::cout << v.name << '\n';
+    for (const std::string& why : eb::gpu::left_out_variants()) std::cerr << "elubench: left out of this build: " << why << '\n';
     return 0;
   }
   const Invocation inv = read_invocation(given, argc, argv);
