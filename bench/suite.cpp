@@ -398,10 +398,8 @@ bool Case::prepare() {
     }
     // The input (shared anyway) and the bias stay for the check of the last timed call; a GPU
     // row keeps its output's digest instead of the output (timed_check.cpp).
-    if (on_gpu) {
-      first_output_digest_ = output_digest(hy_->data(), n * es);
-      hy_.reset();
-    }
+    if (on_gpu) first_output_digest_ = output_digest(hy_->data(), n * es);
+    if (on_gpu) hy_.reset();
     return true;
   } catch (const VariantUnavailable& e) {
     row_.status = Status::skipped;
