@@ -279,11 +279,14 @@ detect_gpu() {
   if [ -n "$gpu_reason" ]; then note "no-GPU mode: $gpu_reason"; else note "GPU: $(grep -m1 '^GPU ' "$out/nvidia-smi.txt")"; fi
 }
 
-# check_results JSON TAG: every GPU row ok, or skipped/failed with its reason; counts to the log.
+# check_results JSON TAG: every GPU row ok, or skipped/failed with its reason, and with a GPU at
+# least one row ok (a GPU that runs nothing is a finding); counts to the log.
 check_results() {
   local py=${py_any:-}
   [ -n "$py" ] || { note "$2: no python3, the results are not checked"; return 0; }
-  "$py" - "$1" "$2" <<'PY' >>"$log" 2>&1
+  local expect_ok=0
+  [ -z "$gpu_reason" ] && [ "$driver_too_old" = 0 ] && expect_ok=1
+  "$py" - "$1" "$2" "$expect_ok" <<'PY' >>"$log" 2>&1
 import json, sys
 doc = json.load(open(sys.argv[1]))
 rows = [r for r in doc["results"] if r["device"] == "gpu"]
@@ -296,6 +299,9 @@ for r in rows:
     if r["status"] == "failed":
         print(f"gpu_check: failed: {r['name']} n={r['n']}: {r['reason']}")
 unexplained = [r["name"] for r in rows if r["status"] != "ok" and not r.get("reason")]
+if sys.argv[3] == "1" and rows and not count["ok"]:
+    print(f"gpu_check: {sys.argv[2]}: a GPU is present and no row ran, e.g. {rows[0]['reason']}")
+    sys.exit(1)
 sys.exit(1 if unexplained or count["failed"] or not rows else 0)
 PY
 }
@@ -316,7 +322,7 @@ run_suite() {
     return 124
   fi
   [ -f "$json" ] || { bad "$tag: elubench exited $rc and wrote no results (see $tag.log)"; return 1; }
-  check_results "$json" "$tag" || { bad "$tag: a GPU row failed or has no reason (see gpu_check.log, $tag.log)"; return 1; }
+  check_results "$json" "$tag" || { bad "$tag: a GPU row failed, has no reason, or none ran (see gpu_check.log, $tag.log)"; return 1; }
   [ "$rc" = 0 ] || { bad "$tag: elubench exited $rc (see $tag.log)"; return 1; }
 }
 
