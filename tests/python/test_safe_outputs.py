@@ -1,0 +1,92 @@
+"""Outputs that are safe to open (issue 16, section 4): strings from a results file are data in
+every HTML, Markdown and SVG output. Each case the issue found is a test here, and Hypothesis
+drives random strings through every writer: report.py (also in Chromium:
+test_report_browser.py), plot.py (summary.md, its tables, the SVG charts), update_readme.py,
+compare.py --markdown and the fleet merge (test_fleet_merge.py)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import base64
+import html.parser
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import plot
+import report
+import results_index as rix
+import results_io as rio
+import update_readme
+from conftest import ROOT, make_run, run_script, skipped_row
+from hostile import (FRAGMENTS, MATHTEXT, MD_INJECTION, README_BREAK, XSS, few, hostile_text, many, md_structure,
+                     md_text, norm, readme_text)
+
+
+def hostile_run(strings, sizes=(2**10, 2**20), **kw):
+    """A schema-valid run (v3, a failed row, a GPU skipped) whose free strings are `strings`,
+    cycled: CPU model, hostname, SIMD target, versions, command line, reasons."""
+    s = iter(list(strings) * 12)
+    failed = [skipped_row("cpu", "elu", "fast", "kernel", "f32", 2**20, next(s), "failed", params={"alpha": 1.0})]
+    doc = make_run(v3=True, sizes=sizes, extra_rows=failed, **kw)
+    doc["host"].update(cpu_model=next(s), hostname=next(s), simd_target=next(s))
+    doc["tool"].update(version=next(s), git_revision=next(s))
+    doc["build"]["flags"] = next(s)
+    doc["config"]["command_line"] = next(s)
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Names: a pattern in the schema
+
+
+@pytest.mark.parametrize("edit", [
+    lambda r: r.update(variant=XSS, name=f"cpu/elu/{XSS}/f32"),
+    lambda r: r.update(variant="vec<b>"),  # the name stays valid: the variant alone is checked
+    lambda r: r.update(params={XSS: 1.0}),
+])
+def test_names_that_are_not_names_are_refused(write, tmp_path, edit):
+    """Issue 16: the schema put no pattern on `variant`; a variant named like markup reached the
+    report. Variants and parameter names are spelled like the registry's names or refused."""
+    doc = make_run(v3=True, sizes=(1024,))
+    edit(doc["results"][2])
+    res = run_script("report.py", write(doc, "a.json"), "-o", tmp_path / "r.html")
+    assert res.returncode == 2 and "does not match results/schema.json at results/2" in res.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+COMMITTED = [p for p in sorted((ROOT / "results").glob("*.json")) if p.name != "schema.json"]
+
+
+@pytest.mark.parametrize("path", COMMITTED + [ROOT / "results/baselines/ci-cpu.json"], ids=lambda p: p.name)
+def test_committed_results_still_validate(path):
+    """The names' patterns and the accuracy check against each row's tolerance hold for every
+    committed file."""
+    res = run_script("validate_results.py", path)
+    assert res.returncode == 0, res.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown: one escaping function
+
+
+@many
+@given(hostile_text)
+@example(README_BREAK)
+@example(MD_INJECTION)
+def test_md_text_renders_as_exactly_its_text(s):
+    """rio.md_text in a table cell, in bold, in a heading and at the start of a line: the
+    rendered document has the structure it has with a plain word, and shows the string."""
+    def docs(x):
+        return (f"| a | b |\n|---|---|\n| {x} | z |\n", f"**{x}** ({x})\n", f"### {x} x\n", f"{x}\n")
+    for plain, hostile in zip(docs("word" if norm(s) else ""), docs(rio.md_text(s))):
+        assert md_structure(hostile) == md_structure(plain), (s, hostile)
+        if norm(s):
+            assert norm(s) in md_text(hostile), (s, hostile)
+    assert "\n" not in rio.md_text(s) and "<" not in rio.md_text(s)
