@@ -90,3 +90,71 @@ def test_md_text_renders_as_exactly_its_text(s):
         if norm(s):
             assert norm(s) in md_text(hostile), (s, hostile)
     assert "\n" not in rio.md_text(s) and "<" not in rio.md_text(s)
+
+
+# ---------------------------------------------------------------------------------------------
+# report.py
+
+
+class _Tags(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.text, self._in = [], {}, None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self._in = tag if tag in ("script", "style") else None
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in:
+            self.text[self._in] = self.text.get(self._in, "") + data
+
+
+def page_parts(page: str):
+    p = _Tags()
+    p.feed(page)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    return p.tags, p.text, csp
+
+
+def sha(text):
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def check_page(page: str, expect: dict):
+    """One script and one style, each allowed by its hash and nothing else; DATA holds the
+    strings exactly; the template's placeholders all filled."""
+    tags, text, csp = page_parts(page)
+    assert tags.count("script") == 1 and tags.count("style") == 1
+    assert f"script-src {sha(text['script'])};" in csp and f"style-src {sha(text['style'])};" in csp
+    assert "unsafe-inline" not in csp
+    data = json.loads(re.search(r"const DATA = (\{.*\});\n", text["script"]).group(1))
+    files = data["files"][0]
+    assert [files["host"]["cpu_model"], files["path"], files["command"]] == list(expect.values())
+    assert "{{" not in page.replace(text["script"], "")
+
+
+def test_a_placeholder_in_the_data_stays_data(write, tmp_path):
+    """Issue 16: a string holding "/*{{JS}}*/" spliced the script into the data (a blank page).
+    The template is filled in one pass; the policy allows the page's one script by its hash."""
+    doc = make_run(v3=True, sizes=(1024,))
+    doc["host"]["cpu_model"] = "/*{{JS}}*/ {{TITLE}} </script><!--<script>"
+    doc["config"]["command_line"] = "/*{{DATA}}*/"
+    out = tmp_path / "r.html"
+    path = write(doc, "a.json")
+    assert run_script("report.py", path, "-o", out).returncode == 0
+    check_page(out.read_text(), {"cpu": doc["host"]["cpu_model"], "path": str(path), "cmd": "/*{{DATA}}*/"})
+
+
+@few
+@given(st.lists(hostile_text, min_size=3, max_size=3))
+def test_random_strings_in_the_report_stay_data(strings):
+    """Hypothesis: random strings in every free field, the file name included, through
+    report.render: the page keeps its one script and style and holds the strings as they are."""
+    doc = hostile_run(strings)
+    doc["config"]["command_line"] = strings[2]
+    page = report.render([doc], [strings[1]], "t")
+    check_page(page, {"cpu": doc["host"]["cpu_model"], "path": strings[1], "cmd": strings[2]})
