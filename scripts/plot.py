@@ -389,6 +389,29 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
     finish(fig, out, stem, note, written)
 
 
+def summary_markdown(docs, paths, messages) -> str:
+    """summary.md: the files, then the cost over ReLU and every row at the largest size. Every
+    string from a file goes through rio.md_text (results_index's tables do the same)."""
+    md = ["# elubench summary", ""]
+    for path, doc in zip(paths, docs):
+        gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
+        md.append("- " + ", ".join(map(rio.md_text, (path, doc["host"]["cpu_model"]))) +
+                  f" ({rio.md_text(doc['host']['simd_target'])}), {rio.md_text(gpu)}; {rio.md_text(doc['created'])}, "
+                  f"elubench {rio.md_text(doc['tool']['version'])} at {rio.md_text(doc['tool']['git_revision'])}")
+    labels = [Path(p).name for p in paths] if len(docs) > 1 else None
+    md += ["", "## Cost relative to ReLU", "", "At the largest size of each dtype, the best kernel of each activation "
+           "against the best ReLU kernel (median times; above 1: costs more than ReLU). fwd+bwd adds the "
+           "`_backward` rows to both sides.", ""]
+    md.append(rix.relu_cost_markdown(docs, labels))
+    md += ["## Every row", "", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
+           "the fastest copy measured in the same run (ceilings[] names it per cell); × ReLU is the row's median time "
+           "over ReLU's on the same variant (above 1: costs more).", ""]
+    md.append(rix.summary_markdown(docs, labels))
+    if messages:
+        md += ["", *[f"- {rio.md_text(m)}" for m in messages]]
+    return "\n".join(md) + "\n"
+
+
 def main(argv=None):
     return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
@@ -443,23 +466,7 @@ def _main(argv):
         chart_bars(machines, rows_of, dtype, order, out, f"largest_size_{tag}", f"{note} {dtype_note}", desc, written)
         chart_accuracy(machines, rows_of, dtype, colors, order, out, f"accuracy_vs_speed_{tag}", f"{note} {dtype_note}", desc, written)
 
-    md = ["# elubench summary", ""]
-    for i, doc in enumerate(docs):
-        gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
-        md.append(f"- `{args.results[i]}`: {doc['host']['cpu_model']} ({doc['host']['simd_target']}), {gpu}; "
-                  f"{doc['created']}, elubench {doc['tool']['version']} at {doc['tool']['git_revision']}")
-    labels = [Path(p).name for p in args.results] if len(docs) > 1 else None
-    md += ["", "## Cost relative to ReLU", "", "At the largest size of each dtype, the best kernel of each activation "
-           "against the best ReLU kernel (median times; above 1: costs more than ReLU). fwd+bwd adds the "
-           "`_backward` rows to both sides.", ""]
-    md.append(rix.relu_cost_markdown(docs, labels))
-    md += ["## Every row", "", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
-           "the fastest copy measured in the same run (ceilings[] names it per cell); × ReLU is the row's median time "
-           "over ReLU's on the same variant (above 1: costs more).", ""]
-    md.append(rix.summary_markdown(docs, labels))
-    if messages:
-        md += ["", *[f"- {m}" for m in messages]]
-    rio.write_text_atomic(out / "summary.md", "\n".join(md) + "\n")
+    rio.write_text_atomic(out / "summary.md", summary_markdown(docs, args.results, messages))
     written.append(out / "summary.md")
     for m in messages:
         print(m)

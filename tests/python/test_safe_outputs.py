@@ -158,3 +158,86 @@ def test_random_strings_in_the_report_stay_data(strings):
     doc["config"]["command_line"] = strings[2]
     page = report.render([doc], [strings[1]], "t")
     check_page(page, {"cpu": doc["host"]["cpu_model"], "path": strings[1], "cmd": strings[2]})
+
+
+# ---------------------------------------------------------------------------------------------
+# update_readme.py, plot.py's summary.md, compare.py --markdown
+
+README = "# T\n\n<!-- results:begin -->\nold\n<!-- results:end -->\n\n## After\n"
+
+
+def test_readme_refuses_a_string_holding_its_markers(write, tmp_path):
+    """Issue 16: a cpu_model holding "<!-- results:end -->" went into the README raw, and the
+    next update failed on the extra marker. Such a file is refused; the README is untouched."""
+    doc = make_run(v3=True, sizes=(1024,))
+    doc["host"]["cpu_model"] = README_BREAK
+    readme = tmp_path / "README.md"
+    readme.write_text(README)
+    res = run_script("update_readme.py", write(doc, "a.json"), "--readme", readme)
+    assert res.returncode == 2 and "host/cpu_model holds a README marker" in res.stderr
+    assert readme.read_text() == README
+
+
+def readme_for(doc, tmp_path, name="a.json"):
+    readme = tmp_path / "README.md"
+    readme.write_text(README)
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    for _ in range(2):  # the second update must find its markers again
+        res = run_script("update_readme.py", path, "--readme", readme)
+        assert res.returncode == 0, res.stderr
+    return readme.read_text()
+
+
+def test_readme_shows_markup_as_text(tmp_path):
+    """Issue 16: script, a heading and an image from a cpu_model appear as the text they are."""
+    md = readme_for(hostile_run([MD_INJECTION]), tmp_path)
+    assert md.count("<!-- results:") == 2
+    assert md_structure(md) == md_structure(readme_for(hostile_run(["word"]), tmp_path))
+    assert norm(MD_INJECTION) in md_text(md)
+
+
+@few
+@given(st.lists(readme_text, min_size=2, max_size=2))
+def test_random_strings_in_the_readme_stay_text(tmp_path_factory, strings):
+    tmp = tmp_path_factory.mktemp("readme")
+    md = readme_for(hostile_run(strings), tmp, name="run.json")
+    assert md_structure(md) == BENIGN_README
+    for s in strings:
+        assert norm(s) in md_text(md)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _benign_readme(tmp_path_factory):
+    global BENIGN_README
+    BENIGN_README = md_structure(readme_for(hostile_run(["word", "word"]), tmp_path_factory.mktemp("r"), "run.json"))
+
+
+@few
+@given(st.lists(hostile_text, min_size=3, max_size=3))
+@example([MD_INJECTION, "a|b", "x"])
+def test_random_strings_in_summary_md_stay_text(strings):
+    """plot.py's summary.md and results_index's tables (also the README's), with random CPU
+    models, reasons, file names and the notes for groups with nothing to plot."""
+    docs = [hostile_run(strings), hostile_run(strings[::-1], seed=1)]
+    paths = [strings[0] + ".json", strings[1] + ".json"]
+    md = plot.summary_markdown(docs, paths, [strings[2]])
+    plain = plot.summary_markdown([hostile_run(["w"] * 3), hostile_run(["w"] * 3, seed=1)], ["w.json"] * 2, ["w"])
+    assert md_structure(md) == md_structure(plain)
+    for s in strings:
+        assert norm(s) in md_text(md)
+
+
+def test_compare_markdown_keeps_device_names_and_reasons_as_text(write):
+    """compare.py --markdown (a CI summary): the note naming two CPUs and a not-compared row's
+    reason are data."""
+    base = make_run(v3=True, sizes=(1024,), cpu_model=MD_INJECTION)
+    cand = make_run(v3=True, sizes=(1024,), cpu_model="x | y", seed=1)
+    for d, why in ((base, XSS), (cand, MATHTEXT)):
+        d["results"][0].update(status="failed", reason=why, time_s=None, gbps=None, elements_per_s=None)
+    res = run_script("compare.py", write(base, "a.json"), write(cand, "b.json"), "--markdown", "--ignore-device")
+    assert res.returncode in (0, 1), res.stderr
+    assert "<img" not in res.stdout and "<script" not in res.stdout
+    text = md_text(res.stdout)
+    assert norm(MD_INJECTION) in text and "x | y" in text and XSS in text and MATHTEXT in text
+    assert "html_block" not in " ".join(md_structure(res.stdout))
