@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -42,12 +43,16 @@ DTYPES = tuple(rio.DTYPE_BYTES)
 # Line styles handed to activations in name order (ReLU, the yardstick, is always dashed).
 LINE_STYLES = ["-", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2, 2, 2))]
 MACHINE_MARKERS = ["o", "s", "^", "D", "v", "P"]
+NOTE_CHARS = 170  # a footnote line: about the width of the 10-inch figure at 7.5 pt
 
 plt.rcParams.update({
     "figure.figsize": (10, 5.8), "figure.dpi": 110, "font.size": 10, "axes.grid": True,
     "grid.alpha": 0.3, "legend.fontsize": 8.5,
     "svg.fonttype": "none",  # text stays text in the SVG: smaller, searchable, selectable
     "svg.hashsalt": "elubench",  # stable ids, so regenerated SVGs diff cleanly
+    # Every string drawn is plain text: a CPU model "Intel $\\undefinedcmd{x}$" is not mathtext
+    # (nothing of ours uses mathtext; the axes use Unicode superscripts).
+    "text.parse_math": False,
 })
 
 
@@ -97,7 +102,7 @@ def left_out_note(rows, dtype_note=""):
         reasons = Counter(r["reason"] for r in bad if r["status"] == status)
         if not reasons:
             continue
-        top = "; ".join(f"{why[:70]}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
+        top = "; ".join(f"{rio.plain_text(why[:70])}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
                         for why, k in reasons.most_common(2))
         more = f"; +{len(reasons) - 2} other reasons" if len(reasons) > 2 else ""
         parts.append(f"{sum(reasons.values())} {status} ({top}{more})")
@@ -122,7 +127,9 @@ def throttle_note(rows):
 
 
 def finish(fig, out, stem, note, written):
-    fig.text(0.005, 0.005, note, fontsize=7.5, ha="left", va="bottom", wrap=True, color="0.3")
+    # Wrapped here, not by matplotlib: its wrap=True measures the lines as mathtext whenever they
+    # hold two "$" (text.parse_math notwithstanding), and a reason or CPU model may.
+    fig.text(0.005, 0.005, textwrap.fill(note, NOTE_CHARS), fontsize=7.5, ha="left", va="bottom", color="0.3")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     try:
         for ext in ("png", "svg"):
@@ -323,7 +330,7 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
                 ls = ["-", "--", ":", "-."][mi % 4]
                 ax.axhline(c[0]["gbps"], color="black", linestyle=ls, linewidth=1.4)
                 # The copy that won this cell, by its variant part ("cpu/copy/nontemporal/f32").
-                won = c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"]
+                won = rio.plain_text(c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"])
                 ceiling_handles.append(Line2D([], [], color="black", linestyle=ls,
                                               label=f"copy ceiling {c[0]['gbps']:.4g} GB/s ({won})" +
                                               (f" ({m.label})" if len(machines) > 1 else "")))
@@ -431,7 +438,8 @@ def _main(argv):
         names = [rio.device_name(doc, device) for doc in docs]
         for i, doc in enumerate(docs):
             # Two files from the same machine are told apart by their file names.
-            labels[(i, device)] = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
+            label = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
+            labels[(i, device)] = rio.plain_text(label)
 
     written, messages = [], []
     for (device, threads), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):

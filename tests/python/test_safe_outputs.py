@@ -241,3 +241,47 @@ def test_compare_markdown_keeps_device_names_and_reasons_as_text(write):
     text = md_text(res.stdout)
     assert norm(MD_INJECTION) in text and "x | y" in text and XSS in text and MATHTEXT in text
     assert "html_block" not in " ".join(md_structure(res.stdout))
+
+
+# ---------------------------------------------------------------------------------------------
+# plot.py: charts draw data as plain text
+
+
+def svg_text(path: Path) -> str:
+    """Every text element of an SVG (which must parse as XML), and no script or foreign
+    content in it."""
+    root = ET.parse(path).getroot()
+    tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
+    assert not tags & {"script", "foreignObject", "a", "iframe"}, tags
+    return " ".join("".join(el.itertext()) for el in root.iter() if el.tag.endswith("}text"))
+
+
+def plot_with(tmp_path, strings, name):
+    doc = hostile_run(strings, sizes=(2**10,))
+    doc["ceilings"][0]["variant"] = strings[-1]  # the bar chart names the copy that won a cell
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / f"{name}-charts"
+    res = run_script("plot.py", path, "-o", out)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return out, doc
+
+
+@given(st.lists(hostile_text, min_size=3, max_size=3))
+@example([MATHTEXT, MATHTEXT + " \x1b[31m\ud800\ufffe", MD_INJECTION])
+@settings(few, max_examples=1)
+def test_charts_draw_data_as_plain_text(tmp_path_factory, strings):
+    """Issue 16: a CPU model "Intel $\\undefinedcmd{x}$ CPU" ended plot.py in a mathtext
+    traceback; control characters made SVGs that do not parse. Every chart draws such strings as
+    the text they are, and summary.md shows them as text. Hypothesis adds one random example
+    only: each draws 10 charts (1.5 to 4 s); the many-example tests of these strings are the
+    Markdown ones above."""
+    out, doc = plot_with(tmp_path_factory.mktemp("plot"), strings, "run")
+    svgs = sorted(out.glob("*.svg"))
+    assert len(svgs) == 5
+    for svg in svgs:
+        assert norm(doc["host"]["cpu_model"]) in norm(svg_text(svg)), svg.name
+    md = (out / "summary.md").read_text()
+    assert "<script" not in md and "<img" not in md and "![" not in md
+    for s in strings:
+        assert norm(s) in md_text(md)
