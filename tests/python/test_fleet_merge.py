@@ -57,7 +57,8 @@ def test_no_usable_results_is_exit_2(tmp_path):
 
 def merge_bounded(folder):
     """merge.py in a subprocess held to 1.5 GiB of address space and 60 s: a merge that reads a
-    record without bound fails here instead of taking the machine's memory."""
+    record without bound fails here instead of taking the machine's memory. (The tests that
+    cannot grow run merge.py in this process: run_script.)"""
     import resource
     import subprocess
 
@@ -122,7 +123,7 @@ def test_a_quote_in_a_gpu_name_makes_a_record_unreadable_not_a_traceback(tmp_pat
     f = fleet(tmp_path)
     (f / "tasks" / "7_1.json").write_text('{"job": "7", "task": "1", "host": "n", "gpu": "NVIDIA "H200"", '
                                           '"state": "ended", "exit_code": 0}')
-    res = merge_bounded(f)
+    res = run_script("merge.py", f)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "unreadable: tasks/7_1.json: malformed JSON" in rows((f / "fleet.md").read_text())["7_1"]
 
@@ -137,7 +138,7 @@ def test_a_record_naming_a_file_outside_its_folder_is_unreadable(tmp_path, field
     rec = json.loads((f / "tasks" / "7_1.json").read_text())
     rec[field] = value
     (f / "tasks" / "7_1.json").write_text(json.dumps(rec))
-    res = merge_bounded(f)
+    res = run_script("merge.py", f)
     assert res.returncode == 2
     md = (f / "fleet.md").read_text()
     row = rows(md)["7_1"]
@@ -149,7 +150,7 @@ def test_a_log_linked_out_of_the_folder_is_unreadable(tmp_path):
     f = fleet(tmp_path)
     status(f, "7", "1", "ended", 1)
     (f / "logs" / "7_1.log").symlink_to("/etc/hostname")
-    res = merge_bounded(f)
+    res = run_script("merge.py", f)
     assert res.returncode == 2 and "outside logs/" in rows((f / "fleet.md").read_text())["7_1"]
 
 
@@ -159,7 +160,7 @@ def test_host_and_gpu_strings_are_text_in_fleet_md(tmp_path):
     f = fleet(tmp_path)
     status(f, "7", "1", "ended", 3, host="a|b<script>alert(1)</script>")
     (f / "logs" / "7_1.log").write_text("<img src=x onerror=alert(1)> | ![x](http://x.invalid/t.png)\n")
-    res = merge_bounded(f)
+    res = run_script("merge.py", f)
     assert res.returncode == 1, res.stderr  # a failed task, every record readable
     md = (f / "fleet.md").read_text()
     assert "<script" not in md and "<img" not in md
