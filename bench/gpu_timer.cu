@@ -194,38 +194,33 @@ std::vector<double> GpuSampler::sample(RunFn fn, RunArgs args, GpuRowTiming& out
 
 std::vector<std::string> warm_up_gpu_variants(const std::vector<const Variant*>& variants, std::size_t n,
                                               std::string* note) {
-  std::vector<std::string> warmed;
-  if (n == 0 || variants.empty()) return warmed;
-  constexpr std::size_t kCols = 1024;  // n is a power of two >= 2^20: bias_cols(n) == 1024
-  void *x = nullptr, *y = nullptr, *b = nullptr;
-  check(cudaMalloc(&x, n * 4), "cudaMalloc(warm-up x)");
+  if (n == 0 || variants.empty()) return {};
+  const bool backward = std::any_of(variants.begin(), variants.end(), [](const Variant* v) { return v->is_backward(); });
+  const std::size_t cols = warmup_bias_cols(n);
+  void *x = nullptr, *y = nullptr, *g = nullptr, *b = nullptr;
   struct Frees {
-    void **x, **y, **b;
-    ~Frees() { cudaFree(*x); cudaFree(*y); cudaFree(*b); }
-  } frees{&x, &y, &b};
+    void **x, **y, **g, **b;
+    ~Frees() { cudaFree(*x); cudaFree(*y); cudaFree(*g); cudaFree(*b); }
+  } frees{&x, &y, &g, &b};
+  check(cudaMalloc(&x, n * 4), "cudaMalloc(warm-up x)");
   check(cudaMalloc(&y, n * 4), "cudaMalloc(warm-up y)");
-  check(cudaMalloc(&b, kCols * 4), "cudaMalloc(warm-up bias)");
+  check(cudaMalloc(&b, cols * 4), "cudaMalloc(warm-up bias)");
   check(cudaMemset(x, 0, n * 4), "cudaMemset");
-  check(cudaMemset(b, 0, kCols * 4), "cudaMemset");
-  for (const Variant* v : variants) {
-    RunArgs a;
-    a.x = x;
-    a.y = y;
-    a.n = n;
-    if (v->uses_bias) {
-      a.bias = b;
-      a.cols = kCols;
-    }
-    try {
-      v->run(a);
-      check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-      warmed.push_back(v->name);
-    } catch (const std::exception& e) {
-      cudaGetLastError();  // a non-sticky launch error must not fail the next variant
-      if (note) *note += (note->empty() ? "" : "; ") + v->name + ": " + e.what();
-    }
+  check(cudaMemset(b, 0, cols * 4), "cudaMemset");
+  if (backward) {  // dy: every backward reads it
+    check(cudaMalloc(&g, n * 4), "cudaMalloc(warm-up dy)");
+    check(cudaMemset(g, 0, n * 4), "cudaMemset");
   }
-  return warmed;
+  const auto launch = [](const Variant& v, const RunArgs& a) {
+    try {
+      v.run(a);
+      check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    } catch (...) {
+      cudaGetLastError();  // a non-sticky launch error must not fail the next variant
+      throw;
+    }
+  };
+  return warm_up_variants(variants, n, WarmupBuffers{x, y, g, b}, launch, note);
 }
 
 std::string pci_bus_id(int ordinal) {

@@ -60,6 +60,7 @@ class GpuSampler {
 // 3.0.1's DeviceTransform keeps the tile size of the first call of each instantiation, so a
 // small first call would slow every later size of cub and thrust, and interleaving would make
 // that depend on the order. Calling all variants costs a few ms and needs no list of names.
+// Each gets what it needs (warmup_args: the bias shape of a row of n, dy for a backward).
 // Returns the names warmed; failures (e.g. cuDNN not loadable) go to *note.
 std::vector<std::string> warm_up_gpu_variants(const std::vector<const Variant*>& variants, std::size_t n,
                                               std::string* note);

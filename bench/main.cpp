@@ -252,7 +252,8 @@ void prepare_gpu(GpuSide& g, const Options& opt, const Platform& plat, const std
     largest = std::max(largest, r.n);
     if (std::find(variants.begin(), variants.end(), r.variant) == variants.end()) variants.push_back(r.variant);
   }
-  g.setup.warmup_n = warmup_elements(largest, eb::gpu::free_memory());
+  const bool backward = std::any_of(variants.begin(), variants.end(), [](const eb::Variant* v) { return v->is_backward(); });
+  g.setup.warmup_n = warmup_elements(largest, eb::gpu::free_memory(), backward ? 3 : 2);
   if (g.setup.warmup_n == 0) g.setup.warmup_note = "not even 2^20 elements fit in free device memory";
   g.setup.warmup_variants = warm_up_gpu_variants(variants, g.setup.warmup_n, &g.setup.warmup_note);
   if (g.setup.nvml != "available")
@@ -364,7 +365,8 @@ int write_results(const Invocation& inv, const Platform& plat, const GpuSide& gp
                   const std::string& out, Journal& journal) {
   const double peak = plat.gpu_usable ? plat.gpu.peak_gbps : 0.0;
   const auto ceilings = derive_metrics(rows, peak);
-  fail_impossible_bandwidth(rows, peak);
+  fail_impossible_bandwidth(rows, GpuBandwidthLimits{peak, plat.gpu_usable ? plat.gpu.l2_peak_gbps : 0.0,
+                                                     plat.gpu_usable ? plat.gpu.l2_bytes : 0});
   RunInfo info{utc_now("%Y-%m-%dT%H:%M:%SZ"), hostname(), plat.hardware_threads, std::nullopt, inv.opt, inv.argv,
                std::nullopt};
   if (plat.gpu_usable && gpu.any_row) info.gpu = plat.gpu;
@@ -410,6 +412,7 @@ int run(int argc, char** argv) {
   }
   if (given.list) {
     for (const eb::Variant& v : eb::all_variants()) std::cout << v.name << '\n';
+    for (const std::string& why : eb::gpu::left_out_variants()) std::cerr << "elubench: left out of this build: " << why << '\n';
     return 0;
   }
   const Invocation inv = read_invocation(given, argc, argv);

@@ -215,7 +215,7 @@ nlohmann::json gpu_json(const std::optional<gpu::Info>& gpu) {
 
 nlohmann::json build_json() {
   namespace bi = build_info;
-  return {{"compiler", bi::compiler},
+  nlohmann::json j = {{"compiler", bi::compiler},
           {"cuda", bi::cuda_version[0] ? nlohmann::json(bi::cuda_version) : nlohmann::json(nullptr)},
 #if ELUBENCH_HAVE_CUDA
           {"cccl", cccl_version()},
@@ -226,6 +226,8 @@ nlohmann::json build_json() {
           {"build_type", bi::build_type},
           {"peers", {{"onednn", bi::have_onednn}, {"eigen", bi::have_eigen}, {"cudnn", bi::have_cudnn},
                      {"xnnpack", bi::have_xnnpack}, {"sleef", bi::have_sleef}}}};
+  if (const auto left_out = gpu::left_out_variants(); !left_out.empty()) j["left_out"] = left_out;
+  return j;
 }
 
 // What was selected (read from the rows, so --resume and the defaults are described as run)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -59,9 +60,9 @@ std::vector<Row> select_rows(const Options& o, const Platform& p);
 // - per (dtype, n), the input, drawn fresh in each run from the --input distribution: variants
 //   are compared on identical data (a paired comparison), and drawing 2^26 normals per row
 //   would dominate the suite's time;
-// - per (dtype, n), the CPU rows' output: a row poisons it before its timed calls and checks it
+// - per (dtype, n), the rows' host output: a row poisons it before its timed calls and checks it
 //   after its last repetition, which Google Benchmark reports before it runs any other row, so
-//   no row needs an output of its own. With one each, the default suite's rows needed ~38 GB
+//   no row needs an output of its own (a GPU row copies its output there for both checks). With one each, the default suite's rows needed ~38 GB
 //   together and could not be interleaved, and a cell's copy ceiling was measured minutes
 //   apart from its kernels;
 // - per (dtype, n), a backward's dy; per (backward, n, params) its saved tensor (x itself when
@@ -130,11 +131,12 @@ class Case {
   const void* host_grad() const { return hgrad_ ? hgrad_->data() : nullptr; }
 
   std::shared_ptr<const HostBuffer> hx_, hgrad_;  // x (a backward's saved tensor); dy, backward rows only
-  std::shared_ptr<HostBuffer> hy_;                // shared on the CPU, the row's own on the GPU
+  std::shared_ptr<HostBuffer> hy_;                // the size's shared output (GPU rows: the host copy)
   HostBuffer hbias_;
   std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_, dgrad_;
   RunArgs args_;
   std::vector<double> samples_;
+  std::uint64_t first_output_digest_ = 0;  // GPU rows: output_digest of the checked first call
 };
 
 // Random input of n elements of dtype d from the --input distribution, never zero (a zero
@@ -146,6 +148,11 @@ void fill_input(void* dst, std::size_t n, Dtype d, Input dist, unsigned seed);
 // if it had run in one piece.
 // make_saved_input (reference.hpp) split across threads: a backward row of 2^26 elements.
 void make_saved_input_parallel(const Variant& v, const void* x, void* saved, std::size_t n, const ActivationParams& p);
+
+// A 64-bit digest of `bytes` bytes, over every host core. A GPU row's last timed call whose
+// output has the digest of its fully checked first call has passed the same check (the same
+// input, byte for byte the same output): the second float64 check of a 2^28 row is skipped.
+std::uint64_t output_digest(const void* data, std::size_t bytes);
 
 // grad: a backward's dy (x is then its saved tensor).
 CheckResult check_parallel(const Variant& v, const void* x, const void* y, std::size_t n, const ActivationParams& p,

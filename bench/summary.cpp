@@ -6,6 +6,8 @@
 #include <set>
 #include <tuple>
 
+#include "elubench/gpu.hpp"
+
 namespace elubench::bench {
 
 namespace {
@@ -156,6 +158,10 @@ std::vector<std::string> cost_summary(const std::vector<Row>& rows) {
 }
 
 void print_summary(const std::vector<Row>& rows, std::FILE* out) {
+  // With GPU rows, the driver/toolkit pair first: a driver older than the build explains every
+  // skipped GPU row below it.
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.variant->device == Device::gpu; }))
+    std::fprintf(out, "%s\n", gpu::check_driver().pair.c_str());
   const auto largest = largest_sizes(rows);
   std::fprintf(out, "%-36s %12s %8s %9s %8s %9s\n", "variant", "n", "threads", "GB/s", "%ceil", "ELU/ReLU");
   std::map<Status, std::size_t> count;

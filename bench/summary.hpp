@@ -1,6 +1,7 @@
-// The end-of-run summary on stdout: per variant at the largest size of its device, GB/s, % of
-// the copy ceiling and ELU/ReLU; then per device one sentence on what ELU costs over ReLU and one
-// line per other activation; then the row counts.
+// The end-of-run summary on stdout: with GPU rows, the driver/toolkit pair first (gpu.hpp's
+// DriverCheck); per variant at the largest size of its device, GB/s, % of the copy ceiling and
+// ELU/ReLU; then per device one sentence on what ELU costs over ReLU and one line per other
+// activation; then the row counts.
 #pragma once
 
 #include <cstdio>

@@ -15,6 +15,8 @@ namespace {
 }  // namespace
 
 bool cuda_built() { return false; }
+std::vector<std::string> left_out_variants() { return {}; }
+DriverCheck check_driver() { return judge_driver(0, 0, read_driver_release()); }
 int device_count(std::string* reason) {
   if (reason) *reason = "built without CUDA (nvcc not found or ELUBENCH_ENABLE_CUDA=OFF)";
   return 0;

@@ -84,9 +84,13 @@ void check_bias_shape(const RunArgs& a, std::string_view variant) {
                              std::to_string(a.n) + ", cols=" + std::to_string(a.cols) + ")");
 }
 
-void Variant::run(const RunArgs& a) const {
+void Variant::check_args(const RunArgs& a) const {
   if (uses_bias) check_bias_shape(a, name);
   if (is_backward() && a.grad == nullptr && a.n > 0) throw std::runtime_error(name + ": a backward needs dy (RunArgs::grad)");
+}
+
+void Variant::run(const RunArgs& a) const {
+  check_args(a);
   kernel(a);
 }
 

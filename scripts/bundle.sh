@@ -7,7 +7,8 @@
 # only the small plugin libelubench_cudnn.so does, and the launcher finds libcudnn.so.9 on the
 # node (LD_LIBRARY_PATH, the system's libraries, or the nvidia-cudnn wheel of an installed
 # PyTorch); without it the cudnn rows are skipped with the reason. Also packed: the GPU test
-# binaries (for scripts/gpu_check.sh) and the scripts that draw the charts.
+# binaries (for scripts/gpu_check.sh), the scripts that draw the charts and the report, and
+# BUILD_INFO (the CUDA version the launcher and gpu_check.sh hold the node's driver against).
 #   bash scripts/bundle.sh [BUILD_DIR]     # default: build the `default` preset
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +19,7 @@ if [ -z "$build" ]; then
   cmake --preset default >/dev/null
   cmake --build --preset default -j "$(nproc)" --target elubench
   # The GPU test binaries, for scripts/gpu_check.sh on the node (absent in a CPU-only build).
-  cmake --build --preset default -j "$(nproc)" --target test_gpu_variants test_cuda_bodies 2>/dev/null || true
+  cmake --build --preset default -j "$(nproc)" --target test_gpu_variants 2>/dev/null || true
   build=build/default
 fi
 bin="$build/bench/elubench"
@@ -33,10 +34,14 @@ cp "$bin" "$stage/$name/bin/elubench"
 cp results/schema.json "$stage/$name/"
 mkdir -p "$stage/$name/results" "$stage/$name/scripts"
 cp results/schema.json "$stage/$name/results/"
-cp scripts/gpu_check.sh scripts/plot.py scripts/results_io.py scripts/validate_results.py scripts/requirements.txt "$stage/$name/scripts/"
-for t in test_gpu_variants test_cuda_bodies; do
-  [ -x "$build/tests/$t" ] && cp "$build/tests/$t" "$stage/$name/bin/"
-done
+cp scripts/gpu_check.sh scripts/driver_check.sh scripts/plot.py scripts/report.py scripts/results_io.py \
+   scripts/results_index.py scripts/validate_results.py scripts/requirements.txt "$stage/$name/scripts/"
+cp -r scripts/report_assets "$stage/$name/scripts/"
+# What the launcher and gpu_check.sh compare the node's driver with (scripts/driver_check.sh).
+cuda=$(sed -n 's/.*cuda_version = "\([^"]*\)".*/\1/p' "$build/bench/generated/build_info.hpp")
+printf 'version=%s\ncuda=%s\n' "$version" "$cuda" >"$stage/$name/BUILD_INFO"
+# (test_cuda_bodies is not packed: it simulates grids on the CPU, which CI already runs.)
+[ -x "$build/tests/test_gpu_variants" ] && cp "$build/tests/test_gpu_variants" "$stage/$name/bin/"
 plugin=$(find "$build/kernels" -name libelubench_cudnn.so -print -quit 2>/dev/null || true)
 [ -n "$plugin" ] && cp "$plugin" "$stage/$name/lib/"
 
@@ -59,7 +64,17 @@ cat > "$stage/$name/elubench" <<'LAUNCH'
 # Runs the bundled elubench with the libraries shipped next to it. Results go to ./results/
 # (created if needed) unless --out says otherwise.
 # ELUBENCH_EXE=test_gpu_variants (or another file in bin/) runs that instead.
+# First, on stderr: the node's driver against the CUDA this bundle was built with, and the ways
+# out when the driver is too old (every GPU row would be skipped). gpu_check.sh, which says it
+# once for all its stages, sets ELUBENCH_DRIVER_CHECKED=1 (nvidia-smi can take a second).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ "${ELUBENCH_DRIVER_CHECKED:-0}" != 1 ]; then
+  # shellcheck source=/dev/null
+  source "$here/scripts/driver_check.sh"
+  driver_verdict "$(sed -n 's/^cuda=//p' "$here/BUILD_INFO")"
+  echo "elubench bundle: $DRIVER_PAIR" >&2
+  [ -z "$DRIVER_PLAN" ] || echo "$DRIVER_PLAN" >&2
+fi
 export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # cuDNN is not bundled: when the node's loader cannot see libcudnn.so.9, borrow PyTorch's
 # nvidia-cudnn wheel if there is one. Without either, the cudnn rows are skipped.

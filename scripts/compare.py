@@ -586,19 +586,19 @@ class Report:
         unit = "× copy" if self.args.normalize_by == "copy" else "s"
         lines = ["### elubench: candidate vs baseline", "", self.totals(), "", self.power(), ""]
         if self.note:
-            lines += [f"> note: {self.note} (compared because of `--ignore-device`)", ""]
+            lines += [f"> note: {rio.md_text(self.note)} (compared because of `--ignore-device`)", ""]
         lines.append(f"| row | baseline median ({unit}) | candidate median ({unit}) | change | p90 change | "
                      "p (BH) | sees | verdict |")
         lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
         mark = {"SLOWER": "❌ ", "SLOW_TAIL": "❌ ", "CANNOT_JUDGE": "❓ ", "AMBIGUOUS": "⚠️ ", "FASTER": "✅ "}
         for r in sorted(self.rows, key=lambda r: ORDER[r.verdict]):
-            lines.append(f"| `{self.describe(r.cand)}` | {fmt(r.ref)} | {fmt(r.c_median)} | "
+            lines.append(f"| {rio.md_text(self.describe(r.cand))} | {fmt(r.ref)} | {fmt(r.c_median)} | "
                          f"{fmt_pct(r.change)} | {fmt_pct(r.tail_change)} | {fmt_p(r.p)} | {fmt_mde(r.mde)} | "
-                         f"{mark.get(r.verdict, '')}{r.verdict}{' — ' + r.note if r.note else ''} |")
+                         f"{mark.get(r.verdict, '')}{r.verdict}{' — ' + rio.md_text(r.note) if r.note else ''} |")
         extra = self.extra()
         if extra:
             lines += ["", "| row | not compared |", "|---|---|"]
-            lines += [f"| `{d}` | {why.replace('|', '/')} |" for d, why in extra]
+            lines += [f"| {rio.md_text(d)} | {rio.md_text(why)} |" for d, why in extra]
         return "\n".join(lines)
 
 

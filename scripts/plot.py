@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -42,12 +43,16 @@ DTYPES = tuple(rio.DTYPE_BYTES)
 # Line styles handed to activations in name order (ReLU, the yardstick, is always dashed).
 LINE_STYLES = ["-", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2, 2, 2))]
 MACHINE_MARKERS = ["o", "s", "^", "D", "v", "P"]
+NOTE_CHARS = 170  # a footnote line: about the width of the 10-inch figure at 7.5 pt
 
 plt.rcParams.update({
     "figure.figsize": (10, 5.8), "figure.dpi": 110, "font.size": 10, "axes.grid": True,
     "grid.alpha": 0.3, "legend.fontsize": 8.5,
     "svg.fonttype": "none",  # text stays text in the SVG: smaller, searchable, selectable
     "svg.hashsalt": "elubench",  # stable ids, so regenerated SVGs diff cleanly
+    # Every string drawn is plain text: a CPU model "Intel $\\undefinedcmd{x}$" is not mathtext
+    # (nothing of ours uses mathtext; the axes use Unicode superscripts).
+    "text.parse_math": False,
 })
 
 
@@ -97,7 +102,7 @@ def left_out_note(rows, dtype_note=""):
         reasons = Counter(r["reason"] for r in bad if r["status"] == status)
         if not reasons:
             continue
-        top = "; ".join(f"{why[:70]}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
+        top = "; ".join(f"{rio.plain_text(why[:70])}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
                         for why, k in reasons.most_common(2))
         more = f"; +{len(reasons) - 2} other reasons" if len(reasons) > 2 else ""
         parts.append(f"{sum(reasons.values())} {status} ({top}{more})")
@@ -122,7 +127,9 @@ def throttle_note(rows):
 
 
 def finish(fig, out, stem, note, written):
-    fig.text(0.005, 0.005, note, fontsize=7.5, ha="left", va="bottom", wrap=True, color="0.3")
+    # Wrapped here, not by matplotlib: its wrap=True measures the lines as mathtext whenever they
+    # hold two "$" (text.parse_math notwithstanding), and a reason or CPU model may.
+    fig.text(0.005, 0.005, textwrap.fill(note, NOTE_CHARS), fontsize=7.5, ha="left", va="bottom", color="0.3")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     try:
         for ext in ("png", "svg"):
@@ -323,7 +330,7 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
                 ls = ["-", "--", ":", "-."][mi % 4]
                 ax.axhline(c[0]["gbps"], color="black", linestyle=ls, linewidth=1.4)
                 # The copy that won this cell, by its variant part ("cpu/copy/nontemporal/f32").
-                won = c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"]
+                won = rio.plain_text(c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"])
                 ceiling_handles.append(Line2D([], [], color="black", linestyle=ls,
                                               label=f"copy ceiling {c[0]['gbps']:.4g} GB/s ({won})" +
                                               (f" ({m.label})" if len(machines) > 1 else "")))
@@ -389,6 +396,29 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
     finish(fig, out, stem, note, written)
 
 
+def summary_markdown(docs, paths, messages) -> str:
+    """summary.md: the files, then the cost over ReLU and every row at the largest size. Every
+    string from a file goes through rio.md_text (results_index's tables do the same)."""
+    md = ["# elubench summary", ""]
+    for path, doc in zip(paths, docs):
+        gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
+        md.append("- " + ", ".join(map(rio.md_text, (path, doc["host"]["cpu_model"]))) +
+                  f" ({rio.md_text(doc['host']['simd_target'])}), {rio.md_text(gpu)}; {rio.md_text(doc['created'])}, "
+                  f"elubench {rio.md_text(doc['tool']['version'])} at {rio.md_text(doc['tool']['git_revision'])}")
+    labels = [Path(p).name for p in paths] if len(docs) > 1 else None
+    md += ["", "## Cost relative to ReLU", "", "At the largest size of each dtype, the best kernel of each activation "
+           "against the best ReLU kernel (median times; above 1: costs more than ReLU). fwd+bwd adds the "
+           "`_backward` rows to both sides.", ""]
+    md.append(rix.relu_cost_markdown(docs, labels))
+    md += ["## Every row", "", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
+           "the fastest copy measured in the same run (ceilings[] names it per cell); × ReLU is the row's median time "
+           "over ReLU's on the same variant (above 1: costs more).", ""]
+    md.append(rix.summary_markdown(docs, labels))
+    if messages:
+        md += ["", *[f"- {rio.md_text(m)}" for m in messages]]
+    return "\n".join(md) + "\n"
+
+
 def main(argv=None):
     return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
@@ -408,7 +438,8 @@ def _main(argv):
         names = [rio.device_name(doc, device) for doc in docs]
         for i, doc in enumerate(docs):
             # Two files from the same machine are told apart by their file names.
-            labels[(i, device)] = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
+            label = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
+            labels[(i, device)] = rio.plain_text(label)
 
     written, messages = [], []
     for (device, threads), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
@@ -443,23 +474,7 @@ def _main(argv):
         chart_bars(machines, rows_of, dtype, order, out, f"largest_size_{tag}", f"{note} {dtype_note}", desc, written)
         chart_accuracy(machines, rows_of, dtype, colors, order, out, f"accuracy_vs_speed_{tag}", f"{note} {dtype_note}", desc, written)
 
-    md = ["# elubench summary", ""]
-    for i, doc in enumerate(docs):
-        gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
-        md.append(f"- `{args.results[i]}`: {doc['host']['cpu_model']} ({doc['host']['simd_target']}), {gpu}; "
-                  f"{doc['created']}, elubench {doc['tool']['version']} at {doc['tool']['git_revision']}")
-    labels = [Path(p).name for p in args.results] if len(docs) > 1 else None
-    md += ["", "## Cost relative to ReLU", "", "At the largest size of each dtype, the best kernel of each activation "
-           "against the best ReLU kernel (median times; above 1: costs more than ReLU). fwd+bwd adds the "
-           "`_backward` rows to both sides.", ""]
-    md.append(rix.relu_cost_markdown(docs, labels))
-    md += ["## Every row", "", "At the largest size of each dtype. GB/s counts bytes read + written; % ceiling is against "
-           "the fastest copy measured in the same run (ceilings[] names it per cell); × ReLU is the row's median time "
-           "over ReLU's on the same variant (above 1: costs more).", ""]
-    md.append(rix.summary_markdown(docs, labels))
-    if messages:
-        md += ["", *[f"- {m}" for m in messages]]
-    rio.write_text_atomic(out / "summary.md", "\n".join(md) + "\n")
+    rio.write_text_atomic(out / "summary.md", summary_markdown(docs, args.results, messages))
     written.append(out / "summary.md")
     for m in messages:
         print(m)

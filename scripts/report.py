@@ -21,9 +21,12 @@ activation without it is named on the page instead of drawn.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import html
 import json
 import math
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -201,19 +204,35 @@ def file_info(doc, path):
             "torch": doc["build"].get("torch")}
 
 
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script or style."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def fill(template: str, values: dict) -> str:
+    """Every {{NAME}} (or /*{{NAME}}*/) of the template replaced in one pass: a value is never
+    searched for placeholders, so a results file holding "/*{{JS}}*/" stays the text it is."""
+    return re.sub(r"/\*\{\{([A-Z_]+)\}\}\*/|\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1) or m.group(2)], template)
+
+
+def script_data(data) -> str:
+    """DATA as a JavaScript statement that cannot leave its script element: JSON (valid
+    JavaScript) with every <, > and & as a \\u escape, so no "</script>" or "<!--" can appear.
+    Outside strings JSON has none of these characters, so the escapes change no value."""
+    blob = json.dumps(data, separators=(",", ":"), allow_nan=False)
+    return "const DATA = " + blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + ";"
+
+
 def render(docs, paths, title) -> str:
     panels, rows = panels_of(docs, paths)
     slopes = [s for s in map(negative_slope, docs) if s is not None]
     data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows,
             "negative_slope": slopes[0] if slopes else None}
-    # "</" cannot end the script element early once escaped; the JSON stays valid JavaScript.
-    blob = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
-    template = (ASSETS / "report.html").read_text()
-    return (template.replace("{{TITLE}}", html.escape(title))
-            .replace("/*{{CSS}}*/", (ASSETS / "report.css").read_text())
-            .replace("/*{{DATA}}*/", f"const DATA = {blob};")
-            .replace("/*{{JS}}*/", (ASSETS / "report.js").read_text()))
-
+    script = "\n" + script_data(data) + "\n" + (ASSETS / "report.js").read_text() + "\n"
+    css = "\n" + (ASSETS / "report.css").read_text() + "\n"
+    return fill((ASSETS / "report.html").read_text(),
+                {"TITLE": html.escape(title), "CSS": css, "SCRIPT": script,
+                 "SCRIPT_HASH": csp_hash(script), "STYLE_HASH": csp_hash(css)})
 
 
 def main(argv=None) -> int:

@@ -283,8 +283,8 @@ def relu_cost_markdown(docs: list, labels: list | None = None) -> str:
                 dc = [c for c in costs if c.row["dtype"] == dtype]
                 n = max(c.row["n"] for c in dc)
                 for c in sorted((c for c in dc if c.row["n"] == n), key=lambda c: (c.activation, c.params)):
-                    name = c.activation + (f" ({params_text(c.params)})" if c.params else "")
-                    kernels = f"{c.row['variant']} / {c.relu['variant']}"
+                    name = rio.md_text(c.activation + (f" ({params_text(c.params)})" if c.params else ""))
+                    kernels = rio.md_text(f"{c.row['variant']} / {c.relu['variant']}")
                     out.append(f"| {name} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(c.forward)} | "
                                f"{rio.fmt_num(c.fwd_bwd)} | {kernels} |")
             out.append("")
@@ -292,9 +292,9 @@ def relu_cost_markdown(docs: list, labels: list | None = None) -> str:
 
 
 def _group_head(doc, device, threads, label):
-    head = f"**{rio.device_name(doc, device)}** ({device}"
+    head = f"**{rio.md_text(rio.device_name(doc, device))}** ({device}"
     head += f", {threads} thread{'s' if threads != 1 else ''})" if threads is not None else ")"
-    return head + (f" — {label}" if label else "")
+    return head + (f" — {rio.md_text(label)}" if label else "")
 
 
 def summary_markdown(docs: list, labels: list | None = None) -> str:
@@ -340,6 +340,5 @@ def _summary_line(r, dtype, n, ratio, with_params):
     status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
     if rio.throttle_mark(r):
         status += f" ! throttled ({', '.join(rio.throttle_mark(r))})"
-    status = status.replace("|", "\\|")
-    return (f"| {name} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(r['gbps'])} | "
-            f"{rio.fmt_num(r.get('pct_of_ceiling'))} | {rio.fmt_num(ratio)} | {rio.fmt_num(rio.max_ulp(r))} | {status} |")
+    return (f"| {rio.md_text(name)} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(r['gbps'])} | "
+            f"{rio.fmt_num(r.get('pct_of_ceiling'))} | {rio.fmt_num(ratio)} | {rio.fmt_num(rio.max_ulp(r))} | {rio.md_text(status)} |")

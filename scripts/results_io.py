@@ -75,15 +75,17 @@ class InputError(Exception):
 # Reading bytes and JSON
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block, /dev/zero never end
             raise InputError(f"{path}: not a regular file")
-        if st.st_size > MAX_BYTES:  # checked before reading: read(MAX_BYTES) would allocate it all
-            raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB; not read (split the run into several files)")
+        if st.st_size > limit:  # checked before reading: read(limit) would allocate it all
+            if limit == MAX_BYTES:
+                raise InputError(f"{path}: larger than {MAX_BYTES >> 20} MiB; not read (split the run into several files)")
+            raise InputError(f"{path}: larger than {limit:,} bytes; not read")
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(limit + 1)  # a file that grew since the stat is still read no further
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
 
@@ -110,10 +112,20 @@ def _finite_float(text):
     return v
 
 
-def read_json(path) -> object:
-    """Any JSON file, read as strictly as a results file: UTF-8, no NaN/Infinity, bounded depth."""
+def read_text(path, limit: int = MAX_BYTES) -> str:
+    """A regular UTF-8 file of at most `limit` bytes (the bounded reader of every input)."""
     path = Path(path)
-    text = _decode(path, _read_bytes(path))
+    data = _read_bytes(path, limit)
+    if len(data) > limit:
+        raise InputError(f"{path}: larger than {limit:,} bytes; not read")
+    return _decode(path, data)
+
+
+def read_json(path, limit: int = MAX_BYTES) -> object:
+    """Any JSON file, read as strictly as a results file: UTF-8, no NaN/Infinity, bounded depth,
+    at most `limit` bytes."""
+    path = Path(path)
+    text = read_text(path, limit)
     try:
         return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as e:
@@ -142,7 +154,8 @@ def _load_schema(schema_path: Path) -> dict:
 _SHAPE_SAFE = {"$schema", "$id", "$ref", "$defs", "title", "description", "format", "type", "enum",
                "const", "required", "properties", "additionalProperties", "items", "oneOf", "anyOf",
                "allOf", "not", "if", "then", "else", "minimum", "maximum", "exclusiveMinimum",
-               "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength", "pattern"}
+               "exclusiveMaximum", "minItems", "maxItems", "minLength", "maxLength", "pattern",
+               "propertyNames"}  # an object's shape keeps its keys, so their names are seen
 
 
 class _Validator:
@@ -798,3 +811,40 @@ def fmt_num(v, digits=3) -> str:
     if isinstance(v, float) and math.isinf(v):
         return "inf"
     return f"{v:.{digits}g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Strings from a results file are data: how they go into Markdown and charts
+
+
+# Line breaks and other control characters (C0, DEL, C1, Unicode line/paragraph separators): a
+# newline inside a data string would end a table row or start a heading.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What starts Markdown inline syntax (CommonMark and GitHub's tables, strikethrough and $ math):
+# code, emphasis, links and images ([...]), footnotes, table cells, headings' closing #; and _
+# unless it sits between two letters or digits, where it cannot start emphasis (snake_case stays).
+_MD_SPECIAL = re.compile(r"([\\`*\[\]#|~$]|(?<![^\W_])_|_(?![^\W_]))")
+# What starts a block when a line begins with it: a list item, a setext underline.
+_MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
+# What no UTF-8 file or XML document can hold: lone surrogates (the standard library's JSON parser
+# accepts "\ud800") and U+FFFE, U+FFFF.
+_NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def plain_text(s) -> str:
+    """A data string on one line that any output can hold (charts' SVG, Markdown): control
+    characters as spaces, what is not text as U+FFFD."""
+    return _NOT_TEXT.sub("\ufffd", _CONTROL.sub(" ", str(s)))
+
+
+def md_text(s) -> str:
+    """A data string (a CPU model, a reason, a file name) as Markdown that renders as exactly
+    that text: on one line without edge spaces, HTML's & < > as entities (no tag, comment or
+    autolink can start), and Markdown's punctuation backslash-escaped. Every Markdown writer puts data through this;
+    never inside a code span, where no escape works."""
+    s = plain_text(s).strip()  # edge spaces would stop **...** around it from being bold
+    s = "".join(_HTML.get(c, c) for c in s)
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    # "-" becomes "\-"; "1." becomes "1\." (the escape goes on the punctuation).
+    return _MD_LEADING.sub(lambda m: m[0] + "\\" if m[0].isdigit() else "\\" + m[0], s)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -30,13 +31,38 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def marker_at(value, where=()):
+    """The path (keys and indexes) to the first string of the document, key or value, that
+    holds one of the README's markers, or None. Written into the README, such a string would
+    move the section's end on the next update."""
+    if isinstance(value, str):
+        return where if BEGIN in value or END in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in items:
+        found = marker_at(k, where + (k,)) if isinstance(k, str) else None
+        if found is None:
+            found = marker_at(v, where + (k,))
+        if found is not None:
+            return found
+    return None
+
+
+def link_target(path: str) -> str:
+    """A relative path as a Markdown link destination: as it is when plain, else in the <...>
+    form with what would end it or be read as an escape percent-encoded."""
+    if re.fullmatch(r"[A-Za-z0-9._/-]+", path):
+        return path
+    return "<" + "".join(f"%{ord(c):02X}" if c in "<>\\% " or ord(c) < 0x20 else c for c in path) + ">"
+
+
 def section(doc, results_path, readme, charts):
     gpu = doc["gpu"]["name"] if doc.get("gpu") else None
-    machine = doc["host"]["cpu_model"] + (f" + {gpu}" if gpu else "")
+    machine = rio.md_text(doc["host"]["cpu_model"] + (f" + {gpu}" if gpu else ""))
     rel = lambda p: Path(os.path.relpath(Path(p).resolve(), readme.resolve().parent)).as_posix()  # noqa: E731
-    lines = ["", f"Measured on **{machine}** ({doc['host']['simd_target']}, {doc['host']['cores']} cores), "
-             f"{doc['created']}, elubench {doc['tool']['version']} at `{doc['tool']['git_revision']}`; "
-             f"from [`{rel(results_path)}`]({rel(results_path)}).", ""]
+    lines = ["", f"Measured on **{machine}** ({rio.md_text(doc['host']['simd_target'])}, {doc['host']['cores']} cores), "
+             f"{rio.md_text(doc['created'])}, elubench {rio.md_text(doc['tool']['version'])} at "
+             f"{rio.md_text(doc['tool']['git_revision'])}; "
+             f"from [{rio.md_text(rel(results_path))}]({link_target(rel(results_path))}).", ""]
     if charts:
         # One chart per device and thread count (f32 where drawn): the other dtypes are a click away.
         groups = {}
@@ -45,7 +71,7 @@ def section(doc, results_path, readme, charts):
             if group not in groups or dtype == "f32":
                 groups[group] = png
         for png in groups.values():
-            lines += [f"![time relative to ReLU vs size: {png.stem}]({rel(png)})", ""]
+            lines += [f"![time relative to ReLU vs size: {rio.md_text(png.stem)}]({link_target(rel(png))})", ""]
     lines += ["How to read it: each activation's median time divided by ReLU's, the best elubench kernel of "
               "each at the same dtype and size; 1.0 means the math is free (the kernel is memory-bound), above 1 "
               "is what it costs. fwd+bwd divides forward + backward time by ReLU's forward + backward.", "",
@@ -66,6 +92,10 @@ def _main(argv):
     args = parse_args(argv)
     readme = Path(args.readme)
     doc = rio.load_results(args.results)
+    found = marker_at(doc)
+    if found is not None:
+        raise rio.InputError(f"{args.results}: {'/'.join(map(str, found))} holds a README marker "
+                             f"({BEGIN} or {END}); refused")
     try:
         text = readme.read_bytes().decode("utf-8")
     except OSError as e:

@@ -11,8 +11,12 @@ usage: validate_results.py RESULTS.json [--schema results/schema.json] [--expect
 exit: 0 valid; 1 a readable results file that fails the checks above (each listed);
 2 unusable input (missing, not UTF-8 JSON, not matching the schema): one line."""
 import argparse
+import math
+import re
+import struct
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import results_index as rix
 import results_io as rio
@@ -51,11 +55,85 @@ def row_problems(doc, expect_cpu_ok):
                 errors.append(f"{name}: statistics disagree with the samples")
             if r["accuracy"]["checked"] != r["n"]:
                 errors.append(f"{name}: checked {r['accuracy']['checked']} of {r['n']} elements")
+            bad = accuracy_problem(r)
+            if bad:
+                errors.append(f"{name}: {bad}")
         if expect_cpu_ok and r["device"] == "cpu" and r["status"] != "ok":
             errors.append(f"{name}: CPU row is {r['status']}: {r['reason']}")
         if r["device"] == "gpu" and r["status"] == "skipped" and not r["reason"]:
             errors.append(f"{name}: GPU row skipped without a reason")
     return errors
+
+
+# The tolerance strings elubench writes (Tolerance::describe, kernels/reference.cpp) and
+# torch_rows.py copies, numbers as C's %g:
+#     bit-exact
+#     <= U ULP[ or rel error <= R][ or abs error <= A]
+# An element passes when it is inside any of the bounds: U ULP of the output dtype, a relative
+# error R, or an absolute error A (for a backward row, A times max(1, |dy|)).
+_NUM = r"(?:[0-9]+(?:\.[0-9]*)?(?:e[-+]?[0-9]+)?|inf)"
+TOLERANCE = re.compile(rf"<= (?P<ulp>{_NUM}) ULP(?: or rel error <= (?P<rel>{_NUM}))?(?: or abs error <= (?P<abs>{_NUM}))?")
+# %g keeps 6 significant digits: a printed bound may be below the real one by this much.
+PRINT_SLACK = 1 + 1e-5
+MANTISSA_BITS = {"f32": 23, "f16": 10, "bf16": 7}
+
+
+class Bound(NamedTuple):
+    ulp: float
+    rel: float = 0.0
+    abs: float = 0.0
+
+
+def parse_tolerance(text) -> Bound | None:
+    """The Bound a tolerance string states, or None when it is not in the grammar above."""
+    if text == "bit-exact":
+        return Bound(0.0)
+    m = TOLERANCE.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        return None
+    return Bound(float(m["ulp"]), float(m["rel"] or 0) * PRINT_SLACK, float(m["abs"] or 0) * PRINT_SLACK)
+
+
+def values_up_to(x: float, dtype: str) -> int:
+    """How many positive values of dtype lie in (0, x]: the bit pattern of x rounded down."""
+    x = min(x, {"f32": 3.4028234663852886e38, "f16": 65504.0, "bf16": 3.3895313892515355e38}[dtype])
+    fmt, ifmt = ("<e", "<H") if dtype == "f16" else ("<f", "<I")
+    near = struct.unpack(fmt, struct.pack(fmt, x))[0]
+    bits = struct.unpack(ifmt, struct.pack(fmt, x))[0] - (near > x)
+    return bits >> 16 if dtype == "bf16" else bits  # a positive bf16 is an f32 cut to 16 bits
+
+
+def ulp_ceiling(bound: Bound, dtype: str, backward: bool) -> float:
+    """The largest max ULP a row that passed `bound` can show. An element over bound.ulp passed
+    by its relative error (then at most R * 2^(mantissa bits + 2) ULP away, counting a binade
+    boundary crossed downward) or by its absolute error (then both values lie within A of each
+    other, at most 2 x the values in (0, A] apart). A backward row's absolute bound scales with
+    |dy|, which the row does not record: no ceiling there."""
+    ceiling = bound.ulp
+    if bound.rel:
+        ceiling = max(ceiling, math.floor(bound.rel * 2.0 ** (MANTISSA_BITS[dtype] + 2)) + 1 if bound.rel < 0.25 else math.inf)
+    if bound.abs:
+        ceiling = max(ceiling, math.inf if backward else 2 * values_up_to(bound.abs, dtype))
+    return ceiling
+
+
+def accuracy_problem(row) -> str | None:
+    """Whether an ok row's recorded accuracy is within the tolerance it states; None when it is."""
+    acc = row["accuracy"]
+    bound = parse_tolerance(acc["tolerance"])
+    if bound is None:
+        return (f"tolerance {acc['tolerance']!r} is not one this script reads ('bit-exact', or "
+                "'<= U ULP' with ' or rel error <= R' and/or ' or abs error <= A')")
+    ulp = rio.max_ulp(row)
+    if math.isinf(ulp):
+        return f"max ULP {acc['max_ulp']}: a NaN lost or invented, which no tolerance passes"
+    if bound.ulp == 0 and not bound.rel and not bound.abs and (ulp != 0 or acc["max_abs_error"] != 0):
+        return f"max ULP {ulp:g}, max abs error {acc['max_abs_error']}, but the row is bit-exact"
+    ceiling = ulp_ceiling(bound, row["dtype"], rix.is_backward(row["activation"]))
+    if ulp > ceiling:
+        beyond = f" (at most {ceiling:g} ULP with its relative and absolute bounds)" if ceiling > bound.ulp else ""
+        return f"max ULP {ulp:g} breaks its tolerance '{acc['tolerance']}'{beyond}"
+    return None
 
 
 def main(argv=None) -> int:

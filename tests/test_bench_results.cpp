@@ -229,6 +229,30 @@ TEST(Selection, CeilingsJoinAndBiasRowsGetCols) {
   EXPECT_EQ(bias_cols(7), 1u);
 }
 
+// cache_resident counts what a row streams: a backward reads x (its saved tensor) and dy and
+// writes dx, 3n elements, so it is not resident where only 2n fit.
+TEST(Selection, CacheResidentCountsWhatABackwardRowStreams) {
+  Options o;
+  o.dtypes = {Dtype::f32};
+  o.variants = {"vectorized"};
+  o.activations = {Activation::elu, Activation::elu_backward};
+  const std::size_t n = 1 << 16;
+  o.sizes = {n};
+  o.threads = {1};
+  Platform p;
+  p.cpu_llc_bytes = 5 * n * 4 / 2;  // 2n elements fit, 3n do not
+  p.gpu_usable = true;              // (GPU rows where CUDA is built; nothing runs here)
+  p.gpu.l2_bytes = 5 * n * 4 / 2;
+  int backward = 0, forward = 0;
+  for (const Row& r : select_rows(o, p)) {
+    const bool bwd = r.variant->activation == Activation::elu_backward;
+    (bwd ? backward : forward) += 1;
+    EXPECT_EQ(r.cache_resident, !bwd) << r.label();
+  }
+  EXPECT_GE(backward, 1);
+  EXPECT_GE(forward, 1);
+}
+
 TEST(Selection, GpuRowsWithoutAGpuAreSkippedWithTheReason) {
   Options o;
   o.sizes = {4096};

@@ -1,15 +1,22 @@
 // The host-side rules of GPU timing, without a GPU: the stopping rule over sample streams, the
-// hot batch size, the warm-up size, the throttle marking from clock readings, the JSON fields,
-// and NVML loaded at run time (absent: null fields with a reason; a fake library: real readings).
+// hot batch size, the warm-up size and what every variant is warmed with, the throttle marking
+// from clock readings, the JSON fields, NVML loaded at run time (absent: null fields with a
+// reason; a fake library: real readings), the driver/toolkit verdict, the bandwidth a partly
+// L2-resident row is judged against, and the output digest of the last timed call.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "cli.hpp"
 #include "gpu_timing.hpp"
 #include "nvml.hpp"
+#include "elubench/gpu.hpp"
+#include "elubench/registry.hpp"
+#include "plausibility.hpp"
 #include "results.hpp"
+#include "suite.hpp"
 
 using namespace elubench::bench;
 
@@ -135,6 +142,31 @@ TEST(Warmup, LargeNLimitedByFreeMemory) {
   EXPECT_EQ(warmup_elements(std::size_t{1} << 28, 2 * gib), std::size_t{1} << 27);   // 2 x 512 MiB <= 1 GiB
   EXPECT_EQ(warmup_elements(std::size_t{1} << 28, gib), std::size_t{1} << 26);
   EXPECT_EQ(warmup_elements(1024, 4u << 20), 0u);                             // not even 2^20 fits
+  // With a backward warmed, dy is a third buffer: 3 x 512 MiB > 1 GiB.
+  EXPECT_EQ(warmup_elements(std::size_t{1} << 28, 2 * gib, 3), std::size_t{1} << 26);
+}
+
+// Every GPU variant of the registry is warmed with what its kind needs, at the sizes a warm-up
+// can have (2^26; a run's largest size when larger, which need not be a multiple of 1024): none is
+// refused by the variant's own argument checks (a backward without dy, a bias length that does not
+// divide n), so no backward or bias variant goes untimed-cold or fills the JSON's warm-up note.
+TEST(Warmup, EveryGpuVariantGetsTheBuffersItNeeds) {
+  std::vector<const elubench::Variant*> gpu;
+  for (const elubench::Variant& v : elubench::all_variants())
+    if (v.device == elubench::Device::gpu) gpu.push_back(&v);
+  if (gpu.empty()) GTEST_SKIP() << "built without CUDA: no GPU variants to warm";
+  ASSERT_TRUE(std::any_of(gpu.begin(), gpu.end(), [](auto* v) { return v->is_backward(); }));
+  ASSERT_TRUE(std::any_of(gpu.begin(), gpu.end(), [](auto* v) { return v->uses_bias; }));
+  int dummy[4] = {};  // never dereferenced: only the argument checks run
+  const WarmupBuffers b{&dummy[0], &dummy[1], &dummy[2], &dummy[3]};
+  const auto checks_only = [](const elubench::Variant& v, const elubench::RunArgs& a) { v.check_args(a); };
+  for (std::size_t n : {std::size_t{1} << 26, (std::size_t{1} << 28) + 3 * 4096 + 512, std::size_t{300000001}}) {
+    std::string note;
+    const auto warmed = warm_up_variants(gpu, n, b, checks_only, &note);
+    EXPECT_EQ(warmed.size(), gpu.size()) << "n=" << n << ": " << note;
+    EXPECT_EQ(note, "") << "n=" << n;
+    EXPECT_EQ(n % warmup_bias_cols(n), 0u) << n;
+  }
 }
 
 TEST(Throttle, SteadyClocksAndIdleAreNotThrottled) {
@@ -244,3 +276,82 @@ TEST(Nvml, FakeLibraryIsReadAndMarked) {
   EXPECT_EQ(s.why, (std::vector<std::string>{"sm_clock_moved", "sw_power_cap"}));
 }
 #endif
+
+// A driver older than the toolkit gets a plan (fake drivers below and above 580): what was
+// found, what this build needs, and the two ways out that apply to that driver.
+TEST(DriverCheck, BelowAndAbove580) {
+  using elubench::gpu::judge_driver;
+  const auto old = judge_driver(12080, 13000, "570.86.15");
+  EXPECT_FALSE(old.ok);
+  EXPECT_EQ(old.pair, "NVIDIA driver 570.86.15 (CUDA 12.8) | this build: CUDA 13.0 runtime, needs driver >= 580");
+  for (const char* want : {"570.86.15", "(CUDA 12.8)", "CUDA 13.0 runtime", "driver >= 580", "CUDA 12 toolkit",
+                           "cmake --preset default", "scripts/bundle.sh", "forward-compatibility",
+                           "cuda-compat-13-0", "/usr/local/cuda-13.0/compat"})
+    EXPECT_NE(old.plan.find(want), std::string::npos) << want << " in: " << old.plan;
+  for (const auto& fresh : {judge_driver(13000, 13000, "580.65.06"), judge_driver(13010, 13000, "590.44.01")}) {
+    EXPECT_TRUE(fresh.ok) << fresh.pair;
+    EXPECT_EQ(fresh.plan, "");
+  }
+  EXPECT_EQ(judge_driver(13010, 13000, "590.44.01").pair,
+            "NVIDIA driver 590.44.01 (CUDA 13.1) | this build: CUDA 13.0 runtime, needs driver >= 580");
+  // A CUDA 12 build on a 12.x driver: minor-version compatibility.
+  EXPECT_TRUE(judge_driver(12020, 12040, "535.104.05").ok);
+  // A CUDA 11 driver: a CUDA 12 build would not run either, so only a newer driver is offered.
+  const auto r470 = judge_driver(11040, 13000, "470.256.02");
+  EXPECT_FALSE(r470.ok);
+  EXPECT_EQ(r470.plan.find("cmake"), std::string::npos) << r470.plan;
+  EXPECT_NE(r470.plan.find("driver >= 580"), std::string::npos) << r470.plan;
+  const auto none = judge_driver(0, 13000, "");
+  EXPECT_FALSE(none.ok);
+  EXPECT_EQ(none.pair, "NVIDIA driver: none found | this build: CUDA 13.0 runtime, needs driver >= 580");
+  EXPECT_EQ(elubench::gpu::min_driver_release(12040), 525);
+}
+
+// A GPU row whose working set is 1-4x the L2 can beat the DRAM peak honestly (part of it stays
+// in L2: hot replays, or a cold row's y written into a clean L2): it is judged against the L2
+// bound. A row far larger than the L2 is still judged against the DRAM peak, and nothing passes
+// the L2 bound.
+TEST(Plausibility, PartlyL2ResidentRowsAreJudgedAgainstTheL2Bound) {
+  const elubench::Variant* v = elubench::find_variant("gpu/elu/vectorized/f16");
+  if (!v) GTEST_SKIP() << "built without CUDA: no GPU variants";
+  // H100-like: 50 MiB L2, 3,350 GB/s HBM, L2 bound 132 SMs x 128 B x 1.98 GHz.
+  const GpuBandwidthLimits h100{3350, 132 * 128 * 1.98, std::size_t{50} << 20};
+  const auto row = [&](std::size_t n, Cache cache, double gbps) {
+    Row r;
+    r.variant = v;
+    r.n = n;
+    r.cache = cache;
+    r.bytes = elubench::bytes_moved(*v, n, 0);
+    r.cache_resident = r.bytes <= h100.l2_bytes;
+    r.status = Status::ok;
+    r.time = compute_stats({static_cast<double>(r.bytes) / (gbps * 1e9)});
+    r.gbps = gbps;
+    return r;
+  };
+  std::vector<Row> rows = {row(1 << 24, Cache::hot, 4800),    // 64 MiB, 1.3x L2: 1.4x the DRAM peak, honest
+                           row(1 << 24, Cache::cold, 4800),   // the same working set, cold
+                           row(1 << 28, Cache::hot, 4800),    // 1 GiB: cannot
+                           row(1 << 24, Cache::hot, 40000)};  // beyond the L2 bound too
+  EXPECT_EQ(fail_impossible_bandwidth(rows, h100), 2);
+  EXPECT_EQ(rows[0].status, Status::ok) << rows[0].reason;
+  EXPECT_EQ(rows[1].status, Status::ok) << rows[1].reason;
+  ASSERT_EQ(rows[2].status, Status::failed);
+  EXPECT_NE(rows[2].reason.find("theoretical peak"), std::string::npos) << rows[2].reason;
+  ASSERT_EQ(rows[3].status, Status::failed);
+  EXPECT_NE(rows[3].reason.find("L2 bound"), std::string::npos) << rows[3].reason;
+}
+
+// The digest that lets a GPU row's last timed output skip its second float64 pass: the same
+// bytes give the same digest, one flipped bit anywhere (or one byte more) another.
+TEST(OutputDigest, SameBytesSameDigestAnyChangeAnother) {
+  std::vector<unsigned char> a((std::size_t{1} << 24) + 5);  // two of the digest's 16 MiB chunks
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<unsigned char>(i * 131 + (i >> 11));
+  const std::uint64_t d = output_digest(a.data(), a.size());
+  EXPECT_EQ(output_digest(a.data(), a.size()), d);
+  for (std::size_t at : {std::size_t{0}, std::size_t{1} << 23, a.size() - 1}) {
+    auto b = a;
+    b[at] ^= 0x10;
+    EXPECT_NE(output_digest(b.data(), b.size()), d) << at;
+  }
+  EXPECT_NE(output_digest(a.data(), a.size() - 1), d);
+}

@@ -11,15 +11,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
+#include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
+#include "suite.hpp"  // check_parallel, make_saved_input_parallel: the bench's all-core checks
 #include "test_support.hpp"
 
 using namespace elubench;
@@ -42,23 +47,85 @@ std::string test_name(const testing::TestParamInfo<const Variant*>& info) {
   return test_support::param_name(info.param->name);
 }
 
-std::vector<unsigned char> make_input(Dtype d, std::size_t n, unsigned seed) {
-  const auto& edges = test_support::kEdges;
-  std::vector<unsigned char> buf(n * dtype_size(d));
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 3.0f);
-  for (std::size_t i = 0; i < n; ++i)
-    store_from_float(buf.data(), i, d, i % 61 == 0 ? edges[(i / 61) % std::size(edges)] : normal(rng));
-  return buf;
+// Inputs are made once per (dtype, n, seed) and reused by every variant and call: drawing 2^24
+// normals per call would cost more than the launches it feeds (the GPU stage of
+// scripts/gpu_check.sh has a minute for this binary).
+using InputKey = std::tuple<Dtype, std::size_t, unsigned>;
+const std::vector<unsigned char>& cached(std::map<InputKey, std::vector<unsigned char>>& cache, const InputKey& key,
+                                         const std::function<std::vector<unsigned char>()>& make) {
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, make()).first;
+  return it->second;
 }
 
-// dy for a backward row: normal(0, 2), every 7th element 1 (dx is then f' itself); finite.
+// Normal(0, 3) with an edge value every 61st element.
+const std::vector<unsigned char>& make_input(Dtype d, std::size_t n, unsigned seed) {
+  static std::map<InputKey, std::vector<unsigned char>> cache;
+  return cached(cache, {d, n, seed}, [&] {
+    const auto& edges = test_support::kEdges;
+    std::vector<unsigned char> buf(n * dtype_size(d));
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    for (std::size_t i = 0; i < n; ++i)
+      store_from_float(buf.data(), i, d, i % 61 == 0 ? edges[(i / 61) % std::size(edges)] : normal(rng));
+    return buf;
+  });
+}
+
+// `period` repeated until it holds n elements of es bytes (the > 2^31 inputs: a loop per element
+// would cost seconds of the GPU stage's minute).
+std::vector<unsigned char> tiled(const std::vector<unsigned char>& period, std::size_t n, std::size_t es) {
+  std::vector<unsigned char> out(n * es);
+  for (std::size_t b = 0; b < out.size(); b += period.size())
+    std::memcpy(out.data() + b, period.data(), std::min(period.size(), out.size() - b));
+  return out;
+}
+
+// dy for a backward row: normal(0, 2), every 7th element 1 (dx is then f' itself); finite. Drawn
+// for the first 2^20 elements and repeated beyond.
 std::vector<unsigned char> make_grad(Dtype d, std::size_t n, unsigned seed) {
-  std::vector<unsigned char> buf(n * dtype_size(d));
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 2.0f);
-  for (std::size_t i = 0; i < n; ++i) store_from_float(buf.data(), i, d, i % 7 == 0 ? 1.0f : normal(rng));
-  return buf;
+  constexpr std::size_t kPeriod = std::size_t{1} << 20;
+  static std::map<InputKey, std::vector<unsigned char>> cache;
+  const auto& period = cached(cache, {d, std::min(n, kPeriod), seed}, [&] {
+    const std::size_t m = std::min(n, kPeriod);
+    std::vector<unsigned char> buf(m * dtype_size(d));
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 2.0f);
+    for (std::size_t i = 0; i < m; ++i) store_from_float(buf.data(), i, d, i % 7 == 0 ? 1.0f : normal(rng));
+    return buf;
+  });
+  return n <= kPeriod ? period : tiled(period, n, dtype_size(d));
+}
+
+// The check over every host core (the bench's own check_parallel). Outputs above 2^28 elements
+// are checked on a sample: the first 2^22 elements, the last 2^24 (they straddle 2^31, where a
+// 32-bit index wraps) and 64 windows of 2^16 spread between, each starting at a row of the bias.
+CheckResult check_all_cores(const Variant& v, const unsigned char* x, const unsigned char* y, std::size_t n,
+                            const ActivationParams& p, const unsigned char* bias, std::size_t cols,
+                            const unsigned char* grad) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::size_t es = dtype_size(v.dtype), unit = v.uses_bias ? cols : 1;
+  if (n <= (std::size_t{1} << 28)) return bench::check_parallel(v, x, y, n, p, bias, cols, cores, grad);
+  std::vector<std::pair<std::size_t, std::size_t>> windows = {{0, std::size_t{1} << 22},
+                                                              {(n - (std::size_t{1} << 24)) / unit * unit, n}};
+  for (std::size_t k = 1; k <= 64; ++k) {
+    const std::size_t b = n / 65 * k / unit * unit;
+    windows.push_back({b, std::min(n, b + (std::size_t{1} << 16) / unit * unit + unit)});
+  }
+  CheckResult all;
+  all.checked = 0;
+  for (const auto& [b, e] : windows) {
+    const auto at = [&](const unsigned char* base) { return base ? base + b * es : nullptr; };
+    CheckResult c = bench::check_parallel(v, at(x), at(y), e - b, p, bias, cols, cores, at(grad));
+    all.checked += c.checked;
+    all.max_ulp = std::max(all.max_ulp, c.max_ulp);
+    all.max_abs_error = std::max(all.max_abs_error, c.max_abs_error);
+    if (!c.ok && all.ok) {
+      all.ok = false;
+      all.message = c.message + " [window starting at element " + std::to_string(b) + "]";
+    }
+  }
+  return all;
 }
 
 // The alpha sweep also moves Leaky ReLU's slope (0, 0.05, the default 0.01, 0.2).
@@ -79,16 +146,15 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
     const ActivationParams params = params_for(alpha);
     if (v.uses_bias && cols == 0) cols = 1;
     const std::size_t es = dtype_size(v.dtype), off = std::max(x_off, y_off), bytes = (n + off + 8) * es;
-    auto xs = x_in ? *x_in : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
-    std::vector<unsigned char> hx(bytes, 0), hy(bytes, 0xAB), hg(bytes, 0);
+    const std::vector<unsigned char>& xs = x_in ? *x_in : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
+    std::vector<unsigned char> hx(bytes, 0), hy(bytes, 0xAB), hg(v.is_backward() ? bytes : 0, 0);
     if (v.is_backward()) {
-      std::vector<unsigned char> saved(xs.size());
-      make_saved_input(v, xs.data(), saved.data(), n, params);
-      xs = std::move(saved);
+      bench::make_saved_input_parallel(v, xs.data(), hx.data() + x_off * es, n, params);
       const auto g = make_grad(v.dtype, n, 91u + static_cast<unsigned>(n));
       std::memcpy(hg.data() + x_off * es, g.data(), n * es);
+    } else {
+      std::memcpy(hx.data() + x_off * es, xs.data(), n * es);
     }
-    std::memcpy(hx.data() + x_off * es, xs.data(), n * es);
     gpu::Buffer dx(bytes), dy(bytes), db((cols + off + 8) * es), dg(v.is_backward() ? bytes : 0);
     gpu::copy_to_device(dx.get(), hx.data(), bytes);
     gpu::copy_to_device(dy.get(), hy.data(), bytes);
@@ -113,10 +179,9 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
     }
     gpu::synchronize();
     gpu::copy_to_host(hy.data(), dy.get(), bytes);
-    const CheckResult r =
-        check_against_reference(v, hx.data() + x_off * es, hy.data() + y_off * es, n, params,
-                                v.uses_bias ? hb.data() + x_off * es : nullptr, cols,
-                                v.is_backward() ? hg.data() + x_off * es : nullptr);
+    const CheckResult r = check_all_cores(v, hx.data() + x_off * es, hy.data() + y_off * es, n, params,
+                                          v.uses_bias ? hb.data() + x_off * es : nullptr, cols,
+                                          v.is_backward() ? hg.data() + x_off * es : nullptr);
     EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << params.alpha << " slope=" << params.negative_slope
                       << " x_off=" << x_off << " y_off=" << y_off << " cols=" << cols << "]";
     for (std::size_t i = 0; i < y_off * es; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote before y";
@@ -189,11 +254,12 @@ TEST_P(GpuLargeVariant, MoreThan2To31Elements) {
   const std::size_t need_host = (tensors + 3) * bytes;
   if (pages > 0 && page > 0 && static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) < need_host)
     GTEST_SKIP() << "needs " << need_host / (1 << 20) << " MiB free host memory";
-  std::vector<unsigned char> x(bytes);
-  for (std::size_t i = 0; i < n; ++i) {
+  std::vector<unsigned char> period(65536 * 2);
+  for (std::size_t i = 0; i < 65536; ++i) {
     const auto bits = static_cast<std::uint16_t>(i * 40503u);  // odd multiplier: every pattern per 65,536
-    std::memcpy(x.data() + 2 * i, &bits, 2);
+    std::memcpy(period.data() + 2 * i, &bits, 2);
   }
+  const auto x = tiled(period, n, 2);
   run_and_check(n, 1.0f, 0, 0, 4099, &x);
 }
 

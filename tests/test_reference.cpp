@@ -80,3 +80,28 @@ TEST(ScalarMath, FloatEluMatchesTheExpm1CancellationFreeForm) {
   EXPECT_TRUE(std::isnan(elu_fast(NAN, 1.0f)));
   EXPECT_EQ(elu_fast(-INFINITY, 0.5f), -0.5f);
 }
+
+// The library class in 16-bit (cuDNN's f16 ELU) gets the absolute floor near 0 that the f32
+// library class has: a library that computes exp(x) - 1 in float is a few subnormal ULPs off
+// there, which its own contract allows, while a few ULPs at larger outputs still fail. The
+// tolerance string says so.
+TEST(Tolerance, Library16BitHasTheF32LibraryFloorNearZero) {
+  const Variant lib{.name = "gpu/elu/cudnn/f16", .device = Device::gpu, .activation = Activation::elu,
+                    .variant = "cudnn", .dtype = Dtype::f16, .kind = Kind::peer, .accuracy = Accuracy::library,
+                    .uses_bias = false, .bytes_per_element = 4, .kernel = nullptr, .description = ""};
+  const ActivationParams p = test_support::with_alpha(1.0f);
+  const Tolerance t = tolerance_for(lib, p);
+  EXPECT_EQ(t.max_abs, std::ldexp(1.0, -22));
+  EXPECT_NE(t.describe().find("abs error <= 2.38419e-07"), std::string::npos) << t.describe();
+  // 3 ULPs off: at x = -2^-21 (an f16 subnormal output, 3 ULPs = 1.8e-7) and at x = -0.5.
+  const auto three_ulps_off = [&](float x) {
+    std::uint16_t in = float_to_f16(x);
+    std::uint16_t out = float_to_f16(round_to_dtype(reference_value(Activation::elu, f16_to_float(in), p), Dtype::f16));
+    out = static_cast<std::uint16_t>(out + 3);  // negative outputs: 3 steps further from 0
+    return check_against_reference(lib, &in, &out, 1, p);
+  };
+  const CheckResult near_zero = three_ulps_off(-std::ldexp(1.0f, -21));
+  EXPECT_TRUE(near_zero.ok) << near_zero.message;
+  EXPECT_EQ(near_zero.max_ulp, 3.0);
+  EXPECT_FALSE(three_ulps_off(-0.5f).ok);
+}

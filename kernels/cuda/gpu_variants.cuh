@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,10 @@ RunFn half2(Activation, Dtype);
 RunFn fast(Activation, Dtype);
 RunFn cub_transform(Activation, Dtype);
 RunFn thrust_transform(Activation, Dtype);
+// Why cub / thrust are absent from this build (a CCCL feature they need, cccl_features.cuh);
+// empty when they are built.
+std::string cub_transform_left_out();
+std::string thrust_transform_left_out();
 RunFn copy_vectorized(Activation, Dtype);  // copy only
 RunFn copy_memcpy(Activation, Dtype);      // copy only
 

@@ -3,7 +3,9 @@
 // Absent on purpose (the lookups return nullptr): half2 for f32 and for activations other than
 // ELU and ReLU (no packed form), fast where the trait has no cheaper form, the bias families and
 // the peers for backward rows, cudnn for bf16 (not in the legacy activation API) and for
-// activations without a cuDNN mode, cudnn altogether when cuDNN was not found.
+// activations without a cuDNN mode, cudnn altogether when cuDNN was not found, cub and thrust
+// where the CCCL is older than the features they need (gpu::left_out_variants says why).
+#include "elubench/gpu.hpp"
 #include "elubench/registry_rows.hpp"
 #include "families.cuh"
 #include "gpu_variants.cuh"
@@ -43,6 +45,15 @@ std::vector<Row> copy_rows() {
   return out;
 }
 }  // namespace
+
+namespace gpu {
+std::vector<std::string> left_out_variants() {
+  std::vector<std::string> out;
+  if (const std::string why = g::cub_transform_left_out(); !why.empty()) out.push_back("gpu/*/cub/*: " + why);
+  if (const std::string why = g::thrust_transform_left_out(); !why.empty()) out.push_back("gpu/*/thrust/*: " + why);
+  return out;
+}
+}  // namespace gpu
 
 void add_gpu_variants(std::vector<Variant>& out) {
   rows::append(Device::gpu, kGpuFamilies, out);

@@ -41,6 +41,9 @@ done
 [ -z "$bundle" ] || [ -f "$bundle" ] || usage "no bundle at $bundle"
 [ -z "$binary" ] || [ -x "$binary" ] || usage "no executable at $binary"
 ((${#targets[@]})) || usage "at least one --target is required"
+for target in "${targets[@]}"; do  # partition and GRES names: also what the manifest's JSON can hold unescaped
+  [[ $target =~ ^[A-Za-z0-9_.,:=+-]+$ ]] || usage "--target '$target' is not PARTITION[:GRES] (letters, digits, _ . , : = + -)"
+done
 [[ $tasks =~ ^[1-9][0-9]*$ ]] || usage "--tasks must be a positive integer, got '$tasks'"
 command -v sbatch >/dev/null || usage "sbatch not found (is this a Slurm login node?)"
 case " ${eb_args[*]} " in *" --out "*|*" -o "*) usage "the elubench flags must not set --out (each task names its own file)";; esac

@@ -11,13 +11,26 @@ const ACT_DASH = {elu: "", relu: "6 4"};
 const EXTRA_DASH = ["2 3", "10 3 2 3", "1 2", "12 4", "4 2 1 2"];
 
 // ---------- small helpers ----------
+// Strings from the results files are data: they reach the page only as text nodes (el's `text`,
+// append of a string), as attribute values (setAttribute), or through escapeHtml where a table
+// is built as one string. Nothing here parses a data string as markup.
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "text") e.textContent = v; else if (k === "html") e.innerHTML = v; else e.setAttribute(k, v);
+    if (k === "text") e.textContent = v; else e.setAttribute(k, v);
   }
   for (const k of kids) if (k != null) e.append(k);
   return e;
+}
+// Inline text with some parts bold or code: a string stays text, [tag, string] is an element
+// that holds the string as text.
+function inline(...parts) {
+  return parts.map(p => Array.isArray(p) ? el(p[0], {text: p[1]}) : p);
+}
+// The one escaping function, for markup built as a string (the big table, for speed): text and
+// double-quoted attribute values.
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 }
 function svg(tag, attrs) {
   const e = document.createElementNS(SVGNS, tag);
@@ -114,7 +127,7 @@ function axisScale(vals, kind, opts) {
 // dash, hollow, lines (default true), pts: [{x, y, tip}]}], vlines: [{x, label}], note}
 function plot(container, spec) {
   const W = 640, H = 330, L = 62, R = 14, T = 10, B = 42;
-  container.innerHTML = "";
+  container.replaceChildren();
   container.append(el("div", {class: "title", text: spec.title}));
   const pts = spec.series.flatMap(s => s.pts.filter(p => p.y != null && isFinite(p.y) && p.x != null));
   const usable = pts.filter(p => (spec.y !== "log10" || p.y > 0) && (spec.x === "lin" || p.x > 0));
@@ -193,10 +206,10 @@ function headlineText(panel) {
     const ceil = last.ceil ? `, ${fmt(100 * last.gbps / last.ceil, 2)}% of the copy ceiling (${fmt(last.ceil)} GB/s)` : "";
     const ratios = h.pts.filter(p => p.ratio != null).map(p => p.ratio);
     const range = ratios.length > 1 ? ` (${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}× across ${ratios.length} sizes)` : "";
-    const fb = last.fb != null ? `; forward + backward <b>${fmt(last.fb)}×</b> ReLU's (backward <code>${last.bvar}</code>)` : "";
-    ul.append(el("li", {html: `<b>${h.act}${h.alpha != null && h.alpha !== 1 ? " α=" + h.alpha : ""}, ${h.dt}</b>: ` +
-      `<b>${fmt(last.ratio)}×</b> ReLU's time at n = ${sizeLabel(last.n)}${range}${fb}; ` +
-      `best kernel <code>${last.var}</code> at ${fmt(last.gbps)} GB/s vs ReLU <code>${last.relu_var}</code> at ${fmt(last.relu_gbps)} GB/s${ceil}.`}));
+    const fb = last.fb != null ? ["; forward + backward ", ["b", `${fmt(last.fb)}×`], " ReLU's (backward ", ["code", last.bvar], ")"] : [];
+    ul.append(el("li", {}, ...inline(["b", `${h.act}${h.alpha != null && h.alpha !== 1 ? " α=" + h.alpha : ""}, ${h.dt}`], ": ",
+      ["b", `${fmt(last.ratio)}×`], ` ReLU's time at n = ${sizeLabel(last.n)}${range}`, ...fb, "; best kernel ",
+      ["code", last.var], ` at ${fmt(last.gbps)} GB/s vs ReLU `, ["code", last.relu_var], ` at ${fmt(last.relu_gbps)} GB/s${ceil}.`)));
   }
   return ul;
 }
@@ -389,7 +402,7 @@ function drawAlpha(a) {
 
 function measuredAtAlpha(a) {
   const box = document.getElementById("alpha-measured");
-  box.innerHTML = "";
+  box.replaceChildren();
   const table = el("table", {id: "alpha-table"});
   table.append(el("thead", {}, el("tr", {}, ...["device", "activation", "dtype", "measured α nearest the slider", "time / ReLU time (best kernel)", "fwd+bwd / ReLU", "at n", "kernel", "α values measured"].map(t => el("th", {text: t})))));
   const tb = el("tbody");
@@ -434,11 +447,12 @@ function renderTable() {
       return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * sortDir;
     });
   }
-  const esc = s => String(s).replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
-  table.tBodies[0].innerHTML = rows.map(r => "<tr data-tip=\"" + esc(rowTip(r)) + "\">" + COLUMNS.map(([name, get, show]) => {
+  // One string of markup for thousands of rows (far faster than a node per cell); every value
+  // in it goes through escapeHtml.
+  table.tBodies[0].innerHTML = rows.map(r => "<tr data-tip=\"" + escapeHtml(rowTip(r)) + "\">" + COLUMNS.map(([name, get, show]) => {
     const v = get(r), text = show ? show(v, r) : (v == null ? "—" : v);
     const cls = typeof v === "number" ? "num" : name === "status" ? "st-" + v : name === "throttle" && v ? "thr" : "";
-    return `<td class="${cls}">${esc(text)}</td>`;
+    return `<td class="${escapeHtml(cls)}">${escapeHtml(text)}</td>`;
   }).join("") + "</tr>").join("");
   document.getElementById("row-count").textContent = `${rows.length} of ${DATA.rows.length} rows`;
 }

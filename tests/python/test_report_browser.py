@@ -159,3 +159,84 @@ def test_explorer_draws_every_activation_it_has_a_formula_for(browser, tmp_path,
     cost = browser.find_elements(By.CSS_SELECTOR, ".panel .row2 .chart")[0]
     series = {g.get_attribute("data-series") for g in cost.find_elements(By.CSS_SELECTOR, "g[data-series]")}
     assert "elu f32 fwd+bwd" in series and "gelu f32" in series and "mish f32" in series
+
+
+def _hostile_page(tmp_path, strings):
+    """A report whose every free string is one of `strings`, variant and activation names too:
+    rendered by report.render directly, past the schema (which refuses such names), so the page's
+    own defences are what the browser sees."""
+    import report
+    from conftest import make_run
+    doc = make_run(v3=True, extra_rows=[])
+    s = iter(strings * 8)
+    doc["host"].update(cpu_model=next(s), hostname=next(s), simd_target=next(s))
+    doc["tool"]["version"], doc["created"] = next(s), next(s)
+    doc["config"]["command_line"] = next(s)
+    for r in doc["results"]:
+        if r["activation"] == "elu":
+            r["variant"] = r["variant"] + next(s) if r["variant"] == "vectorized" else r["variant"]
+            r["name"] = f"cpu/elu/{r['variant']}/f32"
+    name = next(s)
+    page = tmp_path / "hostile.html"
+    page.write_text(report.render([doc], [name], "hostile strings"))
+    return page, doc
+
+
+def _page_is_inert(browser, page, expect):
+    browser.get(page.resolve().as_uri())
+    assert browser.execute_script("return document.body.dataset.ready") == "1", "report.js did not finish"
+    assert browser.title == "hostile strings"
+    assert not [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert browser.execute_script("return document.querySelectorAll('script').length") == 1
+    assert browser.execute_script("return document.querySelectorAll('img, iframe, object, embed').length") == 0
+    got = browser.execute_script("return [DATA.files[0].host.cpu_model, DATA.files[0].path]")
+    assert got == expect
+
+
+def test_a_variant_named_like_markup_stays_text(browser, tmp_path):
+    """Issue 16: a variant `<img src=x onerror=...>` set the page title through headlineText's
+    innerHTML. Now every data string lands in a text node, and the page's CSP allows only its
+    own script (by hash), so even markup that slipped through could not run."""
+    from hostile import XSS
+    page, doc = _hostile_page(tmp_path, [XSS, "/*{{JS}}*/ " + XSS])
+    _page_is_inert(browser, page, [XSS, "/*{{JS}}*/ " + XSS])
+    headline = browser.find_element(By.CSS_SELECTOR, ".panel .headline").text
+    assert "vectorized" + XSS in headline  # shown as the text it is
+    assert browser.find_element(By.ID, "row-count").text.startswith(f"{len(doc['results'])} of")
+
+
+def test_random_strings_never_become_markup_in_the_page(browser, tmp_path):
+    """Hypothesis: random strings (markup, placeholders, control characters) in every free field
+    of the page's data; each page loads, runs its one script, keeps its title and shows the
+    strings as they are."""
+    import re
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hostile import hostile_text
+
+    # Lone surrogates are the loader's and the Markdown writers' concern: what WebDriver hands
+    # back for one is not what the page holds.
+    text = hostile_text.map(lambda s: re.sub("[\ud800-\udfff]", "\ufffd", s))
+
+    @settings(max_examples=6, deadline=None, derandomize=True, database=None)
+    @given(st.lists(text, min_size=2, max_size=2))
+    def check(strings):
+        page, _ = _hostile_page(tmp_path, strings)
+        _page_is_inert(browser, page, strings)
+    check()
+
+
+def test_the_policy_stops_markup_that_slipped_through(browser, tmp_path):
+    """The second wall: markup planted straight into the page (as a missed escape would put it)
+    does not run, because the policy allows the page's one script by its hash and nothing else."""
+    page, _ = _hostile_page(tmp_path, ["cpu", "file.json"])
+    text = page.read_text()
+    page.write_text(text.replace("<main id=\"main\"></main>", "<main id=\"main\"></main>" + XSS_PLANT, 1))
+    browser.get(page.resolve().as_uri())
+    assert browser.execute_script("return document.body.dataset.ready") == "1"
+    assert browser.title == "hostile strings"
+    logs = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert any("Content Security Policy" in m for m in logs), logs
+
+
+XSS_PLANT = "<img src=x onerror=\"document.title='PWNED'\"><script>document.title='PWNED'</script>"

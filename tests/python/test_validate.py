@@ -5,7 +5,9 @@ than 5%. The same rule runs on a real quick run in the CTest smoke test (bench/s
 
 import copy
 
-from conftest import make_run, run_cli
+import pytest
+
+from conftest import make_run, run_cli, run_script
 
 VALIDATE = "validate_results.py"
 
@@ -132,3 +134,70 @@ def test_the_rule_scales_with_the_bytes_a_row_moves_beyond_a_copy(write):
     row.update(cols=64, bytes=2 * n * es + 64 * es, pct_of_ceiling=107.0)
     r = run_cli(VALIDATE, write(doc, "c.json"), "--max-pct-of-ceiling", "105")
     assert r.returncode == 1, "a large n with a small bias row keeps ~105%"
+
+
+# ---------------------------------------------------------------------------------------------
+# Accuracy against the row's own tolerance (issue 16)
+
+PEER = "<= 4 ULP or rel error <= 4e-05 or abs error <= 2.38419e-07"
+
+
+def one_row(write, **accuracy):
+    doc = make_run(seed=3, sizes=(1024,))
+    row = next(r for r in doc["results"] if r["variant"] == "vectorized" and r["activation"] == "elu")
+    row["accuracy"].update(accuracy)
+    return run_script(VALIDATE, write(doc, "a.json")), row
+
+
+@pytest.mark.parametrize("accuracy,why", [
+    ({"max_ulp": 1e6, "tolerance": "<= 2 ULP"}, "max ULP 1e+06 breaks its tolerance '<= 2 ULP'"),
+    ({"max_ulp": 3, "tolerance": "<= 2 ULP"}, "max ULP 3 breaks its tolerance '<= 2 ULP'"),
+    ({"max_ulp": 1, "max_abs_error": 1e-7, "tolerance": "bit-exact"}, "but the row is bit-exact"),
+    ({"max_ulp": "inf", "tolerance": PEER}, "a NaN lost or invented"),
+    ({"max_ulp": 3e9, "tolerance": PEER}, "(at most 1.76161e+09 ULP with its relative and absolute bounds)"),
+    ({"max_ulp": 1, "tolerance": "within 2 ULP"}, "tolerance 'within 2 ULP' is not one this script reads"),
+])
+def test_an_ok_row_outside_its_own_tolerance_is_invalid(write, accuracy, why):
+    """Issue 16: an ok row with max_ulp 1e6 and tolerance '<= 2 ULP' passed validation."""
+    res, row = one_row(write, **accuracy)
+    assert res.returncode == 1
+    assert f"{row['name']} n=1024 threads=1: " in res.stderr and why in res.stderr
+
+
+@pytest.mark.parametrize("accuracy", [
+    {"max_ulp": 2, "tolerance": "<= 2 ULP"},
+    {"max_ulp": 0, "max_abs_error": 0, "tolerance": "bit-exact"},
+    # oneDNN's committed f32 ELU rows: 1.67 million ULP where exp(x) - 1 cancels near 0, inside
+    # the absolute bound (2^-22): the ULP count alone cannot judge such a row.
+    {"max_ulp": 1667040, "max_abs_error": 1.19e-7, "tolerance": PEER},
+    {"max_ulp": 5, "tolerance": "<= 4 ULP or rel error <= 4e-05"},
+])
+def test_a_row_inside_its_tolerance_is_valid(write, accuracy):
+    res, _ = one_row(write, **accuracy)
+    assert res.returncode == 0, res.stderr
+
+
+def test_the_ulp_ceiling_of_an_absolute_bound_holds_for_every_pair_within_it():
+    """Hypothesis: any two floats of a dtype within A of each other are at most ulp_ceiling
+    apart (the bound validate_results allows a row with an absolute alternative)."""
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    import validate_results as v
+
+    def ordered(x, dtype):
+        bits = int(np.array([x], dtype={"f32": np.float32, "f16": np.float16}[dtype]).view(
+            {"f32": np.int32, "f16": np.int16}[dtype])[0])
+        return -(bits & 0x7FFFFFFF if dtype == "f32" else bits & 0x7FFF) if bits < 0 else bits
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(st.sampled_from(["f32", "f16"]), st.floats(1e-12, 1e-3), st.floats(-1, 1), st.floats(0, 1))
+    def check(dtype, a, where, frac):
+        cast = np.float32 if dtype == "f32" else np.float16
+        x = float(cast(where * a))
+        y = float(cast(x + frac * a))
+        if abs(y - x) > a or not np.isfinite(y):
+            return
+        ceiling = v.ulp_ceiling(v.Bound(0.0, 0.0, a), dtype, backward=False)
+        assert abs(ordered(y, dtype) - ordered(x, dtype)) <= ceiling
+    check()

@@ -37,8 +37,9 @@ double ulp_distance(float expected, float got, Dtype d);
 //            <= 1 ULP; bias rows are checked on x + b as the variant computes it (in float).
 //  approximate (fast, half2): <= 4 ULP, or an absolute error <= 2^-22 (f32) near 0 where a
 //            polynomial's relative error meets tiny outputs.
-//  library (peers): <= 4 ULP (2 for 16-bit), or relative error <= 4e-5 (oneDNN's documented
-//            bound), or absolute error <= 2^-22 (f32) where exp(x) - 1 cancels near 0.
+//  library (peers): <= 4 ULP (2 for 16-bit), or relative error <= 4e-5 (f32: oneDNN's
+//            documented bound), or absolute error <= 2^-22 (every dtype) where exp(x) - 1
+//            cancels near 0.
 struct Tolerance {
   double max_ulp = 0;
   double max_abs = 0;  // an error this small passes regardless of ULPs (0: none)

@@ -116,9 +116,11 @@ struct Variant {
   // Passes over memory as implemented: 2 for bias_then_act (y = x + b stored in the dtype, then
   // activated in place), which also makes the stored sum part of the operation's rounding.
   int passes = 1;
-  // Runs the variant after checking, once here for every family, what its kind needs: the bias
-  // shape (check_bias_shape) for a bias variant, dy for a backward. Throws std::runtime_error.
+  // Runs the variant after check_args. Throws std::runtime_error.
   void run(const RunArgs& a) const;
+  // What its kind needs, checked once here for every family: the bias shape (check_bias_shape)
+  // for a bias variant, dy for a backward. Throws std::runtime_error naming the variant.
+  void check_args(const RunArgs& a) const;
   bool uses_alpha() const { return elubench::uses_alpha(activation); }
   bool uses_negative_slope() const { return elubench::uses_negative_slope(activation); }
   bool is_backward() const { return elubench::is_backward(activation); }
