@@ -28,6 +28,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import convergence_io as cio
 import results_index as rix
 import results_io as rio
 
@@ -40,6 +41,8 @@ def parse_args(argv):
     p.add_argument("results", nargs="+", help="results JSON files (any number of machines and devices)")
     p.add_argument("-o", "--output", required=True, help="the HTML file to write (replaced atomically)")
     p.add_argument("--title", default="elubench report", help="page title")
+    p.add_argument("--convergence", help="a convergence results file (scripts/convergence.py): adds the section "
+                   "that puts per-call cost and time to accuracy side by side (report_convergence.py)")
     return p.parse_args(argv)
 
 
@@ -201,14 +204,20 @@ def file_info(doc, path):
             "torch": doc["build"].get("torch")}
 
 
-def render(docs, paths, title) -> str:
+def render(docs, paths, title, convergence=None) -> str:
     panels, rows = panels_of(docs, paths)
     slopes = [s for s in map(negative_slope, docs) if s is not None]
     data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows,
             "negative_slope": slopes[0] if slopes else None}
     # "</" cannot end the script element early once escaped; the JSON stays valid JavaScript.
     blob = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
-    template = (ASSETS / "report.html").read_text()
+    section = ""
+    if convergence:  # scipy and matplotlib are imported only for this section
+        import report_convergence
+        section = report_convergence.section_html(convergence, docs)
+    # The section goes in first, so no later placeholder is looked for in it (nor is its own
+    # looked for in the data); it holds no "{" (report_convergence.esc).
+    template = (ASSETS / "report.html").read_text().replace("<!--{{CONVERGENCE}}-->", section)
     return (template.replace("{{TITLE}}", html.escape(title))
             .replace("/*{{CSS}}*/", (ASSETS / "report.css").read_text())
             .replace("/*{{DATA}}*/", f"const DATA = {blob};")
@@ -220,6 +229,7 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         docs = [rio.load_results(p) for p in args.results]
+        convergence = cio.load(args.convergence) if args.convergence else None
     except rio.InputError as e:
         return rio.fail(PROG, str(e))
     out = Path(args.output)
@@ -227,7 +237,7 @@ def main(argv=None) -> int:
         return rio.fail(PROG, f"{out}: is a folder; -o takes the HTML file to write")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        rio.write_text_atomic(out, render(docs, args.results, args.title))  # never half a report
+        rio.write_text_atomic(out, render(docs, args.results, args.title, convergence))  # never half a report
     except rio.InputError as e:
         return rio.fail(PROG, str(e))
     except OSError as e:
