@@ -170,15 +170,16 @@ def load_split(data_dir: Path, split: str, limit: int | None):
     return x[:n].reshape(n, 784).astype("float32") / 255.0, y[:n].astype("int64")
 
 
-def load_data(torch, data_dir: Path, limit: int | None, device):
-    """Train and test tensors on the device, standardized with the training images' mean and std."""
+def load_data(data_dir: Path, limit: int | None):
+    """(train x, train y, test x, test y) as numpy, the images standardized with the training
+    images' mean and std, and the data's entry of the results file. Read before torch is imported,
+    so that a bad file is reported at once."""
     xtr, ytr = load_split(data_dir, "train", limit)
     xte, yte = load_split(data_dir, "test", limit)
     mean, std = float(xtr.mean()), float(xtr.std())
-    prep = lambda x: torch.from_numpy((x - mean) / std).to(device)  # noqa: E731
     info = {"name": "fashion-mnist", "path": str(data_dir), "train_images": len(ytr), "test_images": len(yte),
             "pixel_mean": round(mean, 6), "pixel_std": round(std, 6)}
-    return (prep(xtr), torch.from_numpy(ytr).to(device), prep(xte), torch.from_numpy(yte).to(device)), info
+    return ((xtr - mean) / std, ytr, (xte - mean) / std, yte), info
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,19 +631,23 @@ def main(argv=None) -> int:
         torch.set_num_threads(1)
         print(matmul_gflops(torch))
         return 0
+    if args.output:  # refuse an existing file before loading anything
+        output_path(args, "", "")
+    arrays, data_info = load_data(Path(args.data), 2000 if args.quick else None)
     ctx = setup_torch(args)
     device_name = ctx.torch.cuda.get_device_name() if ctx.device == "cuda" else cpu_model()
     out = output_path(args, device_name, ctx.device)
+    ctx.data = tuple(ctx.torch.from_numpy(a).to(ctx.device) for a in arrays)
     models, acts = selected_models(args), selected_activations(args)
     seeds = list(range(2 if args.quick else args.seeds))
-    ctx.data, data_info = load_data(ctx.torch, Path(args.data), 2000 if args.quick else None, ctx.device)
     doc = document(args, ctx, models, acts, seeds, data_info)
-    print(f"{PROG}: timing every activation's training step, interleaved", file=sys.stderr, flush=True)
-    doc["step_timing"] = time_steps(ctx, doc["models"], acts, *((2, 3) if args.quick else STEP_TIMING))
     try:
+        print(f"{PROG}: timing every activation's training step, interleaved", file=sys.stderr, flush=True)
+        doc["step_timing"] = time_steps(ctx, doc["models"], acts, *((2, 3) if args.quick else STEP_TIMING))
         run_all(ctx, doc, acts, seeds, out)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; {len(doc['runs'])} finished runs kept in {out} (complete: false)", file=sys.stderr)
+        kept = f"{len(doc['runs'])} finished runs kept in {out} (complete: false)" if doc["runs"] else "nothing written"
+        print(f"{PROG}: interrupted; {kept}", file=sys.stderr)
         return 130
     doc["complete"] = True
     cio.write(doc, out)
