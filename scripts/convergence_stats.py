@@ -232,8 +232,9 @@ def headline(doc: dict) -> list:
         row = rows.get((model["name"], HEADLINE))
         target = headline_target(doc, model) if row else None
         if row is None or target is None:
-            out.append({"model": model["name"], "target": None, "sentence": f"{model['name']}: "
-                        + ("no ELU α=1 runs in this file" if row is None else "neither ELU nor ReLU reached any target")})
+            out.append({"model": model["name"], "target": None, "step_cost": row.step_cost if row else None,
+                        "sentence": f"{model['name']}: " + ("no ELU α=1 runs in this file" if row is None else
+                                                            "ELU and ReLU never both reached a target: no answer")})
             continue
         w, v = row.vs_relu[f"steps@{target:g}"], row.vs_relu[f"seconds@{target:g}"]
         sentence = (f"{model['name']}: to reach {target:.0%} test accuracy ELU (α=1) needed {fmt_ratio(w)} ReLU's "
