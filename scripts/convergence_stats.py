@@ -13,7 +13,9 @@ Figures of a run: final and best test accuracy, final training loss, median time
 step, and per target the steps and training seconds to the first checkpoint at or above it
 (None when never reached: such a seed is left out of that comparison, and the count says how
 many were). The per-step cost ratio also comes from the interleaved step timing
-(step_timing), paired by round instead of by seed.
+(step_timing), paired by round instead of by seed; there a burst of load on a shared machine
+inflates a few rounds several-fold, so the ratio is the median of the per-round ratios with the
+distribution-free 95% interval of order statistics (binomial), not a mean.
 """
 
 from __future__ import annotations
@@ -81,6 +83,20 @@ def ratio_ci(ratios) -> Interval:
     return Interval(exp(logs.mean), exp(logs.low), exp(logs.high), logs.n)
 
 
+def median_ci(values) -> Interval:
+    """The median with the distribution-free interval between the k-th smallest and k-th largest
+    values, k the largest with P(Binomial(n, 1/2) < k) <= 2.5% (coverage >= 95%); low/high None
+    where even the extremes cover less than 95% (n < 6)."""
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return Interval(None, None, None, 0)
+    k = 0
+    while k + 1 <= len(v) // 2 and stats.binom.cdf(k, len(v), 0.5) <= 0.025:
+        k += 1  # the interval (v[k-1], v[n-k]) keeps P(median outside) <= 2 x 2.5%
+    med = float(np.median(v))
+    return Interval(med, v[k - 1], v[len(v) - k], len(v)) if k else Interval(med, None, None, len(v))
+
+
 def wilcoxon_p(xs, ys) -> float | None:
     """Two-sided Wilcoxon signed-rank p of the paired differences xs - ys; 1 when all tie."""
     d = np.asarray(xs, dtype=float) - np.asarray(ys, dtype=float)
@@ -91,12 +107,14 @@ def wilcoxon_p(xs, ys) -> float | None:
     return float(stats.wilcoxon(d).pvalue)
 
 
-def paired(xs: dict, ys: dict) -> Paired:
-    """xs and ys map a pairing key (seed, round) to a value or None; positive values."""
+def paired(xs: dict, ys: dict, robust: bool = False) -> Paired:
+    """xs and ys map a pairing key (seed, round) to a value or None; positive values. robust:
+    the median ratio with its order-statistic interval instead of the geometric mean."""
     keys = sorted(set(xs) | set(ys))
     both = [k for k in keys if (xs.get(k) or 0) > 0 and (ys.get(k) or 0) > 0]  # a ratio needs both, positive
     a, b = [xs[k] for k in both], [ys[k] for k in both]
-    return Paired(ratio_ci([x / y for x, y in zip(a, b)]), wilcoxon_p(a, b), len(both), len(keys) - len(both))
+    ratios = [x / y for x, y in zip(a, b)]
+    return Paired(median_ci(ratios) if robust else ratio_ci(ratios), wilcoxon_p(a, b), len(both), len(keys) - len(both))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +185,7 @@ def summarize(doc: dict) -> list:
                 if key != BASELINE and base:
                     vs[name] = paired({s: f[name] for s, f in mine.items()}, {s: f[name] for s, f in base.items()})
             steps = step_timing_by_round(doc, model["name"], key)
-            cost = paired(steps, base_steps) if key != BASELINE and steps and base_steps else None
+            cost = paired(steps, base_steps, robust=True) if key != BASELINE and steps and base_steps else None
             diverged = sum(r["status"] == "diverged" for r in doc["runs"]
                            if r["model"] == model["name"] and cio.act_key(r["activation"], r["params"]) == key)
             rows.append(Row(model["name"], key, figs, vs, cost, diverged))
@@ -196,13 +214,21 @@ def headline_target(doc: dict, model: dict, key=HEADLINE):
     return best
 
 
-def fmt_ratio(p: Paired | None) -> str:
-    """'0.62× (95% CI 0.55-0.70, Wilcoxon p = 0.031, 6 pairs)'; with the seeds left out."""
+def fmt_ratio(p: Paired | None, unit: str = "seeds") -> str:
+    """'0.62× (95% CI 0.55-0.70, Wilcoxon p = 0.031, 6 seeds)'; with the ones left out."""
     if p is None or p.ratio.mean is None:
         return "not measured"
     ci = f"95% CI {p.ratio.low:.2f}–{p.ratio.high:.2f}, " if p.ratio.low is not None else ""
     left = f", {p.left_out} left out" if p.left_out else ""
-    return f"{p.ratio.mean:.2f}× ({ci}Wilcoxon p = {p.p:.2g}, {p.pairs} pairs{left})"
+    return f"{p.ratio.mean:.2f}× ({ci}Wilcoxon p = {p.p:.2g}, {p.pairs} {unit}{left})"
+
+
+def derived_time(steps: Paired, step_cost: Paired | None):
+    """The time ratio a machine without load would show: the steps ratio times the interleaved
+    per-step cost ratio (both point estimates); None without both."""
+    if steps.ratio.mean is None or step_cost is None or step_cost.ratio.mean is None:
+        return None
+    return steps.ratio.mean * step_cost.ratio.mean
 
 
 def conclusion(steps: Paired, time: Paired) -> str:
@@ -237,10 +263,12 @@ def headline(doc: dict) -> list:
                                                             "ELU and ReLU never both reached a target: no answer")})
             continue
         w, v = row.vs_relu[f"steps@{target:g}"], row.vs_relu[f"seconds@{target:g}"]
+        derived = derived_time(w, row.step_cost)
+        also = f" (steps × per-step cost: {derived:.2f}×)" if derived is not None else ""
         sentence = (f"{model['name']}: to reach {target:.0%} test accuracy ELU (α=1) needed {fmt_ratio(w)} ReLU's "
-                    f"steps and {fmt_ratio(v)} its training time; a training step cost {fmt_ratio(row.step_cost)} "
-                    f"ReLU's (interleaved timing) — {conclusion(w, v)}.")
-        out.append({"model": model["name"], "target": target, "steps": w, "seconds": v,
+                    f"steps and {fmt_ratio(v)} its training time{also}; a training step cost "
+                    f"{fmt_ratio(row.step_cost, 'rounds')} ReLU's (interleaved timing) — {conclusion(w, v)}.")
+        out.append({"model": model["name"], "target": target, "steps": w, "seconds": v, "derived_time": derived,
                     "step_cost": row.step_cost, "step_cost_runs": row.vs_relu["step_seconds"],
                     "final_accuracy": row.vs_relu["final_accuracy"], "sentence": sentence})
     return out

@@ -17,6 +17,7 @@ file (one line).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -33,6 +34,7 @@ import convergence_stats as cs  # noqa: E402
 import results_io as rio  # noqa: E402
 
 PROG = "plot_convergence.py"
+README_BEGIN, README_END = "<!-- convergence:begin -->", "<!-- convergence:end -->"
 plt.rcParams.update({
     "figure.dpi": 110, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3, "legend.fontsize": 7.5,
     "svg.fonttype": "none",  # text stays text in the SVG (escaped by matplotlib's writer)
@@ -44,6 +46,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Charts and summary.md of a convergence results file.")
     p.add_argument("results", help="convergence results JSON (scripts/convergence.py)")
     p.add_argument("-o", "--output", required=True, help="folder for the charts and summary.md (created if missing)")
+    p.add_argument("--readme", help="also write the answer per model between the README's "
+                   f"'{README_BEGIN}' and '{README_END}' markers")
     return p.parse_args(argv)
 
 
@@ -277,18 +281,42 @@ def model_markdown(doc, model: dict, rows: list) -> list:
 def summary_markdown(doc, rows: list, heads: list) -> str:
     lines = header_markdown(doc) + ["## The answer", ""]
     lines += [f"- {md_cell(h['sentence'])}" for h in heads] + [""]
-    lines += ["Ratios are geometric means of per-seed ratios X / ReLU (per round for the interleaved step timing) "
-              "with 95% intervals; p: two-sided Wilcoxon signed-rank test on the paired values. Steps and seconds "
-              "to a target: at the first checkpoint at or above it (checkpoints every 2^(1/2) times more steps), "
-              "training time only (evaluation excluded).", ""]
+    lines += ["Ratios are geometric means of per-seed ratios X / ReLU with 95% intervals (the interleaved step "
+              "timing: the median of per-round ratios with its order-statistic interval, robust to bursts of "
+              "load); p: two-sided Wilcoxon signed-rank test on the paired values. Steps and seconds to a target: "
+              "at the first checkpoint at or above it (checkpoints every 2^(1/2) times more steps), training time "
+              "only (evaluation excluded).", ""]
     for model in doc["models"]:
         lines += model_markdown(doc, model, rows)
     return "\n".join(lines)
 
 
+def readme_block(doc, heads: list, results: str, charts: Path) -> str:
+    """The README's answer: one sentence per model, with where it comes from."""
+    h = doc["host"]
+    lines = [README_BEGIN, f"**Does ELU's faster convergence pay for its cost?** Trained on Fashion-MNIST with PyTorch "
+             f"{md_cell(doc['framework']['version'])} on {md_cell(doc['device']['name'])} ({doc['device']['threads']} "
+             f"thread; {len(doc['protocol']['seeds'])} seeds per activation; load average "
+             f"{h['loadavg_start'][0]:g} at the start, {h['loadavg_end'][0]:g} at the end: a shared machine), "
+             f"from [`{md_cell(results)}`]({results}); charts in [`{md_cell(charts)}`]({charts}), the method in "
+             "[docs/convergence.md](docs/convergence.md):", ""]
+    lines += [f"- {md_cell(x['sentence'])}" for x in heads]
+    return "\n".join(lines + ["", README_END])
+
+
+def readme_parts(path: Path) -> tuple:
+    """(text before the block, text after it) of a README with one pair of markers."""
+    text = path.read_text(encoding="utf-8")  # an unreadable README: run_main's one line
+    if text.count(README_BEGIN) != 1 or text.count(README_END) != 1 or text.index(README_BEGIN) > text.index(README_END):
+        raise rio.InputError(f"{path}: needs one '{README_BEGIN}' line and one '{README_END}' line after it")
+    head, rest = text.split(README_BEGIN)
+    return head, rest.split(README_END, 1)[1]
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     doc = cio.load(args.results)
+    readme = readme_parts(Path(args.readme)) if args.readme else None  # checked before anything is drawn
     out = rio.make_output_dir(args.output)
     rows, heads = cs.summarize(doc), cs.headline(doc)
     colours = colour_of(doc)
@@ -298,6 +326,10 @@ def main(argv=None) -> int:
         written += chart_to_target(doc, model, rows, out)
     written += chart_alpha(doc, rows, out)
     rio.write_text_atomic(out / "summary.md", summary_markdown(doc, rows, heads) + "\n")
+    if readme:
+        base = Path(args.readme).parent
+        block = readme_block(doc, heads, os.path.relpath(args.results, base), Path(os.path.relpath(out, base)))
+        rio.write_text_atomic(args.readme, readme[0] + block + readme[1])
     for h in heads:
         print(h["sentence"])
     print(f"charts: {out} ({len(written)} files) and {out / 'summary.md'}")

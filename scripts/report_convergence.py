@@ -63,11 +63,11 @@ def upper_first(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-def ci_text(p) -> str:
+def ci_text(p, unit: str = "seeds") -> str:
     if p is None or p.ratio.mean is None:
         return "not measured"
     ci = f"95% CI {p.ratio.low:.2f}–{p.ratio.high:.2f}, " if p.ratio.low is not None else ""
-    return f"{ci}Wilcoxon p = {p.p:.2g}, {p.pairs} pairs" + (f", {p.left_out} left out" if p.left_out else "")
+    return f"{ci}Wilcoxon p = {p.p:.2g}, {p.pairs} {unit}" + (f", {p.left_out} left out" if p.left_out else "")
 
 
 def x_text(found, conv: dict, n_want: int) -> str:
@@ -91,13 +91,15 @@ def model_html(conv: dict, docs: list, model: dict, head: dict) -> str:
     y = head["step_cost"]
     ymean = f"<strong>{y.ratio.mean:.2f}×</strong>" if y and y.ratio.mean else "not measured"
     parts.append(f"<li>per training step, {ymean} (this run: PyTorch {esc(conv['framework']['version'])}, "
-                 f"interleaved step timing, {esc(ci_text(y))});</li>")
+                 f"interleaved step timing, median of per-round ratios, {esc(ci_text(y, 'rounds'))});</li>")
     if head.get("target") is None:
         parts += [f"<li>{esc(head['sentence'])}</li>", "</ul>"]
         return "\n".join(parts)
     w, v = head["steps"], head["seconds"]
+    derived = "" if head["derived_time"] is None else \
+        f"; the steps times the per-step cost, which machine load disturbs less, give {head['derived_time']:.2f}×"
     parts += [f"<li>to reach {head['target']:.0%} test accuracy it needs <strong>{w.ratio.mean:.2f}×</strong> the steps "
-              f"({esc(ci_text(w))}) and <strong>{v.ratio.mean:.2f}×</strong> the time ({esc(ci_text(v))}).</li>",
+              f"({esc(ci_text(w))}) and <strong>{v.ratio.mean:.2f}×</strong> the time ({esc(ci_text(v))}{derived}).</li>",
               "</ul>", f"<p><strong>{esc(upper_first(cs.conclusion(w, v)))}.</strong></p>"]
     return "\n".join(parts) + "\n" + table_html(conv, model, head["target"])
 
@@ -174,8 +176,8 @@ def section_html(conv: dict, docs: list, charts: bool = True) -> str:
     for model in conv["models"]:
         parts.append(model_html(conv, docs, model, heads[model["name"]]))
     parts += [charts_html(conv) if charts else "",
-              "<p class=\"note\">Ratios: geometric mean of per-seed ratios ELU / ReLU (per round for the "
-              "interleaved step timing) with 95% intervals; p: two-sided Wilcoxon signed-rank test (with fewer than "
+              "<p class=\"note\">Ratios: geometric mean of per-seed ratios ELU / ReLU (for the interleaved step "
+              "timing: the median of per-round ratios, with its order-statistic interval) with 95% intervals; p: two-sided Wilcoxon signed-rank test (with fewer than "
               "6 pairs it cannot fall below 0.05). Steps and time to a target: the first checkpoint at or above it "
               "(checkpoints every 2^(1/2) times more steps), training time only. The per-call figure is elubench's "
               "own best kernels, not PyTorch's; the per-step figure is PyTorch's whole training step.</p>",

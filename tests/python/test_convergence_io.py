@@ -91,3 +91,22 @@ def test_plot_convergence_exit_2_one_line_nothing_written(tmp_path, text):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_readme_block_between_markers(tmp_path):
+    """plot_convergence.py --readme rewrites only what is between its markers, escaped; a README
+    without them is one line and exit 2, left as it was."""
+    import plot_convergence as pc
+    src = tmp_path / "c.json"
+    cio.write(with_edit(GOOD, lambda d: d["device"].update(name="CPU *with* <b>markup</b>")), src)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# title\n\n{pc.README_BEGIN}\nold\n{pc.README_END}\n\nrest\n")
+    assert pc.main([str(src), "-o", str(tmp_path / "charts"), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert text.startswith("# title\n\n<!-- convergence:begin -->\n") and text.endswith("<!-- convergence:end -->\n\nrest\n")
+    assert "old" not in text and "- mlp: to reach 70% test accuracy" in text
+    assert r"CPU \*with\* \<b\>markup\</b\>" in text and "<b>" not in text
+    readme.write_text("no markers\n")
+    r = subprocess.run([sys.executable, str(SCRIPTS / "plot_convergence.py"), str(src), "-o", str(tmp_path / "c2"),
+                        "--readme", str(readme)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "needs one '<!-- convergence:begin -->'" in r.stderr and readme.read_text() == "no markers\n"

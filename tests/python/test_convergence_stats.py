@@ -95,6 +95,23 @@ def test_step_timing_pairs_by_round():
     assert answer(doc)["step_cost"].ratio.low == pytest.approx(1.25)
 
 
+def test_a_burst_of_load_in_a_few_rounds_does_not_move_the_step_cost():
+    """ELU is 1.25x ReLU per step, but in 2 of 7 rounds a burst of load made ReLU's sample 5x
+    slower: the median of the per-round ratios stays 1.25 (a geometric mean would fall to ~0.79)."""
+    relu = [1e-3] * 7
+    elu = [1.25e-3] * 7
+    relu[2] = relu[5] = 5e-3
+    cost = answer(make_doc(timing={RELU: relu, ELU: elu}))["step_cost"]
+    assert cost.ratio.mean == pytest.approx(1.25)
+    assert cs.ratio_ci([e / r for e, r in zip(elu, relu)]).mean == pytest.approx(0.79, abs=0.01)
+
+
+def test_median_interval_is_the_order_statistics():
+    assert cs.median_ci(range(1, 22)) == cs.Interval(11, 6, 16, 21)  # 21 rounds: the 6th to 16th
+    assert cs.median_ci(range(1, 7)) == cs.Interval(3.5, 1, 6, 6)  # 6: the extremes cover 96.9%
+    assert cs.median_ci(range(1, 6)).low is None  # 5: even the extremes cover only 93.8%
+
+
 def test_no_elu_alpha_1_no_answer():
     doc = make_doc(curves={RELU: SLOW, ("elu", (("alpha", 0.5),)): FAST},
                    step_seconds={RELU: 1e-3, ("elu", (("alpha", 0.5),)): 1e-3})
