@@ -110,6 +110,8 @@ def parse_args(argv):
     p.add_argument("--force", action="store_true", help="replace OUTPUT when it exists")
     p.add_argument("--charts", help="folder for the charts (default results/charts/<output name>)")
     p.add_argument("--no-charts", action="store_true", help="write the results only")
+    p.add_argument("--readme", help="also write the answer between this README's convergence markers "
+                   "(plot_convergence.py --readme)")
     p.add_argument("--quick", action="store_true", help="plumbing check: relu and elu, 2 seeds, 2,000 images, 1 epoch")
     p.add_argument("--seeds", type=int, default=6, help="seeds per (model, activation) (default 6: the fewest "
                    "for which a two-sided Wilcoxon signed-rank test can reach p < 0.05)")
@@ -622,6 +624,7 @@ def draw_charts(args, out: Path) -> int:
     charts = Path(args.charts) if args.charts else rio.ROOT / "results" / "charts" / out.stem
     venv = rio.ROOT / ".venv" / "bin" / "python"
     cmd = [str(venv), str(Path(__file__).with_name("plot_convergence.py")), str(out), "-o", str(charts)]
+    cmd += ["--readme", args.readme] if args.readme else []
     if not venv.exists():
         print(f"{PROG}: no .venv (bash scripts/install_deps.sh); charts later with: {shlex.join(cmd)}", file=sys.stderr)
         return 0
