@@ -172,8 +172,8 @@ def chart_to_target(doc, model: dict, rows: list, out: Path) -> list:
                        f"/{seeds} reached all)") for r in mine]
     axes[0].set_yticks(range(len(mine)), labels)
     axes[0].invert_yaxis()
-    fig.suptitle(mpl_text(f"{model['name']}: steps and training time to each test-accuracy target, mean and 95% "
-                          f"interval over the seeds that reached it — {doc['device']['name']}"))
+    fig.suptitle(mpl_text(f"{model['name']}: steps and training time to each test-accuracy target — "
+                          f"{doc['device']['name']}\nmean and 95% interval over the seeds that reached it"))
     return save(fig, out / f"to_target_{model['name']}")
 
 

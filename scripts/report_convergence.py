@@ -36,27 +36,29 @@ def esc(v) -> str:
     return html.escape(str(v), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def elubench_cost(docs: list, conv: dict, n_want: int):
-    """(ReluCost, doc) of ELU (α = 1) against ReLU, best f32 kernels, no bias, on the convergence
-    run's device (same CPU model or GPU name), at the measured n nearest n_want (log scale), with
-    the run's thread count when measured, else the fewest threads; None without such rows. Rows
-    with forward + backward are preferred at equal distance."""
+def elubench_costs(docs: list, conv: dict, n_want: int) -> list:
+    """ReluCosts of ELU (α = 1) against ReLU, best f32 kernels, no bias, on the convergence run's
+    device (same CPU model or GPU name) with the run's thread count when measured, else the
+    fewest threads: at n_want if measured, else at the measured sizes just below and above it
+    (the cost per call moves several-fold across cache sizes, so neither alone stands for it).
+    Where several files measured a size, the newest file's. [] without such rows."""
     device = "gpu" if conv["device"]["kind"] == "cuda" else "cpu"
     found = []
-    for doc in docs:
+    for doc in sorted(docs, key=lambda d: d["created"]):
         if rio.device_name(doc, device) != conv["device"]["name"]:
             continue
-        for c in rix.best_relu_costs(doc):
-            r = c.row
-            if (r["device"], r["dtype"], c.activation, r["cols"]) == (device, "f32", "elu", None) \
-                    and dict(c.params).get("alpha", 1.0) == 1.0:
-                found.append((c, doc))
+        found += [c for c in rix.best_relu_costs(doc)
+                  if (c.row["device"], c.row["dtype"], c.activation, c.row["cols"]) == (device, "f32", "elu", None)
+                  and dict(c.params).get("alpha", 1.0) == 1.0]
     if not found:
-        return None
-    threads = {c.row["threads"] for c, _ in found}
-    want_threads = conv["device"]["threads"] if conv["device"]["threads"] in threads else min(threads, key=lambda t: t or 0)
-    found = [(c, d) for c, d in found if c.row["threads"] == want_threads]
-    return min(found, key=lambda cd: (abs(math.log2(cd[0].row["n"]) - math.log2(n_want)), cd[0].fwd_bwd is None))
+        return []
+    threads = {c.row["threads"] for c in found}
+    want = conv["device"]["threads"] if conv["device"]["threads"] in threads else min(threads, key=lambda t: t or 0)
+    by_n = {c.row["n"]: c for c in found if c.row["threads"] == want}  # the newest file last, so it wins
+    if n_want in by_n:
+        return [by_n[n_want]]
+    below, above = [n for n in by_n if n < n_want], [n for n in by_n if n > n_want]
+    return [by_n[n] for n in ([max(below)] if below else []) + ([min(above)] if above else [])]
 
 
 def upper_first(s: str) -> str:
@@ -70,24 +72,33 @@ def ci_text(p, unit: str = "seeds") -> str:
     return f"{ci}Wilcoxon p = {p.p:.2g}, {p.pairs} {unit}" + (f", {p.left_out} left out" if p.left_out else "")
 
 
-def x_text(found, conv: dict, n_want: int) -> str:
+def x_text(costs: list, conv: dict, n_want: int) -> str:
     """The per-call half, as escaped HTML."""
-    if found is None:
+    if not costs:
         return (f"no elubench results for {esc(conv['device']['name'])} in this report (give report.py a results "
                 f"file from this device to see it)")
-    c, _ = found
-    r = c.row
+    at = []
+    for c in costs:
+        fb = f", forward + backward {c.fwd_bwd:.2f}×" if c.fwd_bwd is not None else ""
+        at.append(f"<strong>{c.forward:.2f}×</strong> ReLU at n = {esc(rio.size_label(c.row['n']))} "
+                  f"({esc(c.row['variant'])} / {esc(c.relu['variant'])}{fb})")
+    r = costs[0].row
     threads = f", {r['threads']} thread{'s' if r['threads'] != 1 else ''}" if r["threads"] else ""
-    fb = f"; forward + backward {c.fwd_bwd:.2f}×" if c.fwd_bwd is not None else ""
-    return (f"per call, ELU costs <strong>{c.forward:.2f}×</strong> ReLU (elubench: best f32 kernels "
-            f"{esc(r['variant'])} / {esc(c.relu['variant'])}, n = {esc(rio.size_label(r['n']))}{esc(threads)}, "
-            f"the measured size nearest this model's {n_want:,}-element activation tensor{fb})")
+    return (f"per call, ELU costs {' and '.join(at)} (elubench: best f32 kernels{esc(threads)}; this model's "
+            f"largest activation is {n_want:,} elements per call)")
+
+
+def targets_text(conv: dict, model: dict) -> str:
+    """ELU (α = 1) against ReLU at every target: the steps ratio with its interval and p."""
+    row = next(r for r in cs.summarize(conv) if r.model == model["name"] and r.key == cs.HEADLINE)
+    return "steps to each target × ReLU's: " + "; ".join(
+        f"{t:.0%}: {esc(ratio_cell(row.vs_relu[f'steps@{t:g}']))}" for t in model["targets"])
 
 
 def model_html(conv: dict, docs: list, model: dict, head: dict) -> str:
     n_want = max(model["activation_elements"])
     parts = [f"<h3>{esc(model['name'])}: {esc(model['description'])}</h3>", '<ul class="headline">',
-             f"<li>{x_text(elubench_cost(docs, conv, n_want), conv, n_want)};</li>"]
+             f"<li>{x_text(elubench_costs(docs, conv, n_want), conv, n_want)};</li>"]
     y = head["step_cost"]
     ymean = f"<strong>{y.ratio.mean:.2f}×</strong>" if y and y.ratio.mean else "not measured"
     parts.append(f"<li>per training step, {ymean} (this run: PyTorch {esc(conv['framework']['version'])}, "
@@ -95,6 +106,7 @@ def model_html(conv: dict, docs: list, model: dict, head: dict) -> str:
     if head.get("target") is None:
         parts += [f"<li>{esc(head['sentence'])}</li>", "</ul>"]
         return "\n".join(parts)
+    parts.append(f"<li>{targets_text(conv, model)}</li>")
     w, v = head["steps"], head["seconds"]
     derived = "" if head["derived_time"] is None else \
         f"; the steps times the per-step cost, which machine load disturbs less, give {head['derived_time']:.2f}×"
