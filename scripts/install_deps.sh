@@ -17,6 +17,10 @@ packages=(build-essential cmake git pkg-config python3 python3-venv
           chromium chromium-driver
           # torch_rows.py's test runs under the system interpreter with Debian's PyTorch (CPU).
           python3-torch python3-jsonschema
+          # convergence.py: its data (the Fashion-MNIST IDX files, ~30 MB), and an optimized BLAS
+          # for torch (~7 MB download; Debian's PyTorch otherwise uses the reference BLAS: a
+          # 128x784 by 784x256 matmul ran ~10x slower with it on one thread here).
+          dataset-fashion-mnist libopenblas0-pthread
           # the fleet test starts a one-node Slurm cluster on localhost.
           slurmctld slurmd slurm-client munge)
 missing=()

@@ -31,6 +31,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import convergence_io as cio
 import results_index as rix
 import results_io as rio
 
@@ -43,6 +44,8 @@ def parse_args(argv):
     p.add_argument("results", nargs="+", help="results JSON files (any number of machines and devices)")
     p.add_argument("-o", "--output", required=True, help="the HTML file to write (replaced atomically)")
     p.add_argument("--title", default="elubench report", help="page title")
+    p.add_argument("--convergence", help="a convergence results file (scripts/convergence.py): adds the section "
+                   "that puts per-call cost and time to accuracy side by side (report_convergence.py)")
     return p.parse_args(argv)
 
 
@@ -210,9 +213,10 @@ def csp_hash(text: str) -> str:
 
 
 def fill(template: str, values: dict) -> str:
-    """Every {{NAME}} (or /*{{NAME}}*/) of the template replaced in one pass: a value is never
+    """Every {{NAME}} (or /*{{NAME}}*/, <!--{{NAME}}-->) of the template replaced in one pass: a value is never
     searched for placeholders, so a results file holding "/*{{JS}}*/" stays the text it is."""
-    return re.sub(r"/\*\{\{([A-Z_]+)\}\}\*/|\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1) or m.group(2)], template)
+    return re.sub(r"/\*\{\{([A-Z_]+)\}\}\*/|<!--\{\{([A-Z_]+)\}\}-->|\{\{([A-Z_]+)\}\}",
+                  lambda m: values[m.group(1) or m.group(2) or m.group(3)], template)
 
 
 def script_data(data) -> str:
@@ -223,15 +227,19 @@ def script_data(data) -> str:
     return "const DATA = " + blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + ";"
 
 
-def render(docs, paths, title) -> str:
+def render(docs, paths, title, convergence=None) -> str:
     panels, rows = panels_of(docs, paths)
     slopes = [s for s in map(negative_slope, docs) if s is not None]
     data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows,
             "negative_slope": slopes[0] if slopes else None}
     script = "\n" + script_data(data) + "\n" + (ASSETS / "report.js").read_text() + "\n"
     css = "\n" + (ASSETS / "report.css").read_text() + "\n"
+    section = ""
+    if convergence:  # scipy and matplotlib are imported only for this section
+        import report_convergence
+        section = report_convergence.section_html(convergence, docs)
     return fill((ASSETS / "report.html").read_text(),
-                {"TITLE": html.escape(title), "CSS": css, "SCRIPT": script,
+                {"TITLE": html.escape(title), "CSS": css, "SCRIPT": script, "CONVERGENCE": section,
                  "SCRIPT_HASH": csp_hash(script), "STYLE_HASH": csp_hash(css)})
 
 
@@ -239,6 +247,7 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         docs = [rio.load_results(p) for p in args.results]
+        convergence = cio.load(args.convergence) if args.convergence else None
     except rio.InputError as e:
         return rio.fail(PROG, str(e))
     out = Path(args.output)
@@ -246,7 +255,7 @@ def main(argv=None) -> int:
         return rio.fail(PROG, f"{out}: is a folder; -o takes the HTML file to write")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        rio.write_text_atomic(out, render(docs, args.results, args.title))  # never half a report
+        rio.write_text_atomic(out, render(docs, args.results, args.title, convergence))  # never half a report
     except rio.InputError as e:
         return rio.fail(PROG, str(e))
     except OSError as e:

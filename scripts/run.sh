@@ -6,6 +6,9 @@
 # report.html (one self-contained page) next to them.
 #   bash scripts/run.sh                    # the default suite
 #   bash scripts/run.sh --quick            # any elubench flags pass through (see --help)
+# The other half of the tradeoff is not part of this suite: whether ELU's faster convergence pays
+# for its cost, trained on Fashion-MNIST with PyTorch (~25 min on a 2-core CPU; docs/convergence.md):
+#   /usr/bin/python3 scripts/convergence.py
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -32,3 +35,4 @@ sed -n 's/^results: //p' "$log" | while read -r results; do
   .venv/bin/python scripts/report.py "$results" -o "$charts/report.html" >/dev/null
   echo "report: $charts/report.html"
 done
+echo "time to accuracy (ELU vs ReLU in training, not run here): /usr/bin/python3 scripts/convergence.py" >&2

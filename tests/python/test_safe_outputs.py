@@ -61,7 +61,17 @@ def test_names_that_are_not_names_are_refused(write, tmp_path, edit):
     assert not (tmp_path / "r.html").exists()
 
 
-COMMITTED = [p for p in sorted((ROOT / "results").glob("*.json")) if p.name != "schema.json"]
+# elubench results files; convergence files have their own schema and loader (below).
+COMMITTED = [p for p in sorted((ROOT / "results").glob("*.json"))
+             if not p.name.endswith("schema.json") and not p.name.startswith("convergence-")]
+CONVERGENCE = sorted((ROOT / "results").glob("convergence-*.json"))
+
+
+@pytest.mark.parametrize("path", [p for p in CONVERGENCE if not p.name.endswith("schema.json")], ids=lambda p: p.name)
+def test_committed_convergence_results_validate(path):
+    """Committed convergence runs pass their own schema and checks (convergence_io.load)."""
+    import convergence_io
+    assert convergence_io.load(path)["runs"]
 
 
 @pytest.mark.parametrize("path", COMMITTED + [ROOT / "results/baselines/ci-cpu.json"], ids=lambda p: p.name)
