@@ -3,27 +3,37 @@
 
 Wall-clock timing on a shared VM drifts tens of percent between identical runs, so a timing gate
 either misses a 30% slowdown or cries wolf. The instructions one call executes are the same in
-every run of the same binary on the same input and SIMD target, so a change in them is a change
-in the code. (They are not time: a memory-bound kernel can slow down without executing more.)
+every run of the same binary on the same machine, so a change in them is a change in the code.
+(They are not time: a memory-bound kernel can slow down without executing more.) Across machines
+they may differ (glibc's and Highway's choices follow the CPU valgrind presents), and counts
+taken at an older commit bank every gain since, which a later regression then spends unseen
+(results/baselines/README.md has the case). So counts compare only when taken on one machine,
+and CI counts the commit its committed baseline names and the code under test side by side
+(ci_gate.sh); a variant that got cheaper since that commit makes compare say the baseline is stale.
 
-  measure --binary build/X/bench/elubench_count -o counts.json
+  measure --binary build/X/bench/elubench_count -o counts.json [--commit REV | --no-source]
       runs the binary under valgrind --tool=callgrind. The binary brackets one call per CPU kernel
       with CALLGRIND_ZERO_STATS / CALLGRIND_DUMP_STATS_AT(name); every dump file callgrind writes
-      carries "desc: Trigger: Client Request: <name>" and the call's "totals: <Ir>".
+      carries "desc: Trigger: Client Request: <name>" and the call's "totals: <Ir>". The file
+      records the machine (CPU model, a hash of its feature flags, valgrind's version) and the
+      source: the commit counted and the git object ids of everything that builds the counted
+      code (COUNTED_PATHS), so a later checkout can tell whether that code changed.
+  changed BASELINE.json
+      whether the counted code at this checkout (HEAD plus uncommitted changes) differs from the
+      code BASELINE.json was counted from: prints the baseline's commit, then the paths that differ.
   compare BASE.json CAND.json [--threshold 10] [--markdown]
       per variant the change in instructions: SAME, MORE_WORK (> threshold %), LESS_WORK.
 
-Counts recorded under different SIMD targets (AVX2 vs AVX3, or valgrind's CPUID hiding a target)
-do not compare: compare says so and exits 0.
-
-Exit status: measure 0 ok, 1 the run failed; compare 1 when any variant is MORE_WORK, 2 on
-unusable input, 0 otherwise.
+Exit status: measure 0 ok, 1 the run failed; changed 0 unchanged, 1 changed; compare 1 when any
+variant is MORE_WORK, 2 when the two files were counted on different machines or SIMD targets
+(cannot judge); every command 2 on unusable input.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import json
 import os
 import re
@@ -37,8 +47,16 @@ import results_io as rio
 
 PROG = "count_gate.py"
 SCHEMA = "elubench-counts"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TRIGGER_PREFIX = "Client Request: "
+# What builds elubench_count with the CPU-only preset: the kernels (their CUDA files are not
+# compiled there), the counting harness and the build files. "kernels" stands for each of its
+# entries but cuda/, so a CUDA-only change needs no recount.
+COUNTED_PATHS = ("kernels", "bench/count_work.cpp", "bench/host_buffer.hpp", "bench/CMakeLists.txt",
+                 "CMakeLists.txt", "CMakePresets.json", "cmake")
+NOT_COUNTED = ("kernels/cuda",)
+# What makes two counts files comparable: the same machine as valgrind presents it.
+HOST_KEYS = ("cpu_model", "cpu_flags", "valgrind", "simd_target")
 
 
 # Unusable input: reported as one line on stderr, exit 2 (the same class as the results loader's,
@@ -110,6 +128,108 @@ def cpu_model() -> str:
     return "unknown"
 
 
+def cpu_flags() -> str:
+    """A short hash of the CPU's feature flags: machines sold under one model name ("AMD EPYC"
+    on a VM) differ in them, and with them in what glibc and Highway pick."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = " ".join(sorted(line.split(":", 1)[1].split()))
+                    return hashlib.sha256(flags.encode()).hexdigest()[:16]
+    except OSError:
+        pass
+    return "unknown"
+
+
+def valgrind_version(valgrind: str) -> str:
+    proc = subprocess.run([valgrind, "--version"], capture_output=True, text=True)
+    return proc.stdout.strip() or "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Source: which code a counts file describes
+
+
+def git(root: str, *args: str, check: bool = True) -> str | None:
+    """git's stdout without its last newline; None when check is False and git fails."""
+    try:
+        proc = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True)
+    except OSError as e:
+        raise InputError(f"cannot run git: {e.strerror or e}") from None
+    if proc.returncode != 0:
+        if check:
+            raise InputError(f"git {' '.join(args)}: {proc.stderr.strip().splitlines()[-1:] or ['failed']}")
+        return None
+    return proc.stdout.rstrip("\n")
+
+
+def counted_objects(root: str, commit: str) -> dict[str, str]:
+    """{path: git object id} of everything in COUNTED_PATHS at commit ("absent" for a path the
+    commit lacks); "kernels" is listed entry by entry, without NOT_COUNTED."""
+    out = {}
+    for path in COUNTED_PATHS:
+        listing = git(root, "ls-tree", commit, "--", path + "/" if path == "kernels" else path)
+        entries = [line.split("\t", 1) for line in listing.splitlines()]
+        for meta, name in entries:
+            if name not in NOT_COUNTED:
+                out[name] = meta.split()[2]
+        if not entries:
+            out[path] = "absent"
+    return out
+
+
+def source_of(root: str, rev: str) -> dict:
+    commit = git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+    if not commit:
+        raise InputError(f"'{rev}' is not a commit of the repository at {root}")
+    return {"commit": commit, "objects": counted_objects(root, commit)}
+
+
+def uncommitted(root: str) -> list[str]:
+    """Counted paths with uncommitted changes (tracked or not) in the working tree."""
+    status = git(root, "status", "--porcelain", "--untracked-files=all", "--", *COUNTED_PATHS)
+    paths = [line[3:].split(" -> ")[-1] for line in status.splitlines()]
+    return [p for p in paths if not p.startswith(tuple(x + "/" for x in NOT_COUNTED))]
+
+
+def changed_paths(baseline: dict, root: str) -> list[str]:
+    """What differs between the code the baseline counted and this checkout's counted code."""
+    src = baseline["source"]
+    if src is None:
+        return ["(the counts baseline names no source: every counted path)"]
+    head = counted_objects(root, "HEAD")
+    old = src["objects"]
+    diff = sorted(p for p in old.keys() | head.keys() if old.get(p, "absent") != head.get(p, "absent"))
+    return diff + [f"{p} (uncommitted)" for p in uncommitted(root)]
+
+
+def equivalent_commit(root: str, src: dict, limit: int = 200) -> str | None:
+    """src's commit when this clone has it; otherwise the newest of the last `limit` commits that
+    touched the counted code and holds exactly src's counted objects (after a squash merge the
+    counted commit is gone, but its code is still there under another name); None if neither."""
+    if git(root, "cat-file", "-e", src["commit"] + "^{commit}", check=False) is not None:
+        return src["commit"]
+    touched = git(root, "rev-list", f"--max-count={limit}", "HEAD", "--", *COUNTED_PATHS, check=False) or ""
+    for commit in touched.split():
+        if counted_objects(root, commit) == src["objects"]:
+            return commit
+    return None
+
+
+def changed(args) -> int:
+    """Prints the commit to count the baseline at (the recorded one when this clone lacks both it
+    and an equivalent), then what changed since, one path a line."""
+    base = load_counts(args.baseline)
+    root = args.repo or git(os.path.dirname(os.path.abspath(__file__)), "rev-parse", "--show-toplevel")
+    diff = changed_paths(base, root)
+    src = base["source"]
+    commit = "none" if src is None else (equivalent_commit(root, src) if diff else None) or src["commit"]
+    print(commit)
+    print("\n".join(diff) if diff else f"the counted code is unchanged since {commit}")
+    return 1 if diff else 0
+
+
 def parse_binary_stdout(text: str) -> tuple[str, int, list[str]]:
     """(simd_target, n, variants that passed) from elubench_count's stdout."""
     simd = n = None
@@ -145,6 +265,19 @@ def write_atomic(path: str, doc: dict, force: bool) -> None:
         raise
 
 
+def measured_source(args) -> dict:
+    """The source block for the binary measured: --commit's, or HEAD's when the counted paths
+    have no uncommitted change (otherwise the file would name code it did not count)."""
+    root = args.repo or git(os.path.dirname(os.path.abspath(__file__)), "rev-parse", "--show-toplevel")
+    if args.commit is None:
+        dirty = uncommitted(root)
+        if dirty:
+            raise InputError(f"uncommitted changes in the counted code ({', '.join(dirty[:3])}"
+                             f"{', ...' if len(dirty) > 3 else ''}): commit them first so that the counts name "
+                             "the commit they count, or pass --no-source")
+    return source_of(root, args.commit or "HEAD")
+
+
 def measure(args) -> int:
     if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
         raise InputError(f"{args.binary}: not an executable file")
@@ -153,6 +286,7 @@ def measure(args) -> int:
         raise InputError("valgrind not found on PATH (Debian: apt-get install valgrind)")
     if os.path.exists(args.output) and not args.force:
         raise InputError(f"{args.output} exists (use --force to overwrite)")
+    source = None if args.no_source else measured_source(args)
     with tempfile.TemporaryDirectory(prefix="count_gate-") as tmp:
         out_base = os.path.join(tmp, "cg.out")
         # Collection stays on: each DUMP_STATS_AT writes the counts since the ZERO_STATS just
@@ -179,8 +313,10 @@ def measure(args) -> int:
     doc = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
-        "host": {"cpu_model": cpu_model(), "simd_target": simd},
+        "host": {"cpu_model": cpu_model(), "cpu_flags": cpu_flags(), "valgrind": valgrind_version(valgrind),
+                 "simd_target": simd},
         "n": n,
+        "source": source,
         "counts": dict(sorted(counts.items())),
     }
     write_atomic(args.output, doc, args.force)
@@ -199,8 +335,13 @@ def load_counts(path: str) -> dict:
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise InputError(f"{path}: schema_version {doc.get('schema_version')!r}, this script reads {SCHEMA_VERSION}")
     host = doc.get("host")
-    if not isinstance(host, dict) or not isinstance(host.get("simd_target"), str):
-        raise InputError(f"{path}: host.simd_target missing")
+    for key in HOST_KEYS:
+        if not isinstance(host, dict) or not isinstance(host.get(key), str):
+            raise InputError(f"{path}: host.{key} missing")
+    src = doc.get("source", "missing")
+    if src is not None and not (isinstance(src, dict) and isinstance(src.get("commit"), str)
+                                and isinstance(src.get("objects"), dict)):
+        raise InputError(f"{path}: source must be null or name a commit and its objects")
     n = doc.get("n")
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         raise InputError(f"{path}: n must be a positive integer")
@@ -222,71 +363,120 @@ def verdict(base: int, cand: int, threshold: float) -> tuple[float, str]:
     return pct, "SAME"
 
 
+def catches(base: int, cand: int, threshold: float) -> float:
+    """The gate's power for one variant: the smallest growth from the candidate's count, in
+    percent, that would be MORE_WORK. The threshold itself when nothing changed; more when the
+    variant got cheaper since the baseline, whose count then banks the gain."""
+    return ((1.0 + threshold / 100.0) * base / cand - 1.0) * 100.0
+
+
+def same_machine(base: dict, cand: dict, ignore_host: bool) -> str | None:
+    """None when the two files' counts compare; otherwise why not (a SIMD target never does)."""
+    other = [k for k in HOST_KEYS if base["host"][k] != cand["host"][k]]
+    if not other or (ignore_host and "simd_target" not in other):
+        return None
+    return ", ".join(f"{k} {base['host'][k]!r} vs {cand['host'][k]!r}" for k in other)
+
+
 def compare(args) -> int:
     base = load_counts(args.baseline)
     cand = load_counts(args.candidate)
-    sb, sc = base["host"]["simd_target"], cand["host"]["simd_target"]
-    if sb != sc:
-        print(f"{PROG}: counts from different SIMD targets don't compare (baseline {sb}, candidate {sc}); "
-              "nothing checked")
-        return 0
+    why = same_machine(base, cand, args.ignore_host)
+    if why:
+        print(f"{PROG}: cannot judge: the two files were counted on different machines ({why}); counts "
+              "compare only when taken on one machine (scripts/ci_gate.sh counts the baseline's commit there)")
+        return 2
     if base["n"] != cand["n"]:
         raise InputError(f"counts for different n don't compare (baseline {base['n']}, candidate {cand['n']})")
     bc, cc = base["counts"], cand["counts"]
-    rows = []
-    for name in sorted(set(bc) & set(cc)):
-        pct, v = verdict(bc[name], cc[name], args.threshold)
-        rows.append((name, bc[name], cc[name], pct, v))
-    only_base = sorted(set(bc) - set(cc))
-    only_cand = sorted(set(cc) - set(bc))
-    more = [r[0] for r in rows if r[4] == "MORE_WORK"]
+    rows = [(name, bc[name], cc[name], *verdict(bc[name], cc[name], args.threshold),
+             catches(bc[name], cc[name], args.threshold)) for name in sorted(set(bc) & set(cc))]
+    only_base, only_cand = sorted(set(bc) - set(cc)), sorted(set(cc) - set(bc))
+    (print_markdown if args.markdown else print_text)(base, rows, only_base, only_cand, bc, cc, args.threshold)
+    return compare_status(rows, args.threshold)
 
-    if args.markdown:
-        print(f"### Instruction counts (callgrind, {sb}, n = {base['n']}, threshold {args.threshold:g}%)\n")
-        print("| variant | baseline Ir | candidate Ir | change | verdict |")
-        print("|---|---:|---:|---:|---|")
-        for name, b, c, pct, v in rows:
-            mark = f"**{v}**" if v == "MORE_WORK" else v
-            print(f"| `{name}` | {b:,} | {c:,} | {pct:+.2f}% | {mark} |")
-        for name in only_base:
-            print(f"| `{name}` | {bc[name]:,} | | | only in baseline |")
-        for name in only_cand:
-            print(f"| `{name}` | | {cc[name]:,} | | only in candidate |")
-        print()
-    else:
-        width = max([len(r[0]) for r in rows] + [len(x) for x in only_base + only_cand] + [7])
-        print(f"{'variant':<{width}}  {'baseline Ir':>14}  {'candidate Ir':>14}  {'change':>9}  verdict")
-        for name, b, c, pct, v in rows:
-            print(f"{name:<{width}}  {b:>14,}  {c:>14,}  {pct:>+8.2f}%  {v}")
-        for name in only_base:
-            print(f"{name:<{width}}  {bc[name]:>14,}  {'':>14}  {'':>9}  only in baseline")
-        for name in only_cand:
-            print(f"{name:<{width}}  {'':>14}  {cc[name]:>14,}  {'':>9}  only in candidate")
+
+def compare_status(rows, threshold: float) -> int:
+    """1 on MORE_WORK; 2 on LESS_WORK (a stale baseline: it banks a gain, so the gate cannot see
+    a threshold-sized regression of that variant from here); 0 otherwise."""
+    more = [r[0] for r in rows if r[4] == "MORE_WORK"]
+    less = [r for r in rows if r[4] == "LESS_WORK"]
     if more:
-        print(f"{PROG}: MORE_WORK (> {args.threshold:g}% more instructions): {', '.join(more)}")
+        print(f"{PROG}: MORE_WORK (> {threshold:g}% more instructions): {', '.join(more)}")
         return 1
-    print(f"{PROG}: no variant does more than {args.threshold:g}% more work ({len(rows)} compared)")
+    if less:
+        worst = max(less, key=lambda r: r[5])
+        print(f"{PROG}: cannot judge: {len(less)} variant(s) do more than {threshold:g}% less work than at the "
+              f"baseline's commit, which banks the gain: from here {worst[0]} could grow by up to {worst[5]:.1f}% "
+              "unseen; regenerate the counts baseline (results/baselines/README.md)")
+        return 2
+    print(f"{PROG}: no variant does more than {threshold:g}% more work ({len(rows)} compared; each would show "
+          f"a growth of more than {max([r[5] for r in rows] + [threshold]):.1f}% from here)")
     return 0
+
+
+def catch_text(verdict_: str, sees: float) -> str:
+    """A variant's power as printed: '—' once it is already over the threshold."""
+    return "—" if verdict_ == "MORE_WORK" else f"{sees:.1f}%"
+
+
+def print_markdown(base, rows, only_base, only_cand, bc, cc, threshold):
+    print(f"### Instruction counts (callgrind, {base['host']['simd_target']}, n = {base['n']}, "
+          f"threshold {threshold:g}%)\n")
+    print("| variant | baseline Ir | candidate Ir | change | catches growth over | verdict |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, b, c, pct, v, sees in rows:
+        mark = f"**{v}**" if v != "SAME" else v
+        print(f"| `{name}` | {b:,} | {c:,} | {pct:+.2f}% | {catch_text(v, sees)} | {mark} |")
+    for name in only_base:
+        print(f"| `{name}` | {bc[name]:,} | | | | only in baseline |")
+    for name in only_cand:
+        print(f"| `{name}` | | {cc[name]:,} | | | only in candidate |")
+    print()
+
+
+def print_text(base, rows, only_base, only_cand, bc, cc, threshold):
+    width = max([len(r[0]) for r in rows] + [len(x) for x in only_base + only_cand] + [7])
+    print(f"{'variant':<{width}}  {'baseline Ir':>14}  {'candidate Ir':>14}  {'change':>9}  {'catches':>8}  verdict")
+    for name, b, c, pct, v, sees in rows:
+        print(f"{name:<{width}}  {b:>14,}  {c:>14,}  {pct:>+8.2f}%  {catch_text(v, sees):>8}  {v}")
+    for name in only_base:
+        print(f"{name:<{width}}  {bc[name]:>14,}  {'':>14}  {'':>9}  {'':>8}  only in baseline")
+    for name in only_cand:
+        print(f"{name:<{width}}  {'':>14}  {cc[name]:>14,}  {'':>9}  {'':>8}  only in candidate")
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Instruction-count regression gate (callgrind).",
-                                epilog="compare exit status: 0 ok, 1 MORE_WORK, 2 unusable input")
+                                epilog="exit status: changed 0 unchanged, 1 changed; compare 0 ok, 1 MORE_WORK, "
+                                "2 counted on different machines; all 2 on unusable input")
     sub = p.add_subparsers(dest="command", required=True)
     m = sub.add_parser("measure", help="count instructions per CPU kernel call under callgrind")
     m.add_argument("--binary", required=True, help="path to elubench_count")
     m.add_argument("-o", "--output", required=True, help="counts JSON to write")
     m.add_argument("--n", type=int, default=1 << 16, help="elements per call (default 65536)")
     m.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    m.add_argument("--commit", help="the commit the binary was built from (default: HEAD, which must have no "
+                   "uncommitted change in the counted code)")
+    m.add_argument("--no-source", action="store_true", help="record no source (a candidate's counts)")
+    m.add_argument("--repo", help="the git checkout --commit belongs to (default: this script's)")
+    g = sub.add_parser("changed", help="whether the counted code differs from what a counts file counted")
+    g.add_argument("baseline")
+    g.add_argument("--repo", help="the git checkout to look at (default: this script's)")
     c = sub.add_parser("compare", help="compare two counts files")
     c.add_argument("baseline")
     c.add_argument("candidate")
     c.add_argument("--threshold", type=float, default=10.0,
                    help="percent more instructions that make a variant MORE_WORK (default 10)")
     c.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    c.add_argument("--ignore-host", action="store_true",
+                   help="compare counts from different machines with one SIMD target anyway (a number "
+                   "that means little: see the module doc)")
     args = p.parse_args(argv)
     if args.command == "compare" and args.threshold < 0:
         p.error("--threshold must be >= 0")
+    if args.command == "measure" and args.commit and args.no_source:
+        p.error("--commit and --no-source contradict each other")
     if args.command == "measure" and args.n <= 0:
         p.error("--n must be positive")
     return args
@@ -298,7 +488,7 @@ def main(argv=None) -> int:
 
 def _main(argv) -> int:
     args = parse_args(argv)
-    return measure(args) if args.command == "measure" else compare(args)
+    return {"measure": measure, "changed": changed, "compare": compare}[args.command](args)
 
 
 if __name__ == "__main__":

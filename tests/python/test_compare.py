@@ -10,7 +10,7 @@ def verdicts(stdout):
     """{row description: verdict} from compare.py's plain-text table."""
     out = {}
     for line in stdout.splitlines()[1:-1]:
-        for v in ("SLOWER", "SLOW_TAIL", "FASTER", "AMBIGUOUS", "SAME"):
+        for v in ("SLOWER", "SLOW_TAIL", "FASTER", "CANNOT_JUDGE", "AMBIGUOUS", "SAME"):
             if f"  {v}" in line:
                 out[line.split("  ")[0].strip()] = v
     return out
@@ -60,14 +60,16 @@ def test_speedup_is_faster_exit_0(write):
     assert {x for k, x in v.items() if "/naive/" in k} == {"FASTER"}
 
 
-def test_too_few_samples_is_ambiguous_not_failed(write):
+def test_too_few_samples_cannot_judge_exit_2(write):
+    # 3 samples a side: a 30% slowdown could hide there, so the gate says it cannot judge
+    # rather than passing.
     a = write(make_run(seed=1, samples=3), "a.json")
     b = write(make_run(seed=2, samples=3, slow={"vectorized": 1.3}), "b.json")
     r = run_script("compare.py", a, b)
-    assert r.returncode == 0
-    assert set(verdicts(r.stdout).values()) == {"AMBIGUOUS"}
-    assert "too few samples (3 vs 3" in r.stdout
-    assert "AMBIGUOUS" in r.stderr
+    assert r.returncode == 2
+    assert set(verdicts(r.stdout).values()) == {"CANNOT_JUDGE"}
+    assert "could see nothing, not 5%; too few samples (3 vs 3" in r.stdout
+    assert "cannot judge" in r.stderr
 
 
 def test_significant_but_under_threshold_is_ambiguous(write):
@@ -185,11 +187,12 @@ def test_normalize_by_copy_forgives_a_uniformly_slower_machine(write):
 
 
 def test_normalize_by_copy_uses_each_cells_winning_copy(write):
-    # Two copies per cell. In the candidate memcpy took a slow path (twice the time) and the
-    # non-temporal copy is the ceiling; normalized by the winner the kernels are unchanged. A
-    # script that divided by memcpy's time would call every kernel FASTER.
-    a = write(make_run(seed=1, cpu_copies=[("nontemporal", 14.0)]), "a.json")
-    b = write(make_run(seed=2, scale=1.2, slow={"copy/memcpy": 2.0}, cpu_copies=[("nontemporal", 14.0)]), "b.json")
+    # Three copies per cell, as the bench has. In the candidate memcpy took a slow path (twice
+    # the time) and the non-temporal copy is the ceiling; normalized by the winner the kernels
+    # are unchanged. A script that divided by memcpy's time would call every kernel FASTER.
+    copies = [("nontemporal", 14.0), ("vectorized", 13.0)]
+    a = write(make_run(seed=1, cpu_copies=copies), "a.json")
+    b = write(make_run(seed=2, scale=1.2, slow={"copy/memcpy": 2.0}, cpu_copies=copies), "b.json")
     assert {c["variant"] for c in json.loads(b.read_text())["ceilings"]} == {"nontemporal"}
     r = run_script("compare.py", a, b, "--normalize-by", "copy")
     assert r.returncode == 0, r.stdout
@@ -203,6 +206,20 @@ def test_markdown_output(write):
     b = write(make_run(seed=2, slow={"vectorized": 1.3}), "b.json")
     r = run_script("compare.py", a, b, "--markdown", "--normalize-by", "none")
     assert r.returncode == 1
-    assert "| row | baseline median (s) | candidate median (s) | change | p90 change | p (Holm) | verdict |" in r.stdout
+    assert "| row | baseline median (s) | candidate median (s) | change | p90 change | p (BH) | sees | verdict |" in r.stdout
     assert "❌ SLOWER" in r.stdout
     assert "6 SLOWER" in r.stdout
+
+
+def test_rows_without_a_copy_ceiling_cannot_judge(write):
+    # Normalized by the copy, a row with no copy in its cell has nothing to be divided by.
+    docs = []
+    for seed in (1, 2):
+        d = make_run(seed=seed)
+        d["results"] = [r for r in d["results"] if r["kind"] != "ceiling"]
+        d["ceilings"] = []
+        docs.append(d)
+    r = run_script("compare.py", write(docs[0], "a.json"), write(docs[1], "b.json"))
+    assert r.returncode == 2 and "cannot judge: 18 of 18 row(s)" in r.stderr
+    assert "CANNOT_JUDGE (no copy ceiling at this size to normalize by)" in r.stdout
+    assert "median row nothing" in r.stdout

@@ -26,12 +26,16 @@ BASE_COUNTS = {
 }
 
 
-def counts_doc(counts=None, simd="AVX2", n=65536):
+HOST = {"cpu_model": "test", "cpu_flags": "0123456789abcdef", "valgrind": "valgrind-3.19.0", "simd_target": "AVX2"}
+
+
+def counts_doc(counts=None, simd="AVX2", n=65536, host=None, source=None):
     return {
         "schema": "elubench-counts",
-        "schema_version": 1,
-        "host": {"cpu_model": "test", "simd_target": simd},
+        "schema_version": 2,
+        "host": dict(host or HOST, simd_target=simd),
         "n": n,
+        "source": source,
         "counts": dict(BASE_COUNTS if counts is None else counts),
     }
 
@@ -80,33 +84,38 @@ def test_change_within_threshold_is_same(tmp_path):
     assert run_compare(a, b, "--threshold", "5")[0] == 1
 
 
-def test_30_percent_less_work_passes(tmp_path):
+def test_30_percent_less_work_is_a_stale_baseline_that_cannot_judge(tmp_path):
+    # The baseline banks the gain: from here the variant could grow by 57% before MORE_WORK, so
+    # the gate cannot see its 10% and says so (exit 2) instead of passing.
     cand = dict(BASE_COUNTS)
     cand["cpu/relu/vectorized/f32"] = int(cand["cpu/relu/vectorized/f32"] * 0.7)
     a = write(tmp_path, "a.json", counts_doc())
     b = write(tmp_path, "b.json", counts_doc(cand))
     rc, out, _ = run_compare(a, b)
-    assert rc == 0
+    assert rc == 2
     line = next(l for l in out.splitlines() if l.startswith("cpu/relu/vectorized/f32"))
-    assert "-30.00%" in line and "LESS_WORK" in line
+    assert "-30.00%" in line and "57.1%" in line and "LESS_WORK" in line
+    assert "cannot judge" in out and "regenerate the counts baseline" in out
 
 
-def test_different_simd_target_does_not_compare(tmp_path):
+def test_different_simd_target_cannot_judge(tmp_path):
     cand = {k: v * 2 for k, v in BASE_COUNTS.items()}  # would be MORE_WORK everywhere
     a = write(tmp_path, "a.json", counts_doc())
     b = write(tmp_path, "b.json", counts_doc(cand, simd="AVX3"))
     rc, out, _ = run_compare(a, b)
-    assert rc == 0
-    assert "counts from different SIMD targets don't compare" in out
+    assert rc == 2
+    assert "cannot judge" in out and "simd_target 'AVX2' vs 'AVX3'" in out
     assert "MORE_WORK" not in out
+    assert run_compare(a, b, "--ignore-host")[0] == 2  # a SIMD target is never ignored
 
 
 @pytest.mark.parametrize("content,needle", [
     ("{not json", "malformed JSON"),
     (json.dumps({"schema": "elubench-results", "schema_version": 1}), "not an elubench-counts file"),
-    (json.dumps(dict(counts_doc(), schema_version=2)), "schema_version"),
+    (json.dumps(dict(counts_doc(), schema_version=1)), "schema_version"),
     (json.dumps(dict(counts_doc(), counts={"cpu/elu/naive/f32": "many"})), "positive integer"),
-    (json.dumps(dict(counts_doc(), host={})), "simd_target"),
+    (json.dumps(dict(counts_doc(), host={})), "host.cpu_model"),
+    (json.dumps(dict(counts_doc(), source={"commit": 1})), "source"),
 ])
 def test_malformed_input_exits_2_with_one_line(tmp_path, content, needle):
     a = write(tmp_path, "a.json", counts_doc())
@@ -148,7 +157,7 @@ def test_markdown_table(tmp_path):
     b = write(tmp_path, "b.json", counts_doc(cand))
     rc, out, _ = run_compare(a, b, "--markdown")
     assert rc == 1
-    assert "| `cpu/elu/vectorized/f32` | 400,000 | 520,000 | +30.00% | **MORE_WORK** |" in out
+    assert "| `cpu/elu/vectorized/f32` | 400,000 | 520,000 | +30.00% | — | **MORE_WORK** |" in out
 
 
 # A dump as callgrind 3.19 writes it for CALLGRIND_DUMP_STATS_AT("cpu/elu/vectorized/f32") (layout
@@ -234,3 +243,142 @@ def test_write_atomic_refuses_to_overwrite(tmp_path):
     count_gate.write_atomic(str(out), counts_doc({"x": 1}), force=True)
     assert json.loads(out.read_text())["counts"] == {"x": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["counts.json"]  # no temp file left behind
+
+
+# ---------------------------------------------------------------------------------------------
+# A planted slower kernel where the committed counts do not describe this machine's code.
+# Both fixtures are real counts from the 2-core Xeon development VM (callgrind, AVX2): the code
+# at 1c89578 (what the committed baseline held until this change) and at b2b3708.
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PLANTED = "cpu/elu/vectorized/f32"
+
+
+def planted_doc(doc, factor=1.3):
+    """doc's counts with PLANTED doing `factor` times the work: a slower kernel."""
+    out = json.loads(json.dumps(doc))
+    out["counts"][PLANTED] = round(out["counts"][PLANTED] * factor)
+    out["source"] = None
+    return out
+
+
+def test_planted_kernel_counted_on_a_machine_whose_counts_differ(tmp_path):
+    committed = json.loads((FIXTURES / "counts-b2b3708-xeon.json").read_text())
+    # Machine B counts the same code 24% lower (the issue's two figures for elu/vectorized/f32,
+    # 237,767 / 312,368): simulated by scaling every variant, under B's own host description.
+    ratio = 237_767 / 312_368
+    here = dict(committed, host=dict(committed["host"], cpu_model="AMD EPYC", cpu_flags="feedfacefeedface"),
+                counts={k: round(v * ratio) for k, v in committed["counts"].items()})
+    a = write(tmp_path, "committed.json", committed)
+    b = write(tmp_path, "base-here.json", here)          # the baseline's commit, counted on B
+    c = write(tmp_path, "planted-here.json", planted_doc(here))
+    # The old design compared the committed counts with B's: the planted kernel is -1%, SAME,
+    # and nothing is MORE_WORK, which was all the old gate failed on.
+    rc, out, _ = run_compare(a, c, "--ignore-host")
+    line = next(l for l in out.splitlines() if l.startswith(PLANTED))
+    assert rc != 1 and "-1.05%" in line and line.endswith("SAME") and "MORE_WORK" not in out
+    # Now those two refuse to compare (cannot judge), and the same-machine pair catches it.
+    rc, out, _ = run_compare(a, c)
+    assert rc == 2 and "different machines" in out and "cpu_model 'Intel(R) Xeon(R) Processor' vs 'AMD EPYC'" in out
+    rc, out, _ = run_compare(b, c)
+    assert rc == 1 and f"MORE_WORK (> 10% more instructions): {PLANTED}" in out
+    assert "+30.00%" in next(l for l in out.splitlines() if l.startswith(PLANTED))
+
+
+def test_planted_kernel_against_a_stale_baseline_cannot_pass(tmp_path):
+    # The issue's own numbers: the committed counts (312,368 for elu/vectorized/f32) were those of
+    # the code at 1c89578; the kernels since do 24% less work, so a kernel planted 30% slower
+    # counted -1% against them and passed. Counted side by side on one machine, the banked gain
+    # shows as LESS_WORK: the gate says it cannot judge (regenerate) instead of passing.
+    old = json.loads((FIXTURES / "counts-1c89578-xeon.json").read_text())
+    now = json.loads((FIXTURES / "counts-b2b3708-xeon.json").read_text())
+    assert old["counts"][PLANTED] == 312_368 and now["counts"][PLANTED] == 237_729
+    a = write(tmp_path, "base.json", old)
+    c = write(tmp_path, "planted.json", planted_doc(now))
+    rc, out, _ = run_compare(a, c)
+    assert rc == 2, out
+    assert "-1.06%" in next(l for l in out.splitlines() if l.startswith(PLANTED))
+    assert "cannot judge" in out and "regenerate the counts baseline" in out
+    # Regenerated at b2b3708 (the counts of the code just before the plant), it is caught.
+    rc, out, _ = run_compare(write(tmp_path, "fresh.json", now), c)
+    assert rc == 1 and PLANTED in out.splitlines()[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Which code a counts file counted, and whether this checkout's differs (a scratch git repo).
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"}
+
+
+def git_in(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env=GIT_ENV).stdout.strip()
+
+
+def commit_files(repo, files, message):
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    git_in(repo, "add", "-A")
+    git_in(repo, "commit", "-q", "-m", message)
+    return git_in(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path):
+    r = tmp_path / "repo"
+    r.mkdir()
+    git_in(r, "init", "-q")
+    commit_files(r, {"kernels/cpu/vectorized.cpp": "v1\n", "kernels/cuda/vectorized.cu": "g1\n",
+                     "bench/count_work.cpp": "c1\n", "CMakeLists.txt": "m1\n", "README.md": "r1\n"}, "first")
+    return r
+
+
+def run_changed(repo, counts_path):
+    r = subprocess.run([sys.executable, str(SCRIPT), "changed", str(counts_path), "--repo", str(repo)],
+                       capture_output=True, text=True)
+    return r.returncode, r.stdout.splitlines(), r.stderr
+
+
+def test_changed_sees_counted_code_only(repo, tmp_path):
+    first = git_in(repo, "rev-parse", "HEAD")
+    counts = write(tmp_path, "counts.json", counts_doc(source=count_gate.source_of(str(repo), "HEAD")))
+    assert run_changed(repo, counts)[:2] == (0, [first, f"the counted code is unchanged since {first}"])
+    # A README or a CUDA kernel does not change what elubench_count (CPU only) counts.
+    commit_files(repo, {"README.md": "r2\n", "kernels/cuda/vectorized.cu": "g2\n"}, "docs, cuda")
+    assert run_changed(repo, counts)[0] == 0
+    (repo / "kernels/cpu/vectorized.cpp").write_text("v2\n")  # uncommitted
+    assert run_changed(repo, counts)[:2] == (1, [first, "kernels/cpu/vectorized.cpp (uncommitted)"])
+    commit_files(repo, {}, "v2")
+    rc, lines, _ = run_changed(repo, counts)
+    assert rc == 1 and lines == [first, "kernels/cpu"]  # the commit to rebuild, then what changed
+
+
+def test_changed_finds_the_counted_code_under_another_commit(repo, tmp_path):
+    # After a squash merge the counted commit is gone; a commit with the same counted code stands in.
+    src = count_gate.source_of(str(repo), "HEAD")
+    same = git_in(repo, "rev-parse", "HEAD")
+    src["commit"] = "0" * 40
+    counts = write(tmp_path, "counts.json", counts_doc(source=src))
+    commit_files(repo, {"kernels/cpu/vectorized.cpp": "v2\n"}, "v2")
+    assert run_changed(repo, counts)[:2] == (1, [same, "kernels/cpu"])
+    # Neither it nor an equivalent: the recorded commit (ci_gate.sh then tries to fetch it).
+    src["objects"]["kernels/cpu"] = "f" * 40
+    counts = write(tmp_path, "counts.json", counts_doc(source=src))
+    assert run_changed(repo, counts)[1][0] == "0" * 40
+
+
+def test_counts_without_a_source_count_as_changed(repo, tmp_path):
+    rc, lines, _ = run_changed(repo, write(tmp_path, "counts.json", counts_doc(source=None)))
+    assert rc == 1 and lines[0] == "none" and "names no source" in lines[1]
+
+
+def test_measure_refuses_to_name_a_commit_it_did_not_count(repo):
+    # A baseline counted from uncommitted kernels would name a commit whose code it never counted.
+    (repo / "kernels/cpu/vectorized.cpp").write_text("dirty\n")
+    args = count_gate.parse_args(["measure", "--binary", "x", "-o", "y", "--repo", str(repo)])
+    with pytest.raises(count_gate.InputError, match="uncommitted changes in the counted code"):
+        count_gate.measured_source(args)
+    args = count_gate.parse_args(["measure", "--binary", "x", "-o", "y", "--repo", str(repo), "--commit", "HEAD"])
+    assert count_gate.measured_source(args)["commit"] == git_in(repo, "rev-parse", "HEAD")
