@@ -3,14 +3,17 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "guards.hpp"
 #include "host_buffer.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
@@ -66,6 +69,8 @@ std::vector<Row> select_rows(const Options& o, const Platform& p);
 //   apart from its kernels;
 // - per (dtype, n), a backward's dy; per (backward, n, params) its saved tensor (x itself when
 //   the activation saves its input).
+// The inputs are read-only once filled (bench/guards.hpp): a kernel that writes into one fails
+// its row, and restore_inputs() fills them again, so the rows after it read what they should.
 class SharedBuffers {
  public:
   SharedBuffers(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
@@ -73,15 +78,25 @@ class SharedBuffers {
   std::shared_ptr<HostBuffer> output(Dtype d, std::size_t n);
   std::shared_ptr<const HostBuffer> grad(Dtype d, std::size_t n);
   std::shared_ptr<const HostBuffer> saved(const Variant& backward, std::size_t n, const ActivationParams& p);
+  // After a row was caught writing where it may not: every input filled again as it was made
+  // (only the pages written were made writable, but which is not worth tracking for a failure),
+  // and every output's canaries written again.
+  void restore_inputs();
 
  private:
+  // A buffer and how it is filled (an input: then made read-only), so that it can be made again.
+  struct Slot {
+    std::shared_ptr<HostBuffer> buffer;
+    std::function<void(HostBuffer&)> fill;  // empty for an output
+  };
   using Key = std::pair<Dtype, std::size_t>;
   using SavedKey = std::tuple<Activation, Dtype, std::size_t, float, float>;  // every variant's the same
+  static const std::shared_ptr<HostBuffer>& made(Slot& slot, std::size_t bytes, std::size_t offset,
+                                                 std::function<void(HostBuffer&)> fill);
   Input dist_;
   unsigned seed_;
-  std::map<Key, std::shared_ptr<const HostBuffer>> inputs_, grads_;
-  std::map<Key, std::shared_ptr<HostBuffer>> outputs_;
-  std::map<SavedKey, std::shared_ptr<const HostBuffer>> saved_;
+  std::map<Key, Slot> inputs_, grads_, outputs_;
+  std::map<SavedKey, Slot> saved_;
 };
 
 // The state one row keeps between Google Benchmark's calls: its input and output buffers
@@ -108,6 +123,16 @@ class Case {
 
  private:
   bool prepare();  // false: the row is failed/skipped, reason set
+  void run_first_call();  // the checked call, on the row's buffers (a GPU row's output copied back)
+  // Writes outside what the row may write (bench/guards.hpp): the first one described, or empty.
+  // The output's canaries, a write into a read-only host input, and with full the device buffers
+  // (canaries, and the inputs compared with their host copies).
+  std::string writes_outside(bool full);
+  // Marks the row failed with `why` and puts the shared buffers back as they should be.
+  void fail_for_writing_outside(const std::string& why);
+  // After a timed loop: writes outside, and the poisoned elements of the output against the
+  // reference (so every repetition's calls are seen to have written what they should).
+  std::string check_timed_loop();
   // Timed calls are checked too (bench/timed_check.cpp): before each timed loop the output is
   // poisoned, and after the last repetition the output of the last timed call is checked.
   void poison_output();
@@ -132,7 +157,7 @@ class Case {
   std::shared_ptr<const HostBuffer> hx_, hgrad_;  // x (a backward's saved tensor); dy, backward rows only
   std::shared_ptr<HostBuffer> hy_;                // shared on the CPU, the row's own on the GPU
   HostBuffer hbias_;
-  std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_, dgrad_;
+  std::unique_ptr<DeviceBuffer> dx_, dy_, dbias_, dgrad_;
   RunArgs args_;
   std::vector<double> samples_;
 };

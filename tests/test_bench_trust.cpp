@@ -8,6 +8,8 @@
 #include <fstream>
 
 #include "adversarial.hpp"
+#include "guards.hpp"
+#include "host_buffer.hpp"
 #include "journal.hpp"
 #include "plausibility.hpp"
 #include "results.hpp"
@@ -152,4 +154,61 @@ TEST(Journal, AlphaIsPartOfARowsIdentity) {
   EXPECT_EQ(planned[0].status, Status::ok);  // alpha 1: the finished alpha-1 row
   EXPECT_EQ(planned[0].time->samples, std::vector<double>{7e-6});
   EXPECT_EQ(planned[1].status, Status::pending);  // alpha 2: nothing finished it; alpha 0.5 is another row
+}
+
+// The device buffers' guards, run on host memory: the same GuardedBuffer code the bench runs on
+// the GPU (DeviceBuffer), with memcpy for the copies. A write past the end or before the start is
+// found with its offset, an input that changed is found at its first changed byte, and arm()
+// makes a breached buffer whole again.
+TEST(Guards, GuardedBufferFindsWritesOutsideAndChangedInputs) {
+  GuardedBuffer<HostMemory> buf(1000 * sizeof(float));
+  auto* f = static_cast<float*>(buf.get());
+  std::vector<float> host(1000, 1.5f);
+  std::copy(host.begin(), host.end(), f);
+  EXPECT_FALSE(buf.overwritten());
+  EXPECT_FALSE(buf.first_difference_from(host.data()));
+  f[1000] = 0.0f;  // one element past the end
+  ASSERT_TRUE(buf.overwritten());
+  EXPECT_EQ(*buf.overwritten(), 4000);
+  EXPECT_EQ(describe_write_outside("y", *buf.overwritten(), 1000, 4), "wrote outside y: y[1000] (byte 0 past its end; n = 1000)");
+  buf.arm();
+  EXPECT_FALSE(buf.overwritten());
+  f[-1] = 0.0f;  // one before the start: the byte nearest the data is named
+  ASSERT_TRUE(buf.overwritten());
+  EXPECT_EQ(*buf.overwritten(), -1);
+  EXPECT_EQ(describe_write_outside("y", -1, 1000, 4), "wrote outside y: y[-1] (byte 1 before its start; n = 1000)");
+  buf.arm();
+  f[517] = 2.0f;  // an input written into
+  ASSERT_TRUE(buf.first_difference_from(host.data()));
+  EXPECT_EQ(*buf.first_difference_from(host.data()) / sizeof(float), 517u);
+}
+
+// Host inputs are read-only: a write into one is noted with its address (and then allowed to
+// happen), so the row that wrote it can be named; a write into the canaries just past an input
+// is a write outside it. HostBuffer's own canaries guard an output.
+TEST(Guards, HostInputsAreReadOnlyAndOutputsHaveCanaries) {
+  HostBuffer x(1024 * sizeof(float), HostBuffer::kOffsetX), y(1024 * sizeof(float), HostBuffer::kOffsetY);
+  x.protect();
+  EXPECT_EQ(take_input_write(), nullptr);
+  reinterpret_cast<volatile float*>(x.data())[700] = 3.0f;
+  const void* at = take_input_write();
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(describe_input_write("x", *x.offset_of(at), 1024, 4), "wrote into its input x: x[700] (n = 1024)");
+  EXPECT_EQ(take_input_write(), nullptr) << "each write is reported once";
+  reinterpret_cast<volatile float*>(x.data())[1024] = 3.0f;
+  at = take_input_write();
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(describe_input_write("x", *x.offset_of(at), 1024, 4), "wrote outside x: x[1024] (byte 0 past its end; n = 1024)");
+  x.unprotect();
+  x.data()[0] = 1;  // writable again, and nothing noted
+  EXPECT_EQ(take_input_write(), nullptr);
+
+  EXPECT_FALSE(y.overwritten());
+  y.data()[4096 + 17] = 0x11;
+  ASSERT_TRUE(y.overwritten());
+  EXPECT_EQ(*y.overwritten(), 4096 + 17);
+  y.arm();
+  y.data()[-3] = 0x11;
+  ASSERT_TRUE(y.overwritten());
+  EXPECT_EQ(*y.overwritten(), -3);
 }
