@@ -171,6 +171,10 @@ int run_every_gpu(const Invocation& inv, const std::vector<GpuTarget>& gpus) {
 
 // ---- Step 3: Google Benchmark ----------------------------------------------------------------
 
+std::size_t physical_memory() {
+  return static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
 // Repetitions of all rows in random order, not each row's repetitions back to back: a machine
 // that slows down for a few seconds then spreads its slowdown over every row's samples instead
 // of making one row look slow, so ratios within a run and comparisons between runs stop
@@ -179,8 +183,7 @@ int run_every_gpu(const Invocation& inv, const std::vector<GpuTarget>& gpus) {
 // of the host's memory, half of the GPU's free memory. Otherwise *note says why not.
 bool interleave(const std::vector<Row>& rows, const Platform& plat, std::string* note) {
   const Footprint need = interleaved_footprint(rows);
-  const std::size_t host_budget =
-      static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) / 4;
+  const std::size_t host_budget = physical_memory() / 4;
   const std::size_t device_budget = plat.gpu_usable ? eb::gpu::free_memory() / 2 : 0;
   if (need.host <= host_budget && need.device <= device_budget) return true;
   char buf[256];
@@ -190,6 +193,21 @@ bool interleave(const std::vector<Row>& rows, const Platform& plat, std::string*
                 need.host >> 20, need.device >> 20, host_budget >> 20, device_budget >> 20);
   *note = buf;
   return false;
+}
+
+// Refused before any work: rows that need more host memory than the machine has. The shared
+// inputs and outputs stay allocated for the run, interleaved or not (SharedBuffers), and a GPU
+// row also holds its output on the host while it is checked.
+void check_host_memory(const std::vector<Row>& rows) {
+  std::size_t need = interleaved_footprint(rows).host, gpu_output = 0;
+  for (const Row& r : rows)
+    if (r.status == Status::pending && r.variant->device == eb::Device::gpu)
+      gpu_output = std::max(gpu_output, r.n * eb::dtype_size(r.variant->dtype));
+  need += gpu_output;
+  const std::size_t have = physical_memory();
+  if (need > have)
+    throw UsageError("the selected rows need " + std::to_string(need >> 20) + " MiB of host memory (inputs and outputs, " +
+                     "held for the run) and this machine has " + std::to_string(have >> 20) + " MiB: choose smaller --sizes");
 }
 
 bool has_flag(const std::vector<std::string>& args, const char* prefix) {
@@ -420,6 +438,7 @@ int run(int argc, char** argv) {
 
   std::vector<Row> rows = select_rows(inv.opt, plat);
   if (inv.resume) adopt_finished_rows(rows, inv.resume->done);
+  check_host_memory(rows);
   const std::string out = output_path(inv.opt);
   check_out_path(out, inv.opt.force);
   check_benchmark_flags(inv.opt.benchmark_args);

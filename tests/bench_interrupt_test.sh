@@ -117,5 +117,6 @@ mkfifo fifo && refused "--out a fifo" "${run[@]}" --out fifo --force
 touch r2.json.journal && refused "--out whose journal exists" "${run[@]}" --out r2.json
 refused "--resume with a selection flag" --resume INT.json --sizes 2^20
 refused "--resume of a file that is not a run" --resume "$SCHEMA"
+refused "sizes beyond the machine's memory" --device cpu --threads 1 --sizes 2^36 --out r.json
 
 [ "$fails" = 0 ] && echo "interrupt: ok" || exit 1
