@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -418,9 +419,12 @@ void Case::run(benchmark::State& st) {
     }
     // A row that has started runs out its remaining repetitions as empty loops: Google
     // Benchmark aborts when one row's repetitions report different iteration counts, and a
-    // skipped repetition reports none. Nothing from this row is kept.
+    // skipped repetition reports none. Nothing from this row is kept. The loop's own time is
+    // its manual time: with none, a first repetition would grow to a billion iterations.
+    const auto t0 = std::chrono::steady_clock::now();
     for (auto _ : st) {
     }
+    st.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     return;
   }
   if (!prepared_) {
@@ -452,16 +456,23 @@ void Case::run(benchmark::State& st) {
 
 void Case::run_cpu(benchmark::State& st) {
   const RunFn fn = row_.variant->kernel;  // the arguments were checked by the first run()
+  // Manual time, from the one clock that both Google Benchmark's sample and the journal's read
+  // (registered UseManualTime): the loop's wall time, as UseRealTime would measure it.
+  const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : st) {
     fn(args_);
     benchmark::ClobberMemory();  // the stores must happen inside the timed region
   }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.SetIterationTime(seconds);
   // Outside the timed loop: what this loop's calls wrote, before another row runs.
   if (const std::string why = check_timed_loop(); !why.empty()) {
     ready_ = false;
     release();
     st.SkipWithError(row_.reason.c_str());
+    return;
   }
+  if (st.iterations() > 0) loop_ = Loop{static_cast<long long>(st.iterations()), seconds / static_cast<double>(st.iterations())};
 }
 
 void Case::run_gpu(benchmark::State& st) {

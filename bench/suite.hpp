@@ -117,6 +117,17 @@ class Case {
   void add_sample(double seconds) {
     if (row_.variant->device != Device::gpu) samples_.push_back(seconds);
   }
+  // A resumed CPU row: the repetitions an interrupted run journaled come first; the row then runs
+  // only the rest (Google Benchmark is told repetitions - resumed()).
+  void resume_with(std::vector<double> samples) { samples_ = std::move(samples); }
+  std::size_t resumed() const { return samples_.size(); }
+  // The timed loop the last body call ran, once: its iterations and seconds per call (CPU rows,
+  // when it passed its checks), for the journal (bench/repetitions.hpp).
+  struct Loop {
+    long long iterations;
+    double seconds_per_call;
+  };
+  std::optional<Loop> take_loop() { return std::exchange(loop_, std::nullopt); }
   // After the last repetition: status ok with its statistics, or the failure; frees buffers.
   void finish();
   Row& row() { return row_; }
@@ -160,6 +171,7 @@ class Case {
   std::unique_ptr<DeviceBuffer> dx_, dy_, dbias_, dgrad_;
   RunArgs args_;
   std::vector<double> samples_;
+  std::optional<Loop> loop_;
 };
 
 // Random input of n elements of dtype d from the --input distribution, never zero (a zero

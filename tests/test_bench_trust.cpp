@@ -7,7 +7,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "adversarial.hpp"
+#include "build_info.hpp"
 #include "guards.hpp"
 #include "host_buffer.hpp"
 #include "journal.hpp"
@@ -150,7 +153,7 @@ TEST(Journal, AlphaIsPartOfARowsIdentity) {
   one.time.reset();
   two.time.reset();
   std::vector<Row> planned = {one, two};
-  adopt_finished_rows(planned, {half, row_from_json(row_to_json(ok_row("cpu/elu/naive/f32", 4096, {7e-6})))});
+  adopt_finished_rows(planned, {half, row_from_json(row_to_json(ok_row("cpu/elu/naive/f32", 4096, {7e-6})))}, 1);
   EXPECT_EQ(planned[0].status, Status::ok);  // alpha 1: the finished alpha-1 row
   EXPECT_EQ(planned[0].time->samples, std::vector<double>{7e-6});
   EXPECT_EQ(planned[1].status, Status::pending);  // alpha 2: nothing finished it; alpha 0.5 is another row
@@ -211,4 +214,101 @@ TEST(Guards, HostInputsAreReadOnlyAndOutputsHaveCanaries) {
   y.data()[-3] = 0x11;
   ASSERT_TRUE(y.overwritten());
   EXPECT_EQ(*y.overwritten(), -3);
+}
+
+namespace {
+std::string temp_path() {
+  char path[] = "/tmp/eb_journal_XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp");
+  ::close(fd);
+  return path;
+}
+nlohmann::json header_v2(const std::string& revision) {
+  return {{"elubench_journal", 2}, {"out", "x.json"}, {"argv", {"elubench"}}, {"revision", revision}};
+}
+nlohmann::json sample(const std::string& label, double s) { return {{"sample", {{"row", label}, {"s", s}}}}; }
+}  // namespace
+
+// Every line carries a CRC-32: a damaged line in the middle is skipped with a warning naming it
+// (its row runs again), not the end of the resume. The repetitions of unfinished rows come back
+// by row, from this build only; a row that finished drops its repetition lines.
+TEST(Journal, DamagedLinesAreSkippedAndRepetitionsComeBack) {
+  const Row done = ok_row("cpu/elu/naive/f32", 4096, {3e-6, 2e-6});
+  const Row edited = ok_row("cpu/relu/naive/f32", 4096, {1e-6});
+  const std::string unfinished = "cpu/elu/vectorized/f32 n=4096 threads=1";
+  std::string damaged = journal_line(row_to_json(edited));
+  damaged.replace(damaged.find("1e-06"), 5, "5e-07");  // a 2x faster time, still valid JSON
+  const std::string path = temp_path();
+  const auto write = [&](const std::string& revision) {
+    std::ofstream(path) << journal_line(header_v2(revision)) << "\n" << journal_line(row_to_json(done)) << "\n"
+                        << damaged << "\n" << journal_line(sample(unfinished, 1e-6)) << "\n"
+                        << journal_line(sample(done.label(), 9e-6)) << "\n" << journal_line(sample(unfinished, 2e-6))
+                        << "\n" << R"({"name": "cpu/elu/na)";
+  };
+  write(build_info::git_revision);
+  testing::internal::CaptureStderr();
+  const ResumeState s = load_resume(path);
+  const std::string said = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(s.done.size(), 1u);
+  EXPECT_EQ(s.done[0].label(), done.label());
+  EXPECT_EQ(s.partial.size(), 1u) << "the finished row's repetition line is history";
+  EXPECT_EQ(s.partial.at(unfinished), (std::vector<double>{1e-6, 2e-6}));
+  EXPECT_NE(said.find("line 3 skipped: its checksum does not match its content"), std::string::npos) << said;
+  EXPECT_NE(said.find("line 7 skipped"), std::string::npos) << said;
+  EXPECT_EQ(s.journal, path);
+
+  write("another-build");
+  testing::internal::CaptureStderr();
+  EXPECT_TRUE(load_resume(path).partial.empty());
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("from another build"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+// Opening a journal to append cuts a torn last line back to the last newline, so the next line
+// is not glued onto the fragment (which a later resume would read as a damaged line).
+TEST(Journal, AppendingCutsATornLastLine) {
+  const Row done = ok_row("cpu/elu/naive/f32", 4096, {3e-6});
+  const std::string path = temp_path();
+  std::ofstream(path) << journal_line(header_v2(build_info::git_revision)) << "\n" << journal_line(row_to_json(done))
+                      << "\n" << R"(0badc0de {"name": "cpu/elu/na)";
+  testing::internal::CaptureStderr();
+  {
+    Journal j(path, header_v2(build_info::git_revision), true);
+    j.append(row_to_json(ok_row("cpu/relu/naive/f32", 4096, {1e-6})));
+  }
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("cut off a torn last line"), std::string::npos);
+  testing::internal::CaptureStderr();
+  const ResumeState s = load_resume(path);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "every line is whole";
+  EXPECT_EQ(s.done.size(), 2u);
+  std::remove(path.c_str());
+}
+
+// A finished row read back is checked against this run's plan before it is adopted; one that
+// this run could not have written runs again.
+TEST(Journal, ResumedRowsAreCheckedAgainstThePlan) {
+  const Row good = ok_row("cpu/elu/naive/f32", 4096, {3e-6, 2e-6, 4e-6});
+  Row planned = good;
+  planned.status = Status::pending;
+  planned.time.reset();
+  EXPECT_EQ(implausible_resumed_row(good, planned, 3), "");
+  Row r = good;
+  r.bytes *= 2;
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("bytes"), std::string::npos);
+  EXPECT_NE(implausible_resumed_row(good, planned, 10).find("3 samples, this run takes 10"), std::string::npos);
+  r = good;
+  r.time->samples[1] = -1e-6;
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("positive time"), std::string::npos);
+  r = good;
+  r.accuracy->tolerance = "<= 9 ULP";
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("checked to '<= 9 ULP'"), std::string::npos);
+  r = good;
+  r.accuracy->max_ulp = 7;
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("outside its tolerance"), std::string::npos);
+  std::vector<Row> rows = {planned};
+  testing::internal::CaptureStderr();
+  adopt_finished_rows(rows, {r}, 3);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("not adopted"), std::string::npos);
+  EXPECT_EQ(rows[0].status, Status::pending);
 }
