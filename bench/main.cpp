@@ -60,7 +60,7 @@ class SampleReporter : public benchmark::BenchmarkReporter {
       const auto it = by_name_.find(r.run_name.function_name);
       if (it == by_name_.end()) continue;
       seen.insert(it->second);
-      // With UseRealTime / UseManualTime, real_accumulated_time is wall / event seconds.
+      // With UseManualTime, real_accumulated_time is the loop's wall seconds (CPU) or the events' (GPU).
       if (!r.error_occurred && r.iterations > 0)
         it->second->add_sample(r.real_accumulated_time / static_cast<double>(r.iterations));
     }
