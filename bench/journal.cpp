@@ -355,6 +355,9 @@ ResumeState load_resume(const std::string& file) {
   if (read_journal(file, s, true)) {
     s.from_journal = true;
     s.journal = file;
+    // An interrupted run wrote its results file and kept this journal beside it: complete that
+    // file, as --resume OUT does (its finished rows are the file's, the repetitions the journal's).
+    if (journal_path(s.out) == file && ::access(s.out.c_str(), F_OK) == 0) s = read_results_file(s.out);
   } else {
     s = read_results_file(file);
   }
