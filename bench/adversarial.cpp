@@ -5,6 +5,7 @@
 #include <random>
 
 #include "elubench/gpu.hpp"
+#include "guards.hpp"
 #include "host_buffer.hpp"
 #include "suite.hpp"
 #if ELUBENCH_HAVE_CUDA
@@ -44,6 +45,60 @@ std::vector<unsigned char> adversarial_input(Dtype d, std::size_t n, bool with_n
   return out;
 }
 
+namespace {
+// The first write outside y or into a (read-only) input of the adversarial call, described; empty
+// if none.
+std::string adversarial_breach(std::size_t n, std::size_t cols, std::size_t es, const HostBuffer& x, const HostBuffer& y,
+                               const HostBuffer& b, const HostBuffer& g) {
+  struct Named {
+    const char* name;
+    const HostBuffer& buffer;
+    std::size_t n;
+  };
+  if (const auto at = y.overwritten()) return describe_write_outside("y", *at, n, es);
+  if (const void* p = take_input_write()) {
+    for (const Named& h : {Named{"x", x, n}, Named{"dy", g, n}, Named{"bias", b, cols}})
+      if (const auto at = h.buffer.offset_of(p)) return describe_input_write(h.name, *at, h.n, es);
+    return "wrote into a read-only input of another row";
+  }
+  return {};
+}
+
+// One call of v on device copies of the host buffers (each with canary pages), its output copied
+// back into y; the first write outside y or into a device input, described, or empty.
+std::string run_on_device(const Variant& v, RunArgs a, const HostBuffer& x, HostBuffer& y, const HostBuffer& b,
+                          const HostBuffer& g) {
+  const std::size_t es = dtype_size(v.dtype), cols = a.cols;
+  DeviceBuffer dx(x.size()), dy(y.size()), db(b.size()), dg(g.size());
+  gpu::copy_to_device(dx.get(), x.data(), x.size());
+  gpu::copy_to_device(dy.get(), y.data(), y.size());
+  if (b.size()) gpu::copy_to_device(db.get(), b.data(), b.size());
+  if (g.size()) gpu::copy_to_device(dg.get(), g.data(), g.size());
+  a.x = dx.get();
+  a.y = dy.get();
+  a.bias = cols ? db.get() : nullptr;
+  a.grad = v.is_backward() ? dg.get() : nullptr;
+  v.run(a);
+#if ELUBENCH_HAVE_CUDA
+  gpu_check_sync();
+#endif
+  gpu::copy_to_host(y.data(), dy.get(), y.size());
+  struct Named {
+    const char* name;
+    const DeviceBuffer& buffer;
+    const HostBuffer* made_from;
+    std::size_t n;
+  };
+  for (const Named& d : {Named{"y (device)", dy, nullptr, a.n}, Named{"x (device)", dx, &x, a.n},
+                         Named{"dy (device)", dg, &g, a.n}, Named{"bias (device)", db, &b, cols}}) {
+    if (const auto at = d.buffer.overwritten()) return describe_write_outside(d.name, *at, d.n, es);
+    if (const auto at = d.made_from ? d.buffer.first_difference_from(d.made_from->data()) : std::nullopt)
+      return describe_input_write(d.name, static_cast<std::ptrdiff_t>(*at), d.n, es);
+  }
+  return {};
+}
+}  // namespace
+
 CheckResult check_adversarial(const Variant& v, const ActivationParams& p, int threads) {
   const std::size_t n = kAdversarialN, es = dtype_size(v.dtype);
   const std::size_t cols = v.uses_bias ? kAdversarialCols : 0;
@@ -59,33 +114,30 @@ CheckResult check_adversarial(const Variant& v, const ActivationParams& p, int t
     std::copy(xin.begin(), xin.end(), x.begin());
   }
   for (std::size_t j = 0; j < cols; ++j) store_from_float(b.data(), j, v.dtype, kBias[j]);
+  for (HostBuffer* input : {&x, &b, &g}) input->protect();
   std::fill(y.begin(), y.end(), static_cast<unsigned char>(0xAB));
   RunArgs a;
   a.n = n;
   a.params = p;
   a.cols = cols;
   a.threads = threads;
+  std::string breach;
   if (v.device == Device::gpu) {
-    gpu::Buffer dx(n * es), dy(n * es), db(std::max<std::size_t>(cols, 1) * es), dg(std::max<std::size_t>(g.size(), 1));
-    gpu::copy_to_device(dx.get(), x.data(), n * es);
-    if (v.is_backward()) gpu::copy_to_device(dg.get(), g.data(), n * es);
-    a.grad = v.is_backward() ? dg.get() : nullptr;
-    gpu::copy_to_device(dy.get(), y.data(), n * es);
-    if (cols) gpu::copy_to_device(db.get(), b.data(), cols * es);
-    a.x = dx.get();
-    a.y = dy.get();
-    a.bias = cols ? db.get() : nullptr;
-    v.run(a);
-#if ELUBENCH_HAVE_CUDA
-    gpu_check_sync();
-#endif
-    gpu::copy_to_host(y.data(), dy.get(), n * es);
+    breach = run_on_device(v, a, x, y, b, g);
   } else {
     a.x = x.data();
     a.y = y.data();
     a.bias = cols ? b.data() : nullptr;
     a.grad = v.is_backward() ? g.data() : nullptr;
     v.run(a);
+  }
+  if (breach.empty()) breach = adversarial_breach(n, cols, es, x, y, b, g);
+  if (!breach.empty()) {
+    CheckResult r;
+    r.ok = false;
+    r.checked = n;
+    r.message = v.name + ": " + breach;
+    return r;
   }
   return check_against_reference(v, x.data(), y.data(), n, p, cols ? b.data() : nullptr, cols,
                                  v.is_backward() ? g.data() : nullptr);

@@ -24,7 +24,9 @@
 #include "gpu_all.hpp"
 #include "journal.hpp"
 #include "plausibility.hpp"
+#include "build_info.hpp"
 #include "progress.hpp"
+#include "repetitions.hpp"
 #include "run_guard.hpp"
 #include "signals.hpp"
 #include "elubench/gpu.hpp"
@@ -46,8 +48,8 @@ namespace {
 // summary; --benchmark_out still gets Google Benchmark's own JSON through its file reporter.
 class SampleReporter : public benchmark::BenchmarkReporter {
  public:
-  SampleReporter(const std::map<std::string, Case*>& by_name, Progress& progress, Journal& journal)
-      : by_name_(by_name), progress_(progress), journal_(journal) {}
+  SampleReporter(const std::map<std::string, Case*>& by_name, Progress& progress, Journal& journal, RepetitionLog& log)
+      : by_name_(by_name), progress_(progress), journal_(journal), log_(log) {}
 
   bool ReportContext(const Context&) override { return true; }
 
@@ -58,11 +60,12 @@ class SampleReporter : public benchmark::BenchmarkReporter {
       const auto it = by_name_.find(r.run_name.function_name);
       if (it == by_name_.end()) continue;
       seen.insert(it->second);
-      // With UseRealTime / UseManualTime, real_accumulated_time is wall / event seconds.
+      // With UseManualTime, real_accumulated_time is the loop's wall seconds (CPU) or the events' (GPU).
       if (!r.error_occurred && r.iterations > 0)
         it->second->add_sample(r.real_accumulated_time / static_cast<double>(r.iterations));
     }
     for (Case* c : seen) {
+      log_.reported(c->row());
       c->finish();
       const Row& row = c->row();
       if (row.status != Status::interrupted) journal_.append(row_to_json(row));
@@ -74,6 +77,7 @@ class SampleReporter : public benchmark::BenchmarkReporter {
   const std::map<std::string, Case*>& by_name_;
   Progress& progress_;
   Journal& journal_;
+  RepetitionLog& log_;
 };
 
 std::string utc_now(const char* fmt) {
@@ -171,6 +175,10 @@ int run_every_gpu(const Invocation& inv, const std::vector<GpuTarget>& gpus) {
 
 // ---- Step 3: Google Benchmark ----------------------------------------------------------------
 
+std::size_t physical_memory() {
+  return static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
 // Repetitions of all rows in random order, not each row's repetitions back to back: a machine
 // that slows down for a few seconds then spreads its slowdown over every row's samples instead
 // of making one row look slow, so ratios within a run and comparisons between runs stop
@@ -179,8 +187,7 @@ int run_every_gpu(const Invocation& inv, const std::vector<GpuTarget>& gpus) {
 // of the host's memory, half of the GPU's free memory. Otherwise *note says why not.
 bool interleave(const std::vector<Row>& rows, const Platform& plat, std::string* note) {
   const Footprint need = interleaved_footprint(rows);
-  const std::size_t host_budget =
-      static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) / 4;
+  const std::size_t host_budget = physical_memory() / 4;
   const std::size_t device_budget = plat.gpu_usable ? eb::gpu::free_memory() / 2 : 0;
   if (need.host <= host_budget && need.device <= device_budget) return true;
   char buf[256];
@@ -190,6 +197,21 @@ bool interleave(const std::vector<Row>& rows, const Platform& plat, std::string*
                 need.host >> 20, need.device >> 20, host_budget >> 20, device_budget >> 20);
   *note = buf;
   return false;
+}
+
+// Refused before any work: rows that need more host memory than the machine has. The shared
+// inputs and outputs stay allocated for the run, interleaved or not (SharedBuffers), and a GPU
+// row also holds its output on the host while it is checked.
+void check_host_memory(const std::vector<Row>& rows) {
+  std::size_t need = interleaved_footprint(rows).host, gpu_output = 0;
+  for (const Row& r : rows)
+    if (r.status == Status::pending && r.variant->device == eb::Device::gpu)
+      gpu_output = std::max(gpu_output, r.n * eb::dtype_size(r.variant->dtype));
+  need += gpu_output;
+  const std::size_t have = physical_memory();
+  if (need > have)
+    throw UsageError("the selected rows need " + std::to_string(need >> 20) + " MiB of host memory (inputs and outputs, " +
+                     "held for the run) and this machine has " + std::to_string(have >> 20) + " MiB: choose smaller --sizes");
 }
 
 bool has_flag(const std::vector<std::string>& args, const char* prefix) {
@@ -292,7 +314,7 @@ void make_cases(Registered& reg, std::vector<Row>& rows, const Options& opt, Gpu
   for (const Row& r : rows) reg.pending += r.status == Status::pending;
 }
 
-void register_rows(Registered& reg, const Options& opt, Progress& progress) {
+void register_rows(Registered& reg, const Options& opt, Progress& progress, RepetitionLog& log) {
   const bool user_min_time = has_flag(opt.benchmark_args, "--benchmark_min_time");
   for (std::size_t i = 0; i < reg.cases.size(); ++i) {
     Case* c = reg.cases[i].get();
@@ -301,35 +323,57 @@ void register_rows(Registered& reg, const Options& opt, Progress& progress) {
     char* first = &reg.started[i];
     const std::string name = benchmark_name(r);
     reg.by_name[name] = c;
-    auto* b = benchmark::RegisterBenchmark(name.c_str(), [c, &progress, first](benchmark::State& st) {
+    auto* b = benchmark::RegisterBenchmark(name.c_str(), [c, &progress, &log, first](benchmark::State& st) {
       if (!*first) {
         *first = 1;
         progress.starting(c->row());  // a slow row is visible while it runs
       }
+      log.starting(c->row(), static_cast<long long>(st.max_iterations));
       const double t0 = progress.now();
       c->run(st);
+      if (const auto loop = c->take_loop()) log.ended(c->row(), loop->iterations, loop->seconds_per_call);
       progress.spent(c->row(), progress.now() - t0);
     });
     b->Unit(benchmark::kMicrosecond);
     const bool gpu = r.variant->device == eb::Device::gpu;
     // GPU rows sample inside one iteration until the stopping rule says stop (gpu_timer.hpp).
+    // CPU rows time their loop themselves (wall time: worker threads' time must count), the
+    // clock the journal's repetitions read too; a resumed row runs only what it lacks.
     if (gpu) b->UseManualTime()->Iterations(1)->Repetitions(1);
-    else b->Repetitions(opt.repetitions)->UseRealTime();  // wall time: worker threads' time must count
+    else b->Repetitions(opt.repetitions - static_cast<int>(c->resumed()))->UseManualTime();
     // The suite must fit its budget (CPU <= 10 min, --quick <= 60 s): short samples, many of
     // them. --benchmark_min_time overrides.
     if (!user_min_time && !gpu) b->MinTime(opt.quick ? 0.002 : 0.01);
   }
 }
 
-// The journal comes last among the checks: a refused run leaves no file behind.
+// The journal comes last among the checks: a refused run leaves no file behind. A resumed run
+// appends to the journal it resumes (a journal, or an interrupted results file's).
 std::unique_ptr<Journal> open_journal(const Invocation& inv, const std::string& out, const std::vector<Row>& rows) {
-  const nlohmann::json header = {{"elubench_journal", 1}, {"out", out}, {"argv", inv.argv}};
-  const bool append = inv.resume && inv.resume->from_journal;
-  auto journal = std::make_unique<Journal>(append ? inv.opt.resume : journal_path(out), header, append);
+  const nlohmann::json header = {
+      {"elubench_journal", 2}, {"out", out}, {"argv", inv.argv}, {"revision", build_info::git_revision}};
+  const bool append = inv.resume && !inv.resume->journal.empty();
+  auto journal = std::make_unique<Journal>(append ? inv.resume->journal : journal_path(out), header, append);
   if (inv.resume && !append)
     for (const Row& r : rows)
       if (r.status != Status::pending) journal->append(row_to_json(r));
   return journal;
+}
+
+// A resumed CPU row keeps the repetitions its journal holds, at most all but one: the row runs
+// at least one more, so that its output is checked after timed calls of this run (the journaled
+// ones passed the per-loop check of theirs: bench/timed_check.cpp).
+void resume_partial_rows(Registered& reg, const Invocation& inv) {
+  if (!inv.resume) return;
+  const std::size_t keep = static_cast<std::size_t>(inv.opt.repetitions) - 1;
+  for (auto& c : reg.cases) {
+    const Row& r = c->row();
+    const auto it = inv.resume->partial.find(r.label());
+    if (r.status != Status::pending || r.variant->device != eb::Device::cpu || it == inv.resume->partial.end()) continue;
+    std::vector<double> samples = it->second;
+    if (samples.size() > keep) samples.resize(keep);
+    c->resume_with(std::move(samples));
+  }
 }
 
 // ---- Step 6: run -----------------------------------------------------------------------------
@@ -338,14 +382,16 @@ std::unique_ptr<Journal> open_journal(const Invocation& inv, const std::string& 
 // (--benchmark_list_tests). A filter that selects no row is refused.
 bool run_rows(Registered& reg, std::vector<Row>& rows, const Options& opt, Journal& journal) {
   Progress progress(rows, steady_seconds, stderr, opt.repetitions);
-  register_rows(reg, opt, progress);
-  SampleReporter reporter(reg.by_name, progress, journal);
+  RepetitionLog log([&journal](const Row& r, double s) { journal.append_sample(r.label(), s); },
+                    warmup_requested(opt.benchmark_args));
+  register_rows(reg, opt, progress, log);
+  SampleReporter reporter(reg.by_name, progress, journal, log);
   std::ostringstream gb_errors;  // Google Benchmark's own complaints; ours say it in one line
   reporter.SetErrorStream(&gb_errors);
   const std::size_t matched = reg.pending > 0 ? benchmark::RunSpecifiedBenchmarks(&reporter) : 0;
   benchmark::Shutdown();
   if (lists_tests(opt.benchmark_args) || (reg.pending > 0 && matched == 0)) {
-    journal.remove();  // nothing was measured: no journal, no results file
+    if (journal.created()) journal.remove();  // nothing was measured: no new journal, no results file
     if (matched == 0) throw UsageError(filter_matches_nothing(benchmark::GetBenchmarkFilter(), gb_errors.str()));
     return false;
   }
@@ -381,7 +427,8 @@ int write_results(const Invocation& inv, const Platform& plat, const GpuSide& gp
     report_lost_write(e.what(), journal.path(), journal.healthy());
     return 1;
   }
-  journal.remove();
+  // Interrupted: the journal keeps the unfinished rows' repetitions for --resume.
+  if (!stop_signal()) journal.remove();
   print_summary(rows, stdout);
   std::printf("results: %s\n", out.c_str());
   std::fflush(stdout);
@@ -394,14 +441,17 @@ int write_results(const Invocation& inv, const Platform& plat, const GpuSide& gp
 }
 
 // Messages once the rows are known: GPU rows skipped for want of a GPU, and what --resume runs.
-void announce(const Invocation& inv, const Platform& plat, const std::vector<Row>& rows, std::size_t pending) {
+void announce(const Invocation& inv, const Platform& plat, const std::vector<Row>& rows, const Registered& reg) {
   const auto gpu_skipped = std::count_if(rows.begin(), rows.end(), [](const Row& r) {
     return r.variant->device == eb::Device::gpu && r.status == Status::skipped;
   });
   if (gpu_skipped > 0)
     std::fprintf(stderr, "elubench: %zu GPU rows skipped: %s\n", static_cast<std::size_t>(gpu_skipped),
                  plat.gpu_reason.c_str());
-  if (inv.resume) std::fprintf(stderr, "elubench: resuming %s: %zu rows to run\n", inv.opt.resume.c_str(), pending);
+  if (!inv.resume) return;
+  const auto part_way = std::count_if(reg.cases.begin(), reg.cases.end(), [](const auto& c) { return c->resumed() > 0; });
+  std::fprintf(stderr, "elubench: resuming %s: %zu rows to run, %zu of them part-way\n", inv.opt.resume.c_str(),
+               reg.pending, static_cast<std::size_t>(part_way));
 }
 
 int run(int argc, char** argv) {
@@ -422,7 +472,8 @@ int run(int argc, char** argv) {
   if (!every_gpu.empty()) return run_every_gpu(inv, every_gpu);
 
   std::vector<Row> rows = select_rows(inv.opt, plat);
-  if (inv.resume) adopt_finished_rows(rows, inv.resume->done);
+  if (inv.resume) adopt_finished_rows(rows, inv.resume->done, inv.opt.repetitions);
+  check_host_memory(rows);
   const std::string out = output_path(inv.opt);
   check_out_path(out, inv.opt.force);
   check_benchmark_flags(inv.opt.benchmark_args);
@@ -431,7 +482,8 @@ int run(int argc, char** argv) {
   prepare_gpu(gpu, inv.opt, plat, rows);
   Registered reg;
   make_cases(reg, rows, inv.opt, gpu.get());
-  announce(inv, plat, rows, reg.pending);
+  resume_partial_rows(reg, inv);
+  announce(inv, plat, rows, reg);
   const auto journal = open_journal(inv, out, rows);
   if (!run_rows(reg, rows, inv.opt, *journal)) return 0;
   return write_results(inv, plat, gpu, rows, out, *journal);

@@ -3,9 +3,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
+
+#include "elubench/reference.hpp"
 
 namespace elubench::bench {
 
@@ -27,12 +30,38 @@ Options options_for_resume(const ResumeState& state, const Options& given) {
   return o;
 }
 
-void adopt_finished_rows(std::vector<Row>& rows, const std::vector<Row>& done) {
+std::string implausible_resumed_row(const Row& done, const Row& planned, int repetitions) {
+  if (done.bytes != planned.bytes)
+    return "it moves " + std::to_string(done.bytes) + " bytes a call, this run's plan says " + std::to_string(planned.bytes);
+  if (done.status != Status::ok) return done.reason.empty() ? "a row that did not end ok, without a reason" : "";
+  const bool gpu = done.variant->device == Device::gpu;
+  const std::size_t count = done.time ? done.time->samples.size() : 0;
+  if (gpu ? count == 0 : count != static_cast<std::size_t>(repetitions))
+    return "an ok row with " + std::to_string(count) + " samples, this run takes " +
+           (gpu ? std::string("at least 1") : std::to_string(repetitions));
+  for (double s : done.time->samples)
+    if (!std::isfinite(s) || s <= 0) return "a sample that is not a positive time";
+  if (!done.accuracy) return "an ok row without its accuracy";
+  const Tolerance tol = tolerance_for(*done.variant, done.params());
+  if (done.accuracy->tolerance != tol.describe())
+    return "checked to '" + done.accuracy->tolerance + "', this elubench checks to '" + tol.describe() + "'";
+  const double ulp = done.accuracy->max_ulp;
+  if (std::isnan(ulp) || (ulp > tol.max_ulp && tol.max_abs == 0 && tol.max_rel == 0))
+    return "an ok row whose max ULP is outside its tolerance";
+  return {};
+}
+
+void adopt_finished_rows(std::vector<Row>& rows, const std::vector<Row>& done, int repetitions) {
   std::map<std::string, const Row*> by_label;
   for (const Row& d : done) by_label[d.label()] = &d;
   for (Row& r : rows) {
     const auto it = by_label.find(r.label());
-    if (it != by_label.end()) r = *it->second;
+    if (it == by_label.end()) continue;
+    if (const std::string why = implausible_resumed_row(*it->second, r, repetitions); !why.empty()) {
+      std::fprintf(stderr, "elubench: warning: --resume: %s not adopted (%s); it runs again\n", r.label().c_str(), why.c_str());
+      continue;
+    }
+    r = *it->second;
   }
 }
 

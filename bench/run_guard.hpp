@@ -18,8 +18,16 @@ namespace elubench::bench {
 Options options_for_resume(const ResumeState& state, const Options& given);
 
 // Replaces every planned row that FILE finished (same variant, n, threads, cols, cache) by the
-// finished one, so only the missing and interrupted rows stay pending.
-void adopt_finished_rows(std::vector<Row>& rows, const std::vector<Row>& done);
+// finished one, so only the missing and interrupted rows stay pending; a finished row that could
+// not have come from this run (implausible_resumed_row) is not adopted: it runs again, with a
+// warning naming it. (The impossible-bandwidth rule judges every row at the end, adopted or not.)
+void adopt_finished_rows(std::vector<Row>& rows, const std::vector<Row>& done, int repetitions);
+
+// Why a finished row read back from a file is not what this run would have written for its
+// planned twin, or empty: another byte count, an ok row without `repetitions` positive finite
+// samples (CPU; a GPU row at least one), without its accuracy, checked to another tolerance or
+// outside it, or a failed row without a reason.
+std::string implausible_resumed_row(const Row& done, const Row& planned, int repetitions);
 
 // Refuses, before any work, a Google Benchmark flag that would fail after the run:
 // --benchmark_out into a directory that does not exist or onto something not a regular file.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -251,41 +252,54 @@ void make_saved_input_parallel(const Variant& v, const void* x, void* saved, std
   });
 }
 
-std::shared_ptr<const HostBuffer> SharedBuffers::input(Dtype d, std::size_t n) {
-  auto& slot = inputs_[{d, n}];
-  if (!slot) {
-    auto buf = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetX);
-    fill_input(buf->data(), n, d, dist_, seed_ + static_cast<unsigned>(n) * 31u + static_cast<unsigned>(d));
-    slot = std::move(buf);
+const std::shared_ptr<HostBuffer>& SharedBuffers::made(Slot& slot, std::size_t bytes, std::size_t offset,
+                                                      std::function<void(HostBuffer&)> fill) {
+  if (!slot.buffer) {
+    slot.buffer = std::make_shared<HostBuffer>(bytes, offset);
+    slot.fill = std::move(fill);
+    if (slot.fill) slot.fill(*slot.buffer);
   }
-  return slot;
+  return slot.buffer;
+}
+
+std::shared_ptr<const HostBuffer> SharedBuffers::input(Dtype d, std::size_t n) {
+  const unsigned seed = seed_ + static_cast<unsigned>(n) * 31u + static_cast<unsigned>(d);
+  return made(inputs_[{d, n}], n * dtype_size(d), HostBuffer::kOffsetX, [this, d, n, seed](HostBuffer& b) {
+    fill_input(b.data(), n, d, dist_, seed);
+    b.protect();
+  });
 }
 
 std::shared_ptr<HostBuffer> SharedBuffers::output(Dtype d, std::size_t n) {
-  auto& slot = outputs_[{d, n}];
-  if (!slot) slot = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetY);
-  return slot;
+  return made(outputs_[{d, n}], n * dtype_size(d), HostBuffer::kOffsetY, nullptr);
 }
 
 std::shared_ptr<const HostBuffer> SharedBuffers::grad(Dtype d, std::size_t n) {
-  auto& slot = grads_[{d, n}];
-  if (!slot) {
-    auto buf = std::make_shared<HostBuffer>(n * dtype_size(d), HostBuffer::kOffsetBias);
-    fill_input(buf->data(), n, d, Input::normal, (seed_ ^ 0xd7d7u) + static_cast<unsigned>(n) * 17u + static_cast<unsigned>(d));
-    slot = std::move(buf);
-  }
-  return slot;
+  const unsigned seed = (seed_ ^ 0xd7d7u) + static_cast<unsigned>(n) * 17u + static_cast<unsigned>(d);
+  return made(grads_[{d, n}], n * dtype_size(d), HostBuffer::kOffsetBias, [d, n, seed](HostBuffer& b) {
+    fill_input(b.data(), n, d, Input::normal, seed);
+    b.protect();
+  });
 }
 
 std::shared_ptr<const HostBuffer> SharedBuffers::saved(const Variant& backward, std::size_t n, const ActivationParams& p) {
   if (!saved_is_output(backward)) return input(backward.dtype, n);
   auto& slot = saved_[{backward.activation, backward.dtype, n, p.alpha, p.negative_slope}];
-  if (!slot) {
-    auto buf = std::make_shared<HostBuffer>(n * dtype_size(backward.dtype), HostBuffer::kOffsetX);
-    make_saved_input_parallel(backward, input(backward.dtype, n)->data(), buf->data(), n, p);
-    slot = std::move(buf);
-  }
-  return slot;
+  return made(slot, n * dtype_size(backward.dtype), HostBuffer::kOffsetX, [this, &backward, n, p](HostBuffer& b) {
+    make_saved_input_parallel(backward, input(backward.dtype, n)->data(), b.data(), n, p);
+    b.protect();
+  });
+}
+
+void SharedBuffers::restore_inputs() {
+  const auto refill = [](Slot& slot) {
+    slot.buffer->unprotect();
+    slot.buffer->arm();
+    if (slot.fill) slot.fill(*slot.buffer);  // an input: filled and read-only again
+  };
+  for (auto* slots : {&inputs_, &grads_, &outputs_})  // inputs before the saved tensors made from them
+    for (auto& [key, slot] : *slots) refill(slot);
+  for (auto& [key, slot] : saved_) refill(slot);
 }
 
 Case::Case(Row& row, SharedBuffers& shared, unsigned seed, GpuSampler* gpu)
@@ -313,6 +327,7 @@ void Case::prepare_inputs() {
   if (v.uses_bias) {
     hbias_ = HostBuffer(cols * es, HostBuffer::kOffsetBias);
     fill_input(hbias_.data(), cols, v.dtype, Input::normal, seed_ ^ 0xb1a5u);
+    hbias_.protect();
   }
   // A recognisable non-result, so a variant that writes nothing fails the check (a GPU row's
   // output is poisoned on the device, copy_inputs_to_device).
@@ -331,22 +346,38 @@ void Case::prepare_inputs() {
 void Case::copy_inputs_to_device() {
   const Variant& v = *row_.variant;
   const std::size_t n = row_.n, es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
-  dx_ = std::make_unique<gpu::Buffer>(n * es);
-  dy_ = std::make_unique<gpu::Buffer>(n * es);
+  dx_ = std::make_unique<DeviceBuffer>(n * es);
+  dy_ = std::make_unique<DeviceBuffer>(n * es);
   gpu::copy_to_device(dx_->get(), host_x(), n * es);
   gpu::memset(dy_->get(), 0xAB, n * es);
   args_.x = dx_->get();
   args_.y = dy_->get();
   if (v.is_backward()) {
-    dgrad_ = std::make_unique<gpu::Buffer>(n * es);
+    dgrad_ = std::make_unique<DeviceBuffer>(n * es);
     gpu::copy_to_device(dgrad_->get(), hgrad_->data(), n * es);
     args_.grad = dgrad_->get();
   }
   if (v.uses_bias) {
-    dbias_ = std::make_unique<gpu::Buffer>(cols * es);
+    dbias_ = std::make_unique<DeviceBuffer>(cols * es);
     gpu::copy_to_device(dbias_->get(), hbias_.data(), cols * es);
     args_.bias = dbias_->get();
   }
+}
+
+void Case::run_first_call() {
+  const Variant& v = *row_.variant;
+  if (v.device == Device::gpu) {
+    copy_inputs_to_device();
+    v.run(args_);
+#if ELUBENCH_HAVE_CUDA
+    gpu_check_sync();
+#endif
+    gpu::copy_to_host(hy_->data(), dy_->get(), row_.n * dtype_size(v.dtype));
+    return;
+  }
+  cpu::reset_last_call_threads();
+  v.run(args_);
+  if (const int used = cpu::last_call_threads(); used > 0) row_.threads_used = used;
 }
 
 bool Case::prepare() {
@@ -375,17 +406,11 @@ bool Case::prepare() {
       return false;
     }
     prepare_inputs();
-    if (on_gpu) {
-      copy_inputs_to_device();
-      v.run(args_);
-#if ELUBENCH_HAVE_CUDA
-      gpu_check_sync();
-#endif
-      gpu::copy_to_host(hy_->data(), dy_->get(), n * es);
-    } else {
-      cpu::reset_last_call_threads();
-      v.run(args_);
-      if (const int used = cpu::last_call_threads(); used > 0) row_.threads_used = used;
+    run_first_call();
+    // Before the output: a kernel that wrote into its input would be checked against what it wrote.
+    if (const std::string why = writes_outside(true); !why.empty()) {
+      fail_for_writing_outside(why);
+      return false;
     }
     const CheckResult c = check_parallel(v, host_x(), hy_->data(), n, row_.params(),
                                          v.uses_bias ? hbias_.data() : nullptr, cols,
@@ -421,9 +446,12 @@ void Case::run(benchmark::State& st) {
     }
     // A row that has started runs out its remaining repetitions as empty loops: Google
     // Benchmark aborts when one row's repetitions report different iteration counts, and a
-    // skipped repetition reports none. Nothing from this row is kept.
+    // skipped repetition reports none. Nothing from this row is kept. The loop's own time is
+    // its manual time: with none, a first repetition would grow to a billion iterations.
+    const auto t0 = std::chrono::steady_clock::now();
     for (auto _ : st) {
     }
+    st.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     return;
   }
   if (!prepared_) {
@@ -455,10 +483,23 @@ void Case::run(benchmark::State& st) {
 
 void Case::run_cpu(benchmark::State& st) {
   const RunFn fn = row_.variant->kernel;  // the arguments were checked by the first run()
+  // Manual time, from the one clock that both Google Benchmark's sample and the journal's read
+  // (registered UseManualTime): the loop's wall time, as UseRealTime would measure it.
+  const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : st) {
     fn(args_);
     benchmark::ClobberMemory();  // the stores must happen inside the timed region
   }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.SetIterationTime(seconds);
+  // Outside the timed loop: what this loop's calls wrote, before another row runs.
+  if (const std::string why = check_timed_loop(); !why.empty()) {
+    ready_ = false;
+    release();
+    st.SkipWithError(row_.reason.c_str());
+    return;
+  }
+  if (st.iterations() > 0) loop_ = Loop{static_cast<long long>(st.iterations()), seconds / static_cast<double>(st.iterations())};
 }
 
 void Case::run_gpu(benchmark::State& st) {

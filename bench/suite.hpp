@@ -4,14 +4,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "guards.hpp"
 #include "host_buffer.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
@@ -67,6 +70,8 @@ std::vector<Row> select_rows(const Options& o, const Platform& p);
 //   apart from its kernels;
 // - per (dtype, n), a backward's dy; per (backward, n, params) its saved tensor (x itself when
 //   the activation saves its input).
+// The inputs are read-only once filled (bench/guards.hpp): a kernel that writes into one fails
+// its row, and restore_inputs() fills them again, so the rows after it read what they should.
 class SharedBuffers {
  public:
   SharedBuffers(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
@@ -74,15 +79,25 @@ class SharedBuffers {
   std::shared_ptr<HostBuffer> output(Dtype d, std::size_t n);
   std::shared_ptr<const HostBuffer> grad(Dtype d, std::size_t n);
   std::shared_ptr<const HostBuffer> saved(const Variant& backward, std::size_t n, const ActivationParams& p);
+  // After a row was caught writing where it may not: every input filled again as it was made
+  // (only the pages written were made writable, but which is not worth tracking for a failure),
+  // and every output's canaries written again.
+  void restore_inputs();
 
  private:
+  // A buffer and how it is filled (an input: then made read-only), so that it can be made again.
+  struct Slot {
+    std::shared_ptr<HostBuffer> buffer;
+    std::function<void(HostBuffer&)> fill;  // empty for an output
+  };
   using Key = std::pair<Dtype, std::size_t>;
   using SavedKey = std::tuple<Activation, Dtype, std::size_t, float, float>;  // every variant's the same
+  static const std::shared_ptr<HostBuffer>& made(Slot& slot, std::size_t bytes, std::size_t offset,
+                                                 std::function<void(HostBuffer&)> fill);
   Input dist_;
   unsigned seed_;
-  std::map<Key, std::shared_ptr<const HostBuffer>> inputs_, grads_;
-  std::map<Key, std::shared_ptr<HostBuffer>> outputs_;
-  std::map<SavedKey, std::shared_ptr<const HostBuffer>> saved_;
+  std::map<Key, Slot> inputs_, grads_, outputs_;
+  std::map<SavedKey, Slot> saved_;
 };
 
 // The state one row keeps between Google Benchmark's calls: its input and output buffers
@@ -103,12 +118,33 @@ class Case {
   void add_sample(double seconds) {
     if (row_.variant->device != Device::gpu) samples_.push_back(seconds);
   }
+  // A resumed CPU row: the repetitions an interrupted run journaled come first; the row then runs
+  // only the rest (Google Benchmark is told repetitions - resumed()).
+  void resume_with(std::vector<double> samples) { samples_ = std::move(samples); }
+  std::size_t resumed() const { return samples_.size(); }
+  // The timed loop the last body call ran, once: its iterations and seconds per call (CPU rows,
+  // when it passed its checks), for the journal (bench/repetitions.hpp).
+  struct Loop {
+    long long iterations;
+    double seconds_per_call;
+  };
+  std::optional<Loop> take_loop() { return std::exchange(loop_, std::nullopt); }
   // After the last repetition: status ok with its statistics, or the failure; frees buffers.
   void finish();
   Row& row() { return row_; }
 
  private:
   bool prepare();  // false: the row is failed/skipped, reason set
+  void run_first_call();  // the checked call, on the row's buffers (a GPU row's output copied back)
+  // Writes outside what the row may write (bench/guards.hpp): the first one described, or empty.
+  // The output's canaries, a write into a read-only host input, and with full the device buffers
+  // (canaries, and the inputs compared with their host copies).
+  std::string writes_outside(bool full);
+  // Marks the row failed with `why` and puts the shared buffers back as they should be.
+  void fail_for_writing_outside(const std::string& why);
+  // After a timed loop: writes outside, and the poisoned elements of the output against the
+  // reference (so every repetition's calls are seen to have written what they should).
+  std::string check_timed_loop();
   // Timed calls are checked too (bench/timed_check.cpp): before each timed loop the output is
   // poisoned, and after the last repetition the output of the last timed call is checked.
   void poison_output();
@@ -133,10 +169,11 @@ class Case {
   std::shared_ptr<const HostBuffer> hx_, hgrad_;  // x (a backward's saved tensor); dy, backward rows only
   std::shared_ptr<HostBuffer> hy_;                // the size's shared output (GPU rows: the host copy)
   HostBuffer hbias_;
-  std::unique_ptr<gpu::Buffer> dx_, dy_, dbias_, dgrad_;
+  std::unique_ptr<DeviceBuffer> dx_, dy_, dbias_, dgrad_;
   RunArgs args_;
   std::vector<double> samples_;
   std::uint64_t first_output_digest_ = 0;  // GPU rows: output_digest of the checked first call
+  std::optional<Loop> loop_;
 };
 
 // Random input of n elements of dtype d from the --input distribution, never zero (a zero

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 
 #include "elubench/activations.hpp"
 
@@ -111,11 +112,25 @@ Tolerance tolerance_for(const Variant& v, const ActivationParams& p) {
   throw std::logic_error("tolerance_for: not an Accuracy");
 }
 
+bool zero_sign_fixed(const Variant& v) {
+  if (v.activation == Activation::copy) return true;
+  return visit_activation(v.activation, [&]<class T, Pass P>() {
+    if constexpr (P == Pass::backward) return false;
+    else {
+      if (T::zero_sign == ZeroSign::either) return false;
+      if constexpr (requires { T::zero_sign_either_peers; })
+        for (std::string_view peer : T::zero_sign_either_peers)
+          if (v.kind == Kind::peer && v.variant == peer) return false;
+      return true;
+    }
+  });
+}
+
 CheckResult check_against_reference(const Variant& v, const void* x, const void* y, std::size_t n,
                                     const ActivationParams& p, const void* bias, std::size_t cols, const void* grad) {
   CheckResult r;
   const Tolerance tol = tolerance_for(v, p);
-  const bool backward = v.is_backward();
+  const bool backward = v.is_backward(), fixed_zero_sign = zero_sign_fixed(v);
   if (backward && grad == nullptr) throw std::logic_error("check_against_reference: a backward variant needs dy");
   r.checked = n;
   for (std::size_t i = 0; i < n; ++i) {
@@ -136,14 +151,18 @@ CheckResult check_against_reference(const Variant& v, const void* x, const void*
     if (abs_err > r.max_abs_error) r.max_abs_error = abs_err;
     const bool pass = ulps <= tol.max_ulp || (max_abs > 0 && abs_err <= max_abs) ||
                       (tol.max_rel > 0 && abs_err <= tol.max_rel * std::fabs(static_cast<double>(expected)));
-    if (!pass && r.ok) {
+    // At x = +-0 the expected zero's sign is the contract's; elsewhere a zero may have either.
+    const bool sign_flipped = fixed_zero_sign && xin == 0 && got == 0 && expected == 0 &&
+                              std::signbit(got) != std::signbit(expected);
+    if ((!pass || sign_flipped) && r.ok) {
       r.ok = false;
-      char buf[256];
+      char buf[320];
       std::snprintf(buf, sizeof buf,
-                    "%s: element %zu: x=%.9g%s -> got %.9g, expected %.9g (%.0f ULP, abs %.3g; allowed %s)",
+                    "%s: element %zu: x=%.9g%s -> got %.9g, expected %.9g (%.0f ULP, abs %.3g; allowed %s%s)",
                     v.name.c_str(), i, static_cast<double>(load_as_float(x, i, v.dtype)),
                     v.uses_bias ? " (+bias)" : backward ? " (saved; dy given)" : "", static_cast<double>(got),
-                    static_cast<double>(expected), ulps, abs_err, tol.describe().c_str());
+                    static_cast<double>(expected), ulps, abs_err, tol.describe().c_str(),
+                    sign_flipped ? "; the sign of zero is part of the contract (docs/activations.md)" : "");
       r.message = buf;
     }
   }

@@ -31,12 +31,22 @@ print(f"{sys.argv[2]}: failed: {r['reason'][:110]}")
 PY
 }
 
-# Right on its first calls, then writes nothing: only the check of the timed calls sees it.
-expect_failed planted_lazy "output of the last timed call is wrong"
+# Right on its first calls, then writes nothing: the check after its first timed loop sees it.
+expect_failed planted_lazy "^the output of a timed call is wrong \(the first call passed\)"
 # Wrong for x <= 0 only; --input positive never reaches it; the adversarial input does.
 expect_failed planted_negbranch "^adversarial input" --input positive
 # Right output, 100,000x the bytes in its registry row: faster than the copy ceiling allows.
 expect_failed planted_overcount "^impossible bandwidth: .* the fastest copy sample"
+
+# ELU(-0) = +0 and nothing else wrong: 0 ULP away, caught by the sign-of-zero contract.
+expect_failed planted_zero_flip "^adversarial input.*x=-0 -> got 0, expected -0 .*sign of zero"
+
+# Right outputs, and a write outside y or into x: each fails with the element named, at the
+# first check that sees it (the adversarial call, the pre-timing call, a timed loop).
+expect_failed planted_overrun "^adversarial input.*wrote outside y: y\[4151\] \(byte 0 past its end; n = 4151\)"
+expect_failed planted_overrun16 "^wrote outside y: y\[16384\] \(byte 0 past its end; n = 16384\)"
+expect_failed planted_underrun "^wrote outside y: y\[-1\] \(byte 1 before its start; n = 16384\)"
+expect_failed planted_writes_x "^wrote into its input x: x\[8192\] \(n = 16384\)"
 
 # The planted kernels exist only in the test binary: not in either --list, not selectable.
 "$ELUBENCH" --list | grep -q planted && fail "elubench --list shows a planted variant"

@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gpu_all.hpp"
 #include "progress.hpp"
+#include "repetitions.hpp"
 #include "summary.hpp"
 
 using namespace elubench;
@@ -239,4 +241,49 @@ TEST(Summary, OtherActivationsAndForwardPlusBackwardPairByName) {
             "forward + backward 1.33x in f32 on 1 thread.");  // (1.5 + 2.5) / (1 + 2)
   EXPECT_EQ(lines[1], "  gelu vs ReLU: forward 3.00x in f32 on 1 thread; forward + backward 2.00x in f32 on 1 thread");
   EXPECT_EQ(lines[2], "  silu vs ReLU: forward 1.20x in f32 on 1 thread");  // no silu_backward: forward only
+}
+
+// The journal's repetitions: Google Benchmark's call sequences played through RepetitionLog
+// (bench/repetitions.hpp). A row's first repetition grows its iteration count and reports its
+// last call; later repetitions are one call each at that count; another row's call, the same
+// row's call without more iterations, or the row's report ends a repetition.
+TEST(RepetitionLog, JournalsTheReportedCallOfEachRepetitionOnly) {
+  Row a = row("cpu/elu/naive/f32", 1024), b = row("cpu/relu/naive/f32", 1024);
+  std::vector<std::pair<const Row*, double>> got;
+  RepetitionLog log([&](const Row& r, double s) { got.emplace_back(&r, s); }, false);
+  const auto call = [&](Row& r, long long iterations, double s) {
+    log.starting(r, iterations);
+    log.ended(r, iterations, s);
+  };
+  call(a, 1, 1.0);
+  call(a, 10, 2.0);
+  call(a, 100, 3.0);  // a's first repetition: the 100-iteration call is the one reported
+  call(b, 1, 4.0);    // b's first repetition, one call long enough
+  call(a, 100, 5.0);  // a's second repetition
+  call(a, 100, 6.0);  // a's third, right after (interleaving can do that)
+  call(b, 1, 7.0);
+  log.reported(b);    // b's report: its last repetition is in its row line, not a sample line
+  call(a, 100, 8.0);
+  b.status = Status::failed;
+  call(b, 1, 9.0);    // a failed row's loop: nothing of it counts
+  log.starting(a, 100);
+  const std::vector<std::pair<const Row*, double>> want = {{&a, 3.0}, {&b, 4.0}, {&a, 5.0}, {&a, 6.0}, {&a, 8.0}};
+  EXPECT_EQ(got, want);
+}
+
+// With a warm-up (--benchmark_min_warmup_time), a row's first growing series is the warm-up: the
+// measured calls start again from one iteration, and the warm-up's last call is not a repetition.
+TEST(RepetitionLog, AWarmUpIsNotARepetition) {
+  Row a = row("cpu/elu/naive/f32", 1024), b = row("cpu/relu/naive/f32", 1024);
+  std::vector<double> got;
+  RepetitionLog log([&](const Row&, double s) { got.push_back(s); }, true);
+  for (const auto& [r, it, s] : {std::tuple{&a, 1LL, 1.0}, {&a, 10LL, 2.0}, {&a, 1LL, 3.0}, {&a, 10LL, 4.0},
+                                 {&b, 1LL, 5.0}, {&b, 1LL, 6.0}, {&a, 10LL, 7.0}, {&a, 10LL, 8.0}}) {
+    log.starting(*r, it);
+    log.ended(*r, it, s);
+  }
+  log.starting(b, 1);
+  EXPECT_EQ(got, (std::vector<double>{4.0, 6.0, 7.0, 8.0}));
+  EXPECT_TRUE(warmup_requested({"--benchmark_min_warmup_time=0.5"}));
+  EXPECT_FALSE(warmup_requested({"--benchmark_min_warmup_time=0.5", "--benchmark_min_warmup_time=0"}));
 }

@@ -7,7 +7,12 @@
 #include <cstdio>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "adversarial.hpp"
+#include "build_info.hpp"
+#include "guards.hpp"
+#include "host_buffer.hpp"
 #include "journal.hpp"
 #include "plausibility.hpp"
 #include "results.hpp"
@@ -148,8 +153,162 @@ TEST(Journal, AlphaIsPartOfARowsIdentity) {
   one.time.reset();
   two.time.reset();
   std::vector<Row> planned = {one, two};
-  adopt_finished_rows(planned, {half, row_from_json(row_to_json(ok_row("cpu/elu/naive/f32", 4096, {7e-6})))});
+  adopt_finished_rows(planned, {half, row_from_json(row_to_json(ok_row("cpu/elu/naive/f32", 4096, {7e-6})))}, 1);
   EXPECT_EQ(planned[0].status, Status::ok);  // alpha 1: the finished alpha-1 row
   EXPECT_EQ(planned[0].time->samples, std::vector<double>{7e-6});
   EXPECT_EQ(planned[1].status, Status::pending);  // alpha 2: nothing finished it; alpha 0.5 is another row
+}
+
+// The device buffers' guards, run on host memory: the same GuardedBuffer code the bench runs on
+// the GPU (DeviceBuffer), with memcpy for the copies. A write past the end or before the start is
+// found with its offset, an input that changed is found at its first changed byte, and arm()
+// makes a breached buffer whole again.
+TEST(Guards, GuardedBufferFindsWritesOutsideAndChangedInputs) {
+  GuardedBuffer<HostMemory> buf(1000 * sizeof(float));
+  auto* f = static_cast<float*>(buf.get());
+  std::vector<float> host(1000, 1.5f);
+  std::copy(host.begin(), host.end(), f);
+  EXPECT_FALSE(buf.overwritten());
+  EXPECT_FALSE(buf.first_difference_from(host.data()));
+  f[1000] = 0.0f;  // one element past the end
+  ASSERT_TRUE(buf.overwritten());
+  EXPECT_EQ(*buf.overwritten(), 4000);
+  EXPECT_EQ(describe_write_outside("y", *buf.overwritten(), 1000, 4), "wrote outside y: y[1000] (byte 0 past its end; n = 1000)");
+  buf.arm();
+  EXPECT_FALSE(buf.overwritten());
+  f[-1] = 0.0f;  // one before the start: the byte nearest the data is named
+  ASSERT_TRUE(buf.overwritten());
+  EXPECT_EQ(*buf.overwritten(), -1);
+  EXPECT_EQ(describe_write_outside("y", -1, 1000, 4), "wrote outside y: y[-1] (byte 1 before its start; n = 1000)");
+  buf.arm();
+  f[517] = 2.0f;  // an input written into
+  ASSERT_TRUE(buf.first_difference_from(host.data()));
+  EXPECT_EQ(*buf.first_difference_from(host.data()) / sizeof(float), 517u);
+}
+
+// Host inputs are read-only: a write into one is noted with its address (and then allowed to
+// happen), so the row that wrote it can be named; a write into the canaries just past an input
+// is a write outside it. HostBuffer's own canaries guard an output.
+TEST(Guards, HostInputsAreReadOnlyAndOutputsHaveCanaries) {
+  HostBuffer x(1024 * sizeof(float), HostBuffer::kOffsetX), y(1024 * sizeof(float), HostBuffer::kOffsetY);
+  x.protect();
+  EXPECT_EQ(take_input_write(), nullptr);
+  reinterpret_cast<volatile float*>(x.data())[700] = 3.0f;
+  const void* at = take_input_write();
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(describe_input_write("x", *x.offset_of(at), 1024, 4), "wrote into its input x: x[700] (n = 1024)");
+  EXPECT_EQ(take_input_write(), nullptr) << "each write is reported once";
+  reinterpret_cast<volatile float*>(x.data())[1024] = 3.0f;
+  at = take_input_write();
+  ASSERT_NE(at, nullptr);
+  EXPECT_EQ(describe_input_write("x", *x.offset_of(at), 1024, 4), "wrote outside x: x[1024] (byte 0 past its end; n = 1024)");
+  x.unprotect();
+  x.data()[0] = 1;  // writable again, and nothing noted
+  EXPECT_EQ(take_input_write(), nullptr);
+
+  EXPECT_FALSE(y.overwritten());
+  y.data()[4096 + 17] = 0x11;
+  ASSERT_TRUE(y.overwritten());
+  EXPECT_EQ(*y.overwritten(), 4096 + 17);
+  y.arm();
+  y.data()[-3] = 0x11;
+  ASSERT_TRUE(y.overwritten());
+  EXPECT_EQ(*y.overwritten(), -3);
+}
+
+namespace {
+std::string temp_path() {
+  char path[] = "/tmp/eb_journal_XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp");
+  ::close(fd);
+  return path;
+}
+nlohmann::json header_v2(const std::string& revision) {
+  return {{"elubench_journal", 2}, {"out", "x.json"}, {"argv", {"elubench"}}, {"revision", revision}};
+}
+nlohmann::json sample(const std::string& label, double s) { return {{"sample", {{"row", label}, {"s", s}}}}; }
+}  // namespace
+
+// Every line carries a CRC-32: a damaged line in the middle is skipped with a warning naming it
+// (its row runs again), not the end of the resume. The repetitions of unfinished rows come back
+// by row, from this build only; a row that finished drops its repetition lines.
+TEST(Journal, DamagedLinesAreSkippedAndRepetitionsComeBack) {
+  const Row done = ok_row("cpu/elu/naive/f32", 4096, {3e-6, 2e-6});
+  const Row edited = ok_row("cpu/relu/naive/f32", 4096, {1e-6});
+  const std::string unfinished = "cpu/elu/vectorized/f32 n=4096 threads=1";
+  std::string damaged = journal_line(row_to_json(edited));
+  damaged.replace(damaged.find("1e-06"), 5, "5e-07");  // a 2x faster time, still valid JSON
+  const std::string path = temp_path();
+  const auto write = [&](const std::string& revision) {
+    std::ofstream(path) << journal_line(header_v2(revision)) << "\n" << journal_line(row_to_json(done)) << "\n"
+                        << damaged << "\n" << journal_line(sample(unfinished, 1e-6)) << "\n"
+                        << journal_line(sample(done.label(), 9e-6)) << "\n" << journal_line(sample(unfinished, 2e-6))
+                        << "\n" << R"({"name": "cpu/elu/na)";
+  };
+  write(build_info::git_revision);
+  testing::internal::CaptureStderr();
+  const ResumeState s = load_resume(path);
+  const std::string said = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(s.done.size(), 1u);
+  EXPECT_EQ(s.done[0].label(), done.label());
+  EXPECT_EQ(s.partial.size(), 1u) << "the finished row's repetition line is history";
+  EXPECT_EQ(s.partial.at(unfinished), (std::vector<double>{1e-6, 2e-6}));
+  EXPECT_NE(said.find("line 3 skipped: its checksum does not match its content"), std::string::npos) << said;
+  EXPECT_NE(said.find("line 7 skipped"), std::string::npos) << said;
+  EXPECT_EQ(s.journal, path);
+
+  write("another-build");
+  testing::internal::CaptureStderr();
+  EXPECT_TRUE(load_resume(path).partial.empty());
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("from another build"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+// Opening a journal to append cuts a torn last line back to the last newline, so the next line
+// is not glued onto the fragment (which a later resume would read as a damaged line).
+TEST(Journal, AppendingCutsATornLastLine) {
+  const Row done = ok_row("cpu/elu/naive/f32", 4096, {3e-6});
+  const std::string path = temp_path();
+  std::ofstream(path) << journal_line(header_v2(build_info::git_revision)) << "\n" << journal_line(row_to_json(done))
+                      << "\n" << R"(0badc0de {"name": "cpu/elu/na)";
+  testing::internal::CaptureStderr();
+  {
+    Journal j(path, header_v2(build_info::git_revision), true);
+    j.append(row_to_json(ok_row("cpu/relu/naive/f32", 4096, {1e-6})));
+  }
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("cut off a torn last line"), std::string::npos);
+  testing::internal::CaptureStderr();
+  const ResumeState s = load_resume(path);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "every line is whole";
+  EXPECT_EQ(s.done.size(), 2u);
+  std::remove(path.c_str());
+}
+
+// A finished row read back is checked against this run's plan before it is adopted; one that
+// this run could not have written runs again.
+TEST(Journal, ResumedRowsAreCheckedAgainstThePlan) {
+  const Row good = ok_row("cpu/elu/naive/f32", 4096, {3e-6, 2e-6, 4e-6});
+  Row planned = good;
+  planned.status = Status::pending;
+  planned.time.reset();
+  EXPECT_EQ(implausible_resumed_row(good, planned, 3), "");
+  Row r = good;
+  r.bytes *= 2;
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("bytes"), std::string::npos);
+  EXPECT_NE(implausible_resumed_row(good, planned, 10).find("3 samples, this run takes 10"), std::string::npos);
+  r = good;
+  r.time->samples[1] = -1e-6;
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("positive time"), std::string::npos);
+  r = good;
+  r.accuracy->tolerance = "<= 9 ULP";
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("checked to '<= 9 ULP'"), std::string::npos);
+  r = good;
+  r.accuracy->max_ulp = 7;
+  EXPECT_NE(implausible_resumed_row(r, planned, 3).find("outside its tolerance"), std::string::npos);
+  std::vector<Row> rows = {planned};
+  testing::internal::CaptureStderr();
+  adopt_finished_rows(rows, {r}, 3);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("not adopted"), std::string::npos);
+  EXPECT_EQ(rows[0].status, Status::pending);
 }

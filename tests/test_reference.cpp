@@ -105,3 +105,33 @@ TEST(Tolerance, Library16BitHasTheF32LibraryFloorNearZero) {
   EXPECT_EQ(near_zero.max_ulp, 3.0);
   EXPECT_FALSE(three_ulps_off(-0.5f).ok);
 }
+
+// The sign of zero is part of the contract where the trait fixes it (docs/activations.md): a
+// flipped zero at x = +-0 fails there, although it is 0 ULP away; ReLU and GELU accept either
+// sign; a flat region's zero (ReLU at x < 0) is not covered; peers the trait names are exempt.
+TEST(Checker, SignOfZeroIsCheckedWhereTheContractFixesIt) {
+  const auto check = [](const char* name, float x, float y) {
+    const Variant* v = find_variant(name);
+    if (!v) throw std::runtime_error(std::string("registry lacks ") + name);
+    return check_against_reference(*v, &x, &y, 1, ActivationParams{});
+  };
+  for (const char* name : {"cpu/elu/naive/f32", "cpu/selu/vectorized/f32", "cpu/leaky_relu/naive/f32",
+                           "cpu/silu/vectorized/f32", "cpu/gelu_tanh/naive/f32", "cpu/copy/memcpy/f32"}) {
+    EXPECT_TRUE(check(name, -0.0f, -0.0f).ok) << name;
+    EXPECT_TRUE(check(name, 0.0f, 0.0f).ok) << name;
+    const CheckResult flipped = check(name, -0.0f, 0.0f);
+    EXPECT_FALSE(flipped.ok) << name;
+    EXPECT_NE(flipped.message.find("sign of zero"), std::string::npos) << flipped.message;
+    EXPECT_FALSE(check(name, 0.0f, -0.0f).ok) << name;
+  }
+  for (const char* name : {"cpu/relu/naive/f32", "cpu/gelu/vectorized/f32"}) {
+    EXPECT_TRUE(check(name, -0.0f, 0.0f).ok) << name;
+    EXPECT_TRUE(check(name, -0.0f, -0.0f).ok) << name;
+  }
+  EXPECT_TRUE(check("cpu/relu/naive/f32", -3.0f, -0.0f).ok) << "a flat region's zero may have either sign";
+  if (const Variant* onednn = find_variant("cpu/elu/onednn/f32")) {
+    EXPECT_FALSE(zero_sign_fixed(*onednn)) << "the trait names oneDNN's ELU: exp(x) - 1 gives +0 at -0";
+    EXPECT_TRUE(check("cpu/elu/onednn/f32", -0.0f, 0.0f).ok);
+  }
+  EXPECT_FALSE(zero_sign_fixed(*find_variant("cpu/elu_backward/naive/f32")));
+}

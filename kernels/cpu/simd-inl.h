@@ -263,6 +263,7 @@ struct SimdMath {
   inline V max(V a, V b) const { return hn::IfThenElse(hn::Lt(a, b), b, a); }
   inline V fma(V a, V b, V c) const { return hn::MulAdd(a, b, c); }
   inline V if_le0(V x, V a, V b) const { return hn::IfThenElse(hn::Le(x, hn::Zero(d)), a, b); }
+  inline V if_lt0(V x, V a, V b) const { return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), a, b); }
   // zero() is a tag, so that if_le0(x, zero(), b) is one masked AND (IfThenZeroElse), not a
   // blend with a zero register (measured: one instruction per vector more on AVX2 for ReLU).
   struct ZeroTag {};

@@ -10,7 +10,8 @@
 //            (terms 1/2 ... 1/5040; the first dropped term is <= 1/40320 = 0.05 ULP at x = -1).
 //            x + x*(...) keeps the bits of x near 0: -1e-8 never becomes 0, subnormals survive.
 // Both halves are computed and selected by lane masks (no divergence, and the mask keeps NaN:
-// __hgtu2_mask is "greater or unordered", so NaN lanes return x itself).
+// __hgeu2_mask is "greater-or-equal or unordered", so NaN lanes return x itself, and so do +-0:
+// the polynomial gives +0 at -0, and ELU(-0) = -0).
 //
 // The host side of this file is a MODEL, not the device bits: __hfma2 and the approximate
 // exp2 have no host versions, so on the host fma is float fmaf per lane rounded once to the
@@ -103,7 +104,7 @@ template <class T, class T2 = pair_t<T>> EB_HD T2 elu2(T2 x, T2 alpha) {
   q = fma2<T>(q, x, splat2<T2>(0.5f));
   const T2 small = fma2<T>(x, __hmul2(x, q), x);
   const T2 neg = __hmul2(alpha, select2(__hlt2_mask(x, splat2<T2>(-1.0f)), big, small));
-  return select2(__hgtu2_mask(x, splat2<T2>(0.0f)), x, neg);
+  return select2(__hgeu2_mask(x, splat2<T2>(0.0f)), x, neg);
 }
 
 // ReLU as a mask: keep x where x > 0 or NaN, else +0 (bit-exact, -0 becomes +0).

@@ -33,6 +33,14 @@ enum class Accuracy { exact, accurate, approximate, library };
 // differentiate from the saved output, as PyTorch does: one exponential fewer).
 enum class Saved { input, output };
 
+// The sign of the zero a forward activation returns at x = +-0 (docs/activations.md, "Sign of
+// zero"). of_input: f(+-0) = +-0, the sign the formula has there (x * c(x), alpha * expm1(x)),
+// checked bit for bit. either: both signs come from standard ways to compute the function (ReLU:
+// max(x, +0) gives +0 at -0, `x < 0 ? 0 : x` gives -0), so the check accepts both. Only x = +-0
+// is covered: a zero from a flat region (ReLU for x < 0, ELU with alpha = 0) or from underflow
+// may have either sign, and so may a backward's zero (a zero gradient's sign means nothing).
+enum class ZeroSign { of_input, either };
+
 // The bound of an accurate-class row, per activation and pass (see the traits): max ULP for f32
 // and for the 16-bit types, and an absolute error that passes regardless of ULPs (0: none) where
 // the formula cancels (a derivative through zero, 1 + erf for x << 0). A backward's absolute
@@ -50,7 +58,8 @@ struct Bound {
 //   m.add/sub/mul/div(a, b), m.fma(a, b, c) = a*b + c
 //   m.min(a, b), m.max(a, b) b < a ? b : a and a < b ? b : a: a NaN in a stays (as std::min does)
 //   m.if_le0(x, a, b)      x <= 0 ? a : b, per lane; NaN x gives b
-//   m.scaled_expm1(x, s)   s * (e^x - 1) for x <= 0 (any value where x > 0), s a V
+//   m.if_lt0(x, a, b)      x < 0 ? a : b, per lane; NaN x gives b
+//   m.scaled_expm1(x, s)   s * (e^x - 1) for x < 0 (any value where x >= 0), s a V
 //   m.exp(x)               e^x, +inf or a huge finite value past 88.7
 //   m.erf_sqrt1_2(x)       erf(x / sqrt(2))
 // Each backend picks how: libm (the naive variants), the branch-free polynomials below (CUDA), or
@@ -158,11 +167,10 @@ EB_HD float horner(float t, std::index_sequence<I...>) {
 // test can pin the SIMD result bit for bit on targets with FMA. corrected = true is the
 // `vectorized` form (<= 2 ULP), false the `fast` form (XNNPACK's own: up to 5 ULP where the result
 // is below 0.07 in magnitude, an absolute error far inside the approximate class's 2^-22). Host only: the table is
-// indexed at run time. Callers get x for x > 0 and NaN for NaN.
+// indexed at run time. x >= 0 (+-0 keep their sign) and NaN give x, as the SIMD select does.
 inline float elu_lut16_p3(float x, float alpha, bool corrected) {
   using C = Expm1Lut16;
-  if (x > 0.0f) return x;
-  if (x != x) return x;
+  if (!(x < 0.0f)) return x;
   const float z = x < kEluSaturation ? kEluSaturation : x;
   float n = fmaf(z, C::log2e, C::magic_bias);
   const std::uint32_t nb = float_to_bits(n), k = nb & 15u;

@@ -48,6 +48,11 @@ struct Tolerance {
 };
 Tolerance tolerance_for(const Variant& v, const ActivationParams& p);
 
+// Whether v's output at x = +-0 must be a zero of the reference's sign (the trait's zero_sign,
+// docs/activations.md): forward activations whose contract is ZeroSign::of_input, except the
+// peers their trait names, and the copies (the identity). Backward rows: never.
+bool zero_sign_fixed(const Variant& v);
+
 struct CheckResult {
   bool ok = true;
   std::size_t checked = 0;
@@ -57,7 +62,8 @@ struct CheckResult {
   std::string message;      // empty when ok; otherwise the first failing element, spelled out
 };
 
-// Checks y (host copy of the output) against the reference for input x (host copy).
+// Checks y (host copy of the output) against the reference for input x (host copy), and where
+// zero_sign_fixed(v), the sign of the zero at x = +-0 (ULPs cannot see it: +0 and -0 are 0 apart).
 // Bias variants: x is rows x cols, bias has cols elements. Backward variants: x is the saved
 // tensor (make_saved_input) and grad holds dy.
 CheckResult check_against_reference(const Variant& v, const void* x, const void* y, std::size_t n,

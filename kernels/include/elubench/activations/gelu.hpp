@@ -22,6 +22,9 @@ struct Gelu {
   static constexpr Bound backward_bound{.ulp_f32 = 4, .ulp_16 = 1, .abs = 0x1p-20};
   static constexpr int cudnn_mode = -1;  // not in cuDNN's legacy activation API
   static constexpr const char* math = "erf";
+  // x * Phi(x) is -0 at -0, but the one-FMA form below (and PyTorch 1.13's on the CPU) ends in
+  // (+0) + (-0) = +0 there, while 0.5 x (1 + erf) keeps -0: both are the usual GELU.
+  static constexpr ZeroSign zero_sign = ZeroSign::either;
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams&) {
     const auto half_x = m.mul(x, m.c(0.5f));

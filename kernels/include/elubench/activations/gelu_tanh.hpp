@@ -25,6 +25,7 @@ struct GeluTanh {
   static constexpr Bound backward_bound{.ulp_f32 = 4, .ulp_16 = 1, .abs = 0x1p-21};
   static constexpr int cudnn_mode = -1;
   static constexpr const char* math = "exp";
+  static constexpr ZeroSign zero_sign = ZeroSign::of_input;  // x / (1 + e^(-2u)) = +-0 at +-0
 
   template <class M> EB_HD static typename M::V u_of(const M& m, typename M::V x) {
     return m.mul(x, m.fma(m.mul(x, x), m.c(kC1), m.c(kC0)));

@@ -17,6 +17,7 @@ struct LeakyRelu {
   static constexpr Bound bound{.ulp_f32 = 0, .ulp_16 = 1}, backward_bound{.ulp_f32 = 0, .ulp_16 = 1};
   static constexpr int cudnn_mode = -1;  // not in cuDNN's legacy activation API
   static constexpr const char* math = "multiply";
+  static constexpr ZeroSign zero_sign = ZeroSign::of_input;  // slope * (+-0) = +-0
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams& p) {
     return m.if_le0(x, m.mul(x, m.c(p.negative_slope)), x);

@@ -15,6 +15,9 @@ struct Relu {
   static constexpr Bound bound{.ulp_f32 = 0, .ulp_16 = 0}, backward_bound{.ulp_f32 = 0, .ulp_16 = 0};
   static constexpr int cudnn_mode = 1;  // CUDNN_ACTIVATION_RELU
   static constexpr const char* math = "select";
+  // max(x, +0) gives +0 at -0 (ours, XNNPACK, oneDNN); `x < 0 ? 0 : x` gives -0 (Eigen, PyTorch
+  // 1.13 on the CPU). Both are ReLU.
+  static constexpr ZeroSign zero_sign = ZeroSign::either;
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams&) {
     return m.if_le0(x, m.zero(), x);

@@ -22,9 +22,11 @@ struct Selu {
   static constexpr Bound backward_bound{.ulp_f32 = 2, .ulp_16 = 1, .abs = 0x1p-20};
   static constexpr int cudnn_mode = -1;
   static constexpr const char* math = "expm1";
+  static constexpr ZeroSign zero_sign = ZeroSign::of_input;  // lambda * alpha * expm1(+-0) = +-0
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams&) {
-    return m.if_le0(x, m.scaled_expm1(x, m.c(float(kLambda * kAlpha))), m.mul(x, m.c(float(kLambda))));
+    // x < 0 as ELU's select: -0 takes lambda * x = -0 (the rebuilt expm1 gives +0 there).
+    return m.if_lt0(x, m.scaled_expm1(x, m.c(float(kLambda * kAlpha))), m.mul(x, m.c(float(kLambda))));
   }
   template <class M>
   EB_HD static typename M::V backward(const M& m, typename M::V dy, typename M::V y, const ActivationParams&) {

@@ -21,6 +21,7 @@ struct Silu {
   static constexpr Bound backward_bound{.ulp_f32 = 4, .ulp_16 = 1, .abs = 0x1p-21};
   static constexpr int cudnn_mode = 6;  // CUDNN_ACTIVATION_SWISH (beta 1)
   static constexpr const char* math = "exp";
+  static constexpr ZeroSign zero_sign = ZeroSign::of_input;  // x / (1 + e^-x) = +-0 at +-0
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams&) {
     return m.div(x, m.add(m.c(1.0f), m.exp(m.mul(x, m.c(-1.0f)))));
