@@ -38,6 +38,7 @@ inline const bool kCpuHasAvx512Bf16 = [] {
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
 #include "elubench/registry_rows.hpp"
+#include "expm1-inl.h"
 
 // The traits are templates defined outside Highway's target regions; SimdMath's vectors cross
 // into them only after `flatten` has inlined them into a target function (ForwardOp below), so
@@ -47,9 +48,6 @@ inline const bool kCpuHasAvx512Bf16 = [] {
 HWY_BEFORE_NAMESPACE();
 namespace elubench::cpu::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-using DF = hn::ScalableTag<float>;
-using VF = hn::Vec<DF>;
 
 // Highway 1.0.3 emulates f16 <-> f32 on SSSE3/SSE4/EMU128/SCALAR by truncation and maps
 // f16 inf/NaN to finite values there; only the hardware paths (F16C on AVX2 and up, NEON, SVE)
@@ -143,111 +141,22 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
   }
 }
 
-// table[k] for k = the low 4 bits of each lane of idx (the higher bits are ignored), where
-// table has 16 entries and is 64-byte aligned. AVX-512 holds the whole table in one register
-// and looks it up with one permute; AVX2 has 8 lanes, so it looks up both 8-entry halves and
-// picks per lane by bit 3 (two permutes and a blend: still cheaper than a gather); other targets
-// gather from memory.
-template <class DU, class VU = hn::Vec<DU>>
-HWY_INLINE VU Lookup16(DU du, const std::uint32_t* HWY_RESTRICT table, VU idx) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  (void)du;
-  return VU{_mm512_permutexvar_epi32(idx.raw, _mm512_load_si512(table))};
-#elif HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
-  (void)du;
-  const __m256i lo = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table)), idx.raw);
-  const __m256i hi = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table + 8)), idx.raw);
-  // blendv picks by the sign bit: move bit 3 of the index there.
-  const __m256 pick_hi = _mm256_castsi256_ps(_mm256_slli_epi32(idx.raw, 28));
-  return VU{_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), pick_hi))};
-#else
-  const hn::RebindToSigned<DU> di;
-  return hn::GatherIndex(du, table, hn::BitCast(di, hn::And(idx, hn::Set(du, 15u))));
-#endif
-}
-
-// 2^(k/16) for k in [0, 16) as float bits: Expm1Lut16::table with k << 19 put back.
-struct Exp2Lut16 {
-  alignas(64) std::uint32_t bits[16];
-};
-constexpr Exp2Lut16 MakeExp2Lut16() {
-  Exp2Lut16 r{};
-  for (std::uint32_t k = 0; k < 16; ++k) r.bits[k] = Expm1Lut16::table[k] + (k << 19);
-  return r;
-}
-
-// s = 2^(N/16), where nb holds N in its low mantissa bits (n + magic_bias as bits) and n = N/16.
-// AVX-512: the table value scaled by 2^floor(n) with one VSCALEFPS (floor(N/16) = N div 16, and
-// k = N mod 16 indexes the table), one instruction instead of a shift and an add. Elsewhere:
-// the bits of the bias-adjusted table plus nb << 19, which carries N div 16 into the exponent.
-// Both give the same bits, since the clamp at kEluSaturation keeps s a normal float.
-template <class DU, class VU = hn::Vec<DU>>
-HWY_INLINE VF Exp2Lut16Scale(DF d, DU du, VU nb, VF n) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  (void)du;
-  static constexpr Exp2Lut16 kExp2 = MakeExp2Lut16();
-  const VF table_value = hn::BitCast(d, Lookup16(du, kExp2.bits, nb));
-  return VF{_mm512_scalef_ps(table_value.raw, n.raw)};
-#else
-  (void)n;
-  return hn::BitCast(d, hn::Add(Lookup16(du, Expm1Lut16::table, nb), hn::ShiftLeft<19>(nb)));
-#endif
-}
-
-// The three forms of the expm1 below, from the most to the least exact:
-//   kCorrectedP3: rr1-lut16-p3 plus the table correction, f32 `vectorized` and bias variants
-//                 (<= 2 ULP with alpha = 1, measured 2 over [-17.5, 0]);
-//   kP3:          XNNPACK's rr1-lut16-p3, f32 `fast` (<= 5 ULP, absolute error < 2^-22);
-//   kP2:          rr1-lut16-p2, e^t - 1 = t + t*t/2, for 16-bit outputs of every variant: its
-//                 relative error (t^2/6 <= 7.9e-5, 2^-13.6) is at most 1/6 of an f16 ULP
-//                 (2^-11 relative at the top of a binade), so the one rounding to f16/bf16 keeps <= 1 ULP (checked on all 65,536
-//                 inputs), and one FMA fewer pays for the conversions.
-enum class Expm1Form { kCorrectedP3, kP3, kP2 };
+// The expm1 need of each variant and dtype (expm1-inl.h picks the form per target): 16-bit
+// outputs need 11 (f16) or 8 (bf16) bits, so every variant shares their cheapest form; `fast`
+// differs from `vectorized` only for f32.
 template <Dtype T>
-constexpr Expm1Form kAccurateForm = T == Dtype::f32 ? Expm1Form::kCorrectedP3 : Expm1Form::kP2;
+constexpr Expm1Need kAccurateNeed = T == Dtype::f32   ? Expm1Need::accurate_f32
+                                    : T == Dtype::f16 ? Expm1Need::f16
+                                                      : Expm1Need::bf16;
 template <Dtype T>
-constexpr Expm1Form kFastForm = T == Dtype::f32 ? Expm1Form::kP3 : Expm1Form::kP2;
-
-// alpha * expm1(max(x, kEluSaturation)) the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16
-// has the constants and elubench::elu_lut16_p3 the same operations in scalar code):
-// x = N*ln2/16 + t with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so
-// the reduction error |N/16|*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of
-// the result), s = 2^(N/16) from a 16-entry table and the exponent, e^t - 1 = t + t*t*(c2 + c3*t),
-// and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
-// (N = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay
-// themselves. kCorrectedP3 adds the table entry's rounding error to t (a second lookup and an
-// add); kP3 is XNNPACK's kernel; kP2 drops c3. The clamp at kEluSaturation keeps 2^n a normal
-// float; below it the result rounds to -alpha. NaN lanes come out as -alpha (Max drops NaN):
-// the callers' select puts x back there.
-template <Expm1Form kForm>
-HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
-  using C = Expm1Lut16;
-  const hn::RebindToUnsigned<DF> du;
-  const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
-  const VF biased = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
-  const auto nb = hn::BitCast(du, biased);
-  const VF n = hn::Sub(biased, hn::Set(d, C::magic_bias));
-  const VF s = Exp2Lut16Scale(d, du, nb, n);
-  VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  if constexpr (kForm == Expm1Form::kCorrectedP3) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
-  VF p;
-  if constexpr (kForm == Expm1Form::kP2) {
-    p = hn::Mul(hn::Set(d, 0.5f), t);
-  } else {
-    p = hn::Mul(hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2)), t);
-  }
-  t = hn::Mul(t, s);
-  const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
-  p = hn::MulAdd(p, t, t);
-  return hn::MulAdd(p, alpha, alpha_s_minus_1);
-}
+constexpr Expm1Need kFastNeed = T == Dtype::f32 ? Expm1Need::fast_f32 : kAccurateNeed<T>;
 
 // The CPU SIMD math backend of the traits (activations.hpp lists the operations): Highway
-// vectors of floats. scaled_expm1 is the rr1-lut16 expm1 above in the form kForm; exp is
+// vectors of floats. scaled_expm1 is this target's expm1 form for kNeed (expm1-inl.h); exp is
 // Highway's (<= 1 ULP), with +inf past 88.7 as the traits expect; erf(x / sqrt 2) is XNNPACK's
 // rational 12/10 approximation (f32-vgelu): odd numerator over even denominator in x, clamped
 // where it reaches +-1.
-template <Expm1Form kForm>
+template <Expm1Need kNeed>
 struct SimdMath {
   // Plain inline, not HWY_INLINE (always_inline): the trait calling these is compiled without
   // the target, and GCC refuses an always_inline call across targets; ForwardOp's flatten
@@ -268,7 +177,23 @@ struct SimdMath {
   struct ZeroTag {};
   inline ZeroTag zero() const { return {}; }
   inline V if_le0(V x, ZeroTag, V b) const { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), b); }
-  inline V scaled_expm1(V x, V s) const { return AlphaExpm1Lut16<kForm>(d, x, s); }
+  // scaled_expm1 returns its last two operations untaken (Expm1Parts), so that the trait's
+  // select merges into them; used anywhere else, the value converts to V.
+  struct Expm1 : Expm1Parts<V> {
+    inline operator V() const { return hn::MulAdd(hn::Mul(this->t, this->s), this->alpha_p1, this->alpha_s_minus_1); }
+  };
+  inline Expm1 scaled_expm1(V x, V s) const { return {AlphaExpm1Parts<kNeed>(d, x, s)}; }
+  inline V if_le0(V x, const Expm1& a, V b) const {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+    // AVX-512 merges by mask: the product t s where x <= 0, b elsewhere, then the FMA on the same
+    // lanes; b passes through both, and no blend is left (one instruction per vector fewer).
+    const __mmask16 le0 = _mm512_cmp_ps_mask(x.raw, _mm512_setzero_ps(), _CMP_LE_OQ);
+    const __m512 ts = _mm512_mask_mul_ps(b.raw, le0, a.t.raw, a.s.raw);
+    return V{_mm512_mask_fmadd_ps(ts, le0, a.alpha_p1.raw, a.alpha_s_minus_1.raw)};
+#else
+    return if_le0(x, static_cast<V>(a), b);
+#endif
+  }
   inline V exp(V x) const {
     // Highway's Exp is valid up to 104; Min also maps NaN to 100 (the traits carry NaN in x).
     const V e = hn::Exp(d, hn::Min(x, hn::Set(d, 100.0f)));
@@ -287,7 +212,14 @@ struct SimdMath {
     q = hn::MulAdd(x2, q, c(2.8431978077e-02f));
     q = hn::MulAdd(x2, q, c(2.5060352683e-01f));
     q = hn::MulAdd(x2, q, c(1.0f));
-    return hn::Div(hn::Mul(xc, p), q);
+    const V r = hn::Div(hn::Mul(xc, p), q);
+#if HWY_NATIVE_FMA
+    return r;
+#else
+    // Rounding each MulAdd's product leaves the rational short of +-1 at the clamp (1 - 3e-7),
+    // which 0.5x (1 + erf) multiplies by |x| up to 18 in GELU's tail: +-1 exactly there.
+    return hn::IfThenElse(hn::Ge(hn::Abs(x), hn::Set(d, 5.1638283730e+00f)), hn::CopySign(c(1.0f), x), r);
+#endif
   }
 };
 
@@ -295,24 +227,24 @@ struct SimdMath {
 // (saved, dy). The trait is a plain template compiled outside the target region, so GCC does not
 // inline the backend into it on its own; the loops that call these ops are `flatten` functions
 // (kFlat below), which inline the op, the trait and every backend call into this target's loop.
-template <class T, Expm1Form kForm>
+template <class T, Expm1Need kNeed>
 struct ForwardOp {
   ActivationParams p;
-  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kForm>{d}, x, p); }
+  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kNeed>{d}, x, p); }
 };
-template <class T, Expm1Form kForm>
+template <class T, Expm1Need kNeed>
 struct BackwardOp {
   ActivationParams p;
   VF operator()(DF d, VF saved, VF dy) const {
-    return T::backward(SimdMath<kForm>{d}, dy, saved, p);
+    return T::backward(SimdMath<kNeed>{d}, dy, saved, p);
   }
 };
 // Forward after adding the bias (fused_bias): op(x, b) = f(x + b).
-template <class T, Expm1Form kForm>
+template <class T, Expm1Need kNeed>
 struct BiasForwardOp {
   ActivationParams p;
   VF operator()(DF d, VF x, VF b) const {
-    return T::forward(SimdMath<kForm>{d}, hn::Add(x, b), p);
+    return T::forward(SimdMath<kNeed>{d}, hn::Add(x, b), p);
   }
 };
 
