@@ -22,21 +22,22 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // The form per accuracy class on this target: accurate f32, fast f32, f16, bf16. Why, with the
 // instruction counts and timings behind each choice: docs/cpu-targets.md.
-//  AVX3: one VPERMD looks up 16 entries and VSCALEFPS applies 2^floor(n), so the 16-entry table
-//        is cheap where its rounding error is allowed (fast, 16-bit); the accurate form is the
-//        table-free rr1-p6 (<= 2 ULP), as XNNPACK moved to in 2023 for the same error.
-//  AVX2: a 16-entry table takes two permutes and a blend; 8 entries fit one VPERMPS, and
-//        rr1-lut8-p4 is the fast form; table-free forms elsewhere (p6; p4 and p3 for 16-bit).
+//  Accurate f32: the table-free rr1-p6 (<= 2 ULP) wherever there is FMA, as XNNPACK moved its
+//        AVX-512 ELU to in 2023 for the table's error: no table error to add back.
+//  Fast f32: a table whose error stays in. AVX3: one VPERMD looks up 16 entries and VSCALEFPS
+//        applies 2^floor(n), so rr1-lut16-p3 (XNNPACK's AVX-512 kernel); AVX2: 16 entries take
+//        two permutes and a blend, 8 fit one VPERMPS, so rr1-lut8-p4.
+//  16-bit: rr1-p3, whose relative error is below one f16 ULP (expm1_forms.hpp).
 //  No FMA (SSE4, SSSE3, scalar; Highway rounds a MulAdd's product first): the two-constant
-//        reduction, no table.
+//        reduction, no table, no separate fast form.
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-#define ELUBENCH_EXPM1_FORMS Rr1P6, Rr1Lut16P3, Rr1Lut16P2, Rr1P3
+#define ELUBENCH_EXPM1_FORMS Rr1P6, Rr1Lut16P3, Rr1P3, Rr1P3
 #elif HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
-#define ELUBENCH_EXPM1_FORMS Rr1P6, Rr1Lut8P4, Rr1P4, Rr1P3
+#define ELUBENCH_EXPM1_FORMS Rr1P6, Rr1Lut8P4, Rr1P3, Rr1P3
 #elif HWY_NATIVE_FMA
-#define ELUBENCH_EXPM1_FORMS Rr1P6, Rr1P6, Rr1P4, Rr1P3
+#define ELUBENCH_EXPM1_FORMS Rr1P6, Rr1P6, Rr1P3, Rr1P3
 #else
-#define ELUBENCH_EXPM1_FORMS Rr2P6, Rr2P6, Rr2P4, Rr2P3
+#define ELUBENCH_EXPM1_FORMS Rr2P6, Rr2P6, Rr2P3, Rr2P3
 #endif
 template <Expm1Need kNeed, class Accurate, class Fast, class F16, class Bf16>
 using PickForm = std::conditional_t<

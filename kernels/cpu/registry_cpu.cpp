@@ -17,7 +17,7 @@ const Family kCpuFamilies[] = {
     {"naive", ours, accurate, no_bias, 1, cpu::naive_kernel, "scalar loop, libm (std::expm1, std::exp, std::erf)"},
     {"vectorized", ours, accurate, no_bias, 1, cpu::vectorized_kernel,
      "Highway SIMD dispatched at run time; own expm1 per SIMD target, Highway exp, rational erf; "
-     "F16C / VCVTNEPS2BF16 conversions"},
+     "F16C / VCVTNE2PS2BF16 conversions"},
     {"fast", ours, approximate, no_bias, 1, cpu::fast_kernel, "vectorized with a cheaper f32 expm1 (XNNPACK's accuracy class)"},
     {"fused_bias", ours, accurate, bias, 1, cpu::fused_bias_kernel, "act(x + b[col]) in one SIMD pass"},
     {"bias_then_act", ours, accurate, bias, 2, cpu::bias_then_act_kernel, "y = x + b, then act(y) in place"},

@@ -10,7 +10,7 @@
 #define ELUBENCH_CPU_SIMD_INL_ONCE_
 #if defined(__x86_64__) || defined(__i386__)
 namespace elubench::cpu {
-// Whether VCVTNEPS2BF16 (AVX512-BF16) may be used; see StoreBf16Convert.
+// Whether VCVTNE2PS2BF16 (AVX512-BF16) may be used; see Bf16Pair::StoreConverted.
 inline const bool kCpuHasAvx512Bf16 = [] {
   __builtin_cpu_init();  // may run before the constructor that initializes the feature bits
   return __builtin_cpu_supports("avx512bf16") != 0;
@@ -62,14 +62,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 // N floats from element i of a buffer of dtype T (any alignment).
 template <Dtype T>
 HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
+  static_assert(T != Dtype::bf16, "bf16 travels in pairs of vectors: Bf16Pair");
   if constexpr (T == Dtype::f32) {
     return hn::LoadU(d, static_cast<const float*>(p) + i);
-  } else if constexpr (T == Dtype::bf16) {
-    // bf16 is the top half of a float: widen the bits and shift, exact.
-    const hn::Rebind<std::uint16_t, DF> du16;
-    const hn::RebindToUnsigned<DF> du32;
-    const auto h = hn::LoadU(du16, static_cast<const std::uint16_t*>(p) + i);
-    return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du32, h)));
   } else {
 #if ELUBENCH_HW_F16
     const hn::Rebind<hwy::float16_t, DF> dh;
@@ -83,51 +78,12 @@ HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
   }
 }
 
-// Stores v as bf16 at element i of p, rounding to nearest even by hand (float_to_bf16's rule:
-// add 0x7FFF plus the lowest kept bit), and keeps NaN a quiet NaN instead of letting the
-// rounding carry it into infinity. Highway 1.0.3's DemoteTo(bf16) truncates, hence this.
-HWY_INLINE void StoreBf16Rounded(VF v, void* p, std::size_t i) {
-  const hn::RebindToUnsigned<DF> du32;
-  const hn::RebindToSigned<DF> di32;
-  const hn::Rebind<std::uint16_t, DF> du16;
-  const auto u = hn::BitCast(du32, v);
-  const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
-  const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
-  const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
-  const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
-  // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
-  hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
-}
-
-// AVX512-BF16's VCVTNEPS2BF16 rounds 16 floats to bf16 in one instruction, to nearest even,
-// NaN to a quiet NaN with the same top bits: exactly StoreBf16Rounded, except that it reads
-// subnormal inputs as zero. Highway 1.0.3 does not emit it, and GCC allows its intrinsic only
-// in functions compiled for avx512bf16, which Highway's AVX3 target is not; so it is written as
-// inline asm (the assembler knows it whatever the target) and used only where CPUID says the
-// CPU has it (kCpuHasAvx512Bf16, checked once at load time; the loops branch on a constant).
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
-#define ELUBENCH_BF16_CONVERT_ASM 1
-HWY_INLINE void StoreBf16Convert(VF v, void* p, std::size_t i) {
-  // A vector with a subnormal lane (class bit 0x20: denormal) takes the exact path instead.
-  if (HWY_UNLIKELY(_mm512_fpclass_ps_mask(v.raw, 0x20) != 0)) return StoreBf16Rounded(v, p, i);
-  __m256i bits;
-  asm("vcvtneps2bf16 %1, %0" : "=v"(bits) : "v"(v.raw));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<std::uint16_t*>(p) + i), bits);
-}
-#else
-#define ELUBENCH_BF16_CONVERT_ASM 0
-#endif
-
 // Stores v as N elements of dtype T at element i, rounding to nearest even.
 template <Dtype T>
 HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
+  static_assert(T != Dtype::bf16, "bf16 travels in pairs of vectors: Bf16Pair");
   if constexpr (T == Dtype::f32) {
     hn::StoreU(v, d, static_cast<float*>(p) + i);
-  } else if constexpr (T == Dtype::bf16) {
-#if ELUBENCH_BF16_CONVERT_ASM
-    if (kCpuHasAvx512Bf16) return StoreBf16Convert(v, p, i);
-#endif
-    StoreBf16Rounded(v, p, i);
   } else {
 #if ELUBENCH_HW_F16
     const hn::Rebind<hwy::float16_t, DF> dh;
@@ -141,9 +97,77 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
   }
 }
 
-// The expm1 need of each variant and dtype (expm1-inl.h picks the form per target): 16-bit
-// outputs need 11 (f16) or 8 (bf16) bits, so every variant shares their cheapest form; `fast`
-// differs from `vectorized` only for f32.
+// bf16 in pairs of vectors. 2N elements read as N 32-bit lanes hold element 2j in the low half of
+// lane j and element 2j + 1 in the high half (little-endian): the odd elements are the lanes with
+// the low half masked off, the even ones the lanes shifted up by 16, one instruction per vector
+// instead of a widening shuffle and a shift. The store rounds both back in place and merges the
+// halves, with no narrowing shuffle. An elementwise op does not care which lanes it gets.
+struct Bf16Pair {
+  static constexpr std::size_t kVectors = 2;
+  static HWY_INLINE void Load(DF d, const void* p, std::size_t i, VF* v) {
+    const DU du;
+    const VU u = hn::LoadU(du, reinterpret_cast<const std::uint32_t*>(static_cast<const std::uint16_t*>(p) + i));
+    v[0] = hn::BitCast(d, hn::ShiftLeft<16>(u));
+    v[1] = hn::BitCast(d, hn::And(u, hn::Set(du, 0xFFFF0000u)));
+  }
+  // Rounds to nearest even by adding 0x7FFF plus the lowest kept bit (float_to_bf16's rule), the
+  // result in the high half. A NaN keeps its bits: every value stored here is float arithmetic on
+  // bf16 inputs, so a NaN is an input's (low half zero) or the default NaN, and the add cannot
+  // carry out of a zero low half.
+  static HWY_INLINE VU Rounded(VU u) {
+    const DU du;
+    return hn::Add(u, hn::Add(hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1u)), hn::Set(du, 0x7FFFu)));
+  }
+#undef ELUBENCH_BF16_CONVERT_ASM
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
+#define ELUBENCH_BF16_CONVERT_ASM 1
+  // AVX512-BF16's VCVTNE2PS2BF16 rounds two vectors to bf16 in one instruction, to nearest even,
+  // a NaN to a quiet NaN with the same top bits: Rounded's result, except that it reads
+  // subnormal inputs as zero, so a pair with a subnormal lane returns false and takes Rounded.
+  // VPERMW then interleaves the even and odd halves back into memory order. Highway 1.0.3 emits
+  // neither, and GCC allows the BF16 intrinsic only in functions compiled for avx512bf16, which
+  // Highway's AVX3 target is not: inline asm, used where CPUID says the CPU has it.
+  static HWY_INLINE bool StoreConverted(const VF* v, void* p, std::size_t i) {
+    // Class bit 0x20: denormal. KORTESTW ORs the two masks and tests them in one instruction.
+    const __mmask16 sub0 = _mm512_fpclass_ps_mask(v[0].raw, 0x20), sub1 = _mm512_fpclass_ps_mask(v[1].raw, 0x20);
+    if (HWY_UNLIKELY(!_kortestz_mask16_u8(sub0, sub1))) return false;
+    alignas(64) static constexpr std::uint16_t kInterleave[32] = {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,
+                                                                  21, 6,  22, 7,  23, 8,  24, 9,  25, 10, 26,
+                                                                  11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+    __m512i halves;  // words 0-15: the even elements, 16-31: the odd ones
+    asm("vcvtne2ps2bf16 %2, %1, %0" : "=v"(halves) : "v"(v[1].raw), "v"(v[0].raw));
+    const __m512i words = _mm512_permutexvar_epi16(_mm512_load_si512(kInterleave), halves);
+    _mm512_storeu_si512(static_cast<std::uint16_t*>(p) + i, words);
+    return true;
+  }
+#else
+#define ELUBENCH_BF16_CONVERT_ASM 0
+#endif
+  static HWY_INLINE void Store(DF, const VF* v, void* p, std::size_t i) {
+#if ELUBENCH_BF16_CONVERT_ASM
+    if (kCpuHasAvx512Bf16 && StoreConverted(v, p, i)) return;
+#endif
+    const DU du;
+    const VU even = hn::ShiftRight<16>(Rounded(hn::BitCast(du, v[0])));
+    const VU odd = hn::And(Rounded(hn::BitCast(du, v[1])), hn::Set(du, 0xFFFF0000u));
+    hn::StoreU(hn::Or(even, odd), du, reinterpret_cast<std::uint32_t*>(static_cast<std::uint16_t*>(p) + i));
+  }
+};
+// f32 and f16: one vector per access.
+template <Dtype T>
+struct OneVector {
+  static constexpr std::size_t kVectors = 1;
+  static HWY_INLINE void Load(DF d, const void* p, std::size_t i, VF* v) { v[0] = LoadF<T>(d, p, i); }
+  static HWY_INLINE void Store(DF d, const VF* v, void* p, std::size_t i) { StoreF<T>(d, v[0], p, i); }
+};
+// How dtype T moves between memory and float vectors: Load fills kVectors vectors from
+// kVectors * N elements at element i, Store writes them back.
+template <Dtype T>
+using Io = std::conditional_t<T == Dtype::bf16, Bf16Pair, OneVector<T>>;
+
+// The expm1 need of each variant and dtype (expm1-inl.h picks the form per target): a 16-bit
+// output needs 11 (f16) or 8 (bf16) bits, so every variant shares the cheapest form that keeps
+// them; `fast` differs from `vectorized` only for f32.
 template <Dtype T>
 constexpr Expm1Need kAccurateNeed = T == Dtype::f32   ? Expm1Need::accurate_f32
                                     : T == Dtype::f16 ? Expm1Need::f16
@@ -190,6 +214,11 @@ struct SimdMath {
     const __mmask16 le0 = _mm512_cmp_ps_mask(x.raw, _mm512_setzero_ps(), _CMP_LE_OQ);
     const __m512 ts = _mm512_mask_mul_ps(b.raw, le0, a.t.raw, a.s.raw);
     return V{_mm512_mask_fmadd_ps(ts, le0, a.alpha_p1.raw, a.alpha_s_minus_1.raw)};
+#elif HWY_ARCH_X86 && (HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_SSE4)
+    // BLENDVPS selects by x's sign bit, so no compare: x <= 0 except at +0, where alpha expm1(+0)
+    // is +0 and the traits' b(+0) is +0 too (ELU x, SELU lambda x: each is continuous at 0, which
+    // the edge-case tests check), and -NaN, where the expm1 is NaN as well (its clamp keeps a NaN x).
+    return hn::IfNegativeThenElse(x, static_cast<V>(a), b);
 #else
     return if_le0(x, static_cast<V>(a), b);
 #endif
@@ -253,8 +282,8 @@ struct BiasForwardOp {
 #define ELUBENCH_FLAT_LOOP HWY_NOINLINE __attribute__((flatten))
 #endif
 
-// y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
-// a one-vector stack buffer so it runs the very same SIMD code (same results as the body)
+// y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial access goes through
+// a one-access stack buffer so it runs the very same SIMD code (same results as the body)
 // without touching memory past the end of x or y.
 template <Dtype T, class Op>
 ELUBENCH_FLAT_LOOP void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op_in) {
@@ -262,26 +291,33 @@ ELUBENCH_FLAT_LOOP void MapUnary(const void* x, void* y, std::size_t begin, std:
   // may alias the caller's copy, which would make the compiler reload it for every vector.
   const Op op = op_in;
   const DF d;
-  const std::size_t N = hn::Lanes(d);
+  constexpr std::size_t K = Io<T>::kVectors, kAccesses = 4 / K;
+  const std::size_t B = K * hn::Lanes(d);  // elements per access
   std::size_t i = begin;
   // Four vectors per iteration: ELU's ~40-cycle dependency chain per vector needs several in
   // flight, and the unrolled body lets the core overlap them (measured: the single-vector loop
   // was latency-bound in cache).
-  for (; i + 4 * N <= end; i += 4 * N) {
-    const VF v0 = LoadF<T>(d, x, i), v1 = LoadF<T>(d, x, i + N);
-    const VF v2 = LoadF<T>(d, x, i + 2 * N), v3 = LoadF<T>(d, x, i + 3 * N);
-    StoreF<T>(d, op(d, v0), y, i);
-    StoreF<T>(d, op(d, v1), y, i + N);
-    StoreF<T>(d, op(d, v2), y, i + 2 * N);
-    StoreF<T>(d, op(d, v3), y, i + 3 * N);
+  for (; i + kAccesses * B <= end; i += kAccesses * B) {
+    VF v[4];
+    for (std::size_t a = 0; a < kAccesses; ++a) Io<T>::Load(d, x, i + a * B, v + a * K);
+    for (VF& vk : v) vk = op(d, vk);
+    for (std::size_t a = 0; a < kAccesses; ++a) Io<T>::Store(d, v + a * K, y, i + a * B);
   }
-  for (; i + N <= end; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i)), y, i);
+  for (; i + B <= end; i += B) {
+    VF v[K];
+    Io<T>::Load(d, x, i, v);
+    for (VF& vk : v) vk = op(d, vk);
+    Io<T>::Store(d, v, y, i);
+  }
   if (i < end) {
     const std::size_t es = dtype_size(T), bytes = (end - i) * es;
-    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};
+    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};  // one access is at most a vector of floats
     HWY_ALIGN unsigned char by[HWY_MAX_BYTES];
     std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
-    StoreF<T>(d, op(d, LoadF<T>(d, bx, 0)), by, 0);
+    VF v[K];
+    Io<T>::Load(d, bx, 0, v);
+    for (VF& vk : v) vk = op(d, vk);
+    Io<T>::Store(d, v, by, 0);
     std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
   }
 }
@@ -292,29 +328,35 @@ template <Dtype T, class Op>
 ELUBENCH_FLAT_LOOP void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op_in) {
   const Op op = op_in;  // as in MapUnary
   const DF d;
-  const std::size_t N = hn::Lanes(d);
+  constexpr std::size_t K = Io<T>::kVectors, kAccesses = 4 / K;
+  const std::size_t B = K * hn::Lanes(d);
   std::size_t i = 0;
   // Unrolled as MapUnary: the backward's derivatives are long dependency chains too.
-  for (; i + 4 * N <= len; i += 4 * N) {
-    const VF x0 = LoadF<T>(d, x, i), x1 = LoadF<T>(d, x, i + N);
-    const VF x2 = LoadF<T>(d, x, i + 2 * N), x3 = LoadF<T>(d, x, i + 3 * N);
-    const VF b0 = LoadF<T>(d, b, i), b1 = LoadF<T>(d, b, i + N);
-    const VF b2 = LoadF<T>(d, b, i + 2 * N), b3 = LoadF<T>(d, b, i + 3 * N);
-    StoreF<T>(d, op(d, x0, b0), y, i);
-    StoreF<T>(d, op(d, x1, b1), y, i + N);
-    StoreF<T>(d, op(d, x2, b2), y, i + 2 * N);
-    StoreF<T>(d, op(d, x3, b3), y, i + 3 * N);
+  for (; i + kAccesses * B <= len; i += kAccesses * B) {
+    VF vx[4], vb[4];
+    for (std::size_t a = 0; a < kAccesses; ++a) {
+      Io<T>::Load(d, x, i + a * B, vx + a * K);
+      Io<T>::Load(d, b, i + a * B, vb + a * K);
+    }
+    for (std::size_t k = 0; k < 4; ++k) vx[k] = op(d, vx[k], vb[k]);
+    for (std::size_t a = 0; a < kAccesses; ++a) Io<T>::Store(d, vx + a * K, y, i + a * B);
   }
-  for (; i + N <= len; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i), LoadF<T>(d, b, i)), y, i);
-  if (i < len) {
-    const std::size_t es = dtype_size(T), bytes = (len - i) * es;
-    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};
-    HWY_ALIGN unsigned char bb[HWY_MAX_BYTES] = {};
-    HWY_ALIGN unsigned char by[HWY_MAX_BYTES];
-    std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
-    std::memcpy(bb, static_cast<const unsigned char*>(b) + i * es, bytes);
-    StoreF<T>(d, op(d, LoadF<T>(d, bx, 0), LoadF<T>(d, bb, 0)), by, 0);
-    std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
+  const std::size_t es = dtype_size(T);
+  HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {}, bb[HWY_MAX_BYTES] = {}, by[HWY_MAX_BYTES];
+  for (; i < len; i += B) {
+    // Whole accesses in place; the last partial one through the buffers, as MapUnary's tail.
+    const bool whole = i + B <= len;
+    const std::size_t bytes = (std::min(len, i + B) - i) * es;
+    if (!whole) {
+      std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
+      std::memcpy(bb, static_cast<const unsigned char*>(b) + i * es, bytes);
+    }
+    VF vx[K], vb[K];
+    Io<T>::Load(d, whole ? x : bx, whole ? i : 0, vx);
+    Io<T>::Load(d, whole ? b : bb, whole ? i : 0, vb);
+    for (std::size_t k = 0; k < K; ++k) vx[k] = op(d, vx[k], vb[k]);
+    Io<T>::Store(d, vx, whole ? y : by, whole ? i : 0);
+    if (!whole) std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
   }
 }
 

@@ -4,7 +4,7 @@
 // Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 instead of a
 // libm call per element: per SIMD target the cheapest form that keeps <= 2 ULP (expm1-inl.h; the
 // table-free rr1-p6 on AVX2 and AVX-512), cancellation-free near 0. 16-bit dtypes are widened to
-// float in registers (F16C / shifts) and rounded back once (F16C; VCVTNEPS2BF16 where the CPU
+// float in registers (F16C / shifts) and rounded back once (F16C; VCVTNE2PS2BF16 where the CPU
 // has AVX512-BF16), with a shorter polynomial: a 16-bit result needs 11 or 8 bits, and the FMAs
 // saved pay for the conversions.
 #undef HWY_TARGET_INCLUDE
