@@ -14,18 +14,27 @@
 namespace elubench::cpu {
 
 namespace {
-// The targets compiled in and supported by this CPU (ignoring any pin), best first.
+// hwy::SupportedTargets(), after which the dispatch picks from what it returns: Highway 1.0.3's
+// detection leaves the dispatch set to every target the CPU has, DisableTargets or not (then an
+// ELUBENCH_SIMD_TARGET cap read before the first dispatch would not hold).
+std::int64_t supported() {
+  const std::int64_t targets = hwy::SupportedTargets();
+  hwy::GetChosenTarget().Update(targets);
+  return targets;
+}
+
+// The targets compiled in and supported by this CPU, best first.
 std::vector<std::int64_t> usable_targets() {
   std::vector<std::int64_t> out;
-  for (std::int64_t t = hwy::SupportedTargets() & HWY_TARGETS; t != 0; t &= t - 1) out.push_back(t & -t);
+  for (std::int64_t t = supported() & HWY_TARGETS; t != 0; t &= t - 1) out.push_back(t & -t);
   return out;
 }
 
 std::int64_t parse_target(std::string_view name) {
   for (std::int64_t t : usable_targets())
     if (name == hwy::TargetName(t)) return t;
-  std::string have;
-  for (const std::string& t : simd_targets()) have += (have.empty() ? "" : ", ") + t;
+  std::string have;  // (not simd_targets(): this runs inside apply_simd_target_env's call_once)
+  for (std::int64_t t : usable_targets()) have += (have.empty() ? "" : ", ") + std::string(hwy::TargetName(t));
   throw std::invalid_argument("SIMD target '" + std::string(name) + "' is not one this build and CPU have (" +
                               have + ")");
 }
@@ -38,6 +47,7 @@ void apply_simd_target_env() {
     if (name == nullptr || *name == '\0') return;
     // Every target better than the one named: a lower bit in Highway's order.
     hwy::DisableTargets(parse_target(name) - 1);
+    supported();
   });
 }
 
@@ -51,7 +61,7 @@ std::vector<std::string> simd_targets() {
 std::string simd_target() {
   apply_simd_target_env();
   // The best target that is both compiled in and supported here: what HWY_DYNAMIC_DISPATCH uses.
-  const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
+  const std::int64_t usable = supported() & HWY_TARGETS;
   return hwy::TargetName(usable & -usable);  // lowest bit = best target in Highway's ordering
 }
 
@@ -60,13 +70,17 @@ void with_target(std::string_view target, void (*f)(void*), void* ctx) {
   const std::int64_t bit = parse_target(target);
   std::lock_guard<std::mutex> lock(mu);
   hwy::SetSupportedTargetsForTest(bit);
+  const auto restore = [] {
+    hwy::SetSupportedTargetsForTest(0);  // back to the CPU's targets (and the ELUBENCH_SIMD_TARGET cap)
+    supported();
+  };
   try {
     f(ctx);
   } catch (...) {
-    hwy::SetSupportedTargetsForTest(0);
+    restore();
     throw;
   }
-  hwy::SetSupportedTargetsForTest(0);  // back to the CPU's targets (and the ELUBENCH_SIMD_TARGET cap)
+  restore();
 }
 
 }  // namespace elubench::cpu
