@@ -103,6 +103,16 @@ struct Placed {
   }
 };
 
+// The arguments of a plain forward call: n elements of x into y.
+RunArgs forward_args(const void* x, void* y, std::size_t n, float alpha) {
+  RunArgs a;
+  a.x = x;
+  a.y = y;
+  a.n = n;
+  a.params.alpha = alpha;
+  return a;
+}
+
 // Runs v on x (n elements; bias variants: rows x cols) and checks it. x and y may be offset.
 // A backward reads x's saved tensor (make_saved_input) and a normal(0, 3) dy.
 CheckResult run_checked(const Variant& v, const void* x, void* y, std::size_t n, const ActivationParams& p,
@@ -219,12 +229,7 @@ TEST_P(CpuActivationVariant, EdgeCasesByName) {
   std::vector<unsigned char> x(n * dtype_size(v.dtype)), y(x.size());
   for (std::size_t i = 0; i < n; ++i) store_from_float(x.data(), i, v.dtype, kEdges[i]);
   const float alpha = 0.5f;
-  RunArgs a;
-  a.x = x.data();
-  a.y = y.data();
-  a.n = n;
-  a.params.alpha = alpha;
-  v.run(a);
+  v.run(forward_args(x.data(), y.data(), n, alpha));
   auto out = [&](float e) {
     for (std::size_t i = 0; i < n; ++i)
       if (std::memcmp(&kEdges[i], &e, sizeof e) == 0 || (std::isnan(e) && std::isnan(kEdges[i])))
@@ -309,12 +314,7 @@ TEST(Expm1Model, EveryFmaTargetMatchesTheScalarModelOfItsForm) {
       ASSERT_NE(model, nullptr) << form;
       const Variant v = on_target(*find_variant(name), target);
       for (float alpha : {0.5f, 1.0f, 2.0f}) {
-        RunArgs a;
-        a.x = x.data();
-        a.y = y.data();
-        a.n = n;
-        a.params.alpha = alpha;
-        v.run(a);
+        v.run(forward_args(x.data(), y.data(), n, alpha));
         for (std::size_t i = 0; i < n; ++i) {
           const float xi = load_as_float(x.data(), i, Dtype::f32), want = model(xi, alpha);
           if (std::isnan(want)) ASSERT_TRUE(std::isnan(y[i])) << name << " on " << target << " x=" << xi;

@@ -180,21 +180,17 @@ constexpr Expm1Need kFastNeed = T == Dtype::f32 ? Expm1Need::fast_f32 : kAccurat
 // Highway's (<= 1 ULP), with +inf past 88.7 as the traits expect; erf(x / sqrt 2) is XNNPACK's
 // rational 12/10 approximation (f32-vgelu): odd numerator over even denominator in x, clamped
 // where it reaches +-1.
+// c, sub, mul and fma come from the expm1's backend (SimdOps); min and max are the traits' own,
+// which keep a NaN in a (SimdOps::max is MAXPS's).
 template <Expm1Need kNeed>
-struct SimdMath {
+struct SimdMath : SimdOps {
   // Plain inline, not HWY_INLINE (always_inline): the trait calling these is compiled without
   // the target, and GCC refuses an always_inline call across targets; ForwardOp's flatten
   // inlines them all the same.
-  using V = VF;
-  DF d;
-  inline V c(float k) const { return hn::Set(d, k); }
   inline V add(V a, V b) const { return hn::Add(a, b); }
-  inline V sub(V a, V b) const { return hn::Sub(a, b); }
-  inline V mul(V a, V b) const { return hn::Mul(a, b); }
   inline V div(V a, V b) const { return hn::Div(a, b); }
   inline V min(V a, V b) const { return hn::IfThenElse(hn::Lt(b, a), b, a); }  // keeps NaN in a
   inline V max(V a, V b) const { return hn::IfThenElse(hn::Lt(a, b), b, a); }
-  inline V fma(V a, V b, V c) const { return hn::MulAdd(a, b, c); }
   inline V if_le0(V x, V a, V b) const { return hn::IfThenElse(hn::Le(x, hn::Zero(d)), a, b); }
   // zero() is a tag, so that if_le0(x, zero(), b) is one masked AND (IfThenZeroElse), not a
   // blend with a zero register (measured: one instruction per vector more on AVX2 for ReLU).
@@ -259,13 +255,13 @@ struct SimdMath {
 template <class T, Expm1Need kNeed>
 struct ForwardOp {
   ActivationParams p;
-  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kNeed>{d}, x, p); }
+  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kNeed>{{d}}, x, p); }
 };
 template <class T, Expm1Need kNeed>
 struct BackwardOp {
   ActivationParams p;
   VF operator()(DF d, VF saved, VF dy) const {
-    return T::backward(SimdMath<kNeed>{d}, dy, saved, p);
+    return T::backward(SimdMath<kNeed>{{d}}, dy, saved, p);
   }
 };
 // Forward after adding the bias (fused_bias): op(x, b) = f(x + b).
@@ -273,7 +269,7 @@ template <class T, Expm1Need kNeed>
 struct BiasForwardOp {
   ActivationParams p;
   VF operator()(DF d, VF x, VF b) const {
-    return T::forward(SimdMath<kNeed>{d}, hn::Add(x, b), p);
+    return T::forward(SimdMath<kNeed>{{d}}, hn::Add(x, b), p);
   }
 };
 
