@@ -200,7 +200,9 @@ struct SimdMath : SimdOps {
   // scaled_expm1 returns its last two operations untaken (Expm1Parts), so that the trait's
   // select merges into them; used anywhere else, the value converts to V.
   struct Expm1 : Expm1Parts<V> {
-    inline operator V() const { return hn::MulAdd(hn::Mul(this->t, this->s), this->alpha_p1, this->alpha_s_minus_1); }
+    inline operator V() const {
+      return hn::MulAdd(hn::Mul(this->t, this->s), this->alpha_p1, this->alpha_s_minus_1);
+    }
   };
   inline Expm1 scaled_expm1(V x, V s) const { return {AlphaExpm1Parts<kNeed>(d, x, s)}; }
   inline V if_le0(V x, const Expm1& a, V b) const {
