@@ -252,6 +252,7 @@ thread_local int last_threads = 0;
 
 namespace detail {
 namespace {
+constexpr int kCheckRun = 4;  // calls in a run of the choice not taken
 int size_class(std::size_t n) { return std::min(Site::kClasses - 1, static_cast<int>(std::bit_width(n)) - 1); }
 
 // A running estimate that falls fast and rises slowly: the first sample as is, then half way
@@ -265,6 +266,15 @@ void blend(std::atomic<float>& avg, double sample) {
                                      : old + (std::min(sample, 4 * old) - old) / 8;
   avg.store(static_cast<float>(next), std::memory_order_relaxed);
 }
+
+// How many calls until the choice not taken is checked again (see Site).
+// At least 256: a run of one-thread calls pulls the worker's half of the data into the caller's
+// cache, and the splits after it are slower until the worker has it back.
+std::uint32_t check_every(double one, double split) {
+  if (one <= 0 || split <= 0) return 16;
+  const double ratio = std::max(one, split) / std::min(one, split);
+  return static_cast<std::uint32_t>(std::clamp(64.0 * kCheckRun * (ratio - 1), 256.0, 1048576.0));
+}
 }  // namespace
 
 Decision decide(Site& s, std::size_t n, int threads) {
@@ -276,12 +286,15 @@ Decision decide(Site& s, std::size_t n, int threads) {
   if (one > 0 && static_cast<double>(n) * one < handoff) return {{1, 0}, false};
   const Plan chosen = plan_for(n, threads, one, split, handoff);
   const std::uint32_t k = s.calls[c].fetch_add(1, std::memory_order_relaxed) + 1;
-  int left = s.burst[c].load(std::memory_order_relaxed);
-  if (left == 0 && one > 0 && k >= 4 && ((k & (k - 1)) == 0 ? k < 4096 : k % 4096 == 0))
-    left = chosen.threads > 1 ? -8 : 8;  // start a run of the other choice
+  int left = s.run[c].load(std::memory_order_relaxed);
+  const bool first_split = split == 0 && chosen.threads > 1;
+  if (left == 0 && one > 0 && (first_split || k >= s.next_check[c].load(std::memory_order_relaxed))) {
+    s.next_check[c].store(k + check_every(one, split), std::memory_order_relaxed);
+    left = chosen.threads > 1 && !first_split ? -kCheckRun : kCheckRun;  // the other choice's run
+  }
   Plan p = chosen;
   if (left != 0) {
-    s.burst[c].store(left > 0 ? left - 1 : left + 1, std::memory_order_relaxed);
+    s.run[c].store(left > 0 ? left - 1 : left + 1, std::memory_order_relaxed);
     p = left > 0 ? plan_for(n, threads, one, one / 2, handoff) : Plan{1, 0};
   }
   return {p, p.threads > 1 || one == 0 || k <= 64 || k % 16 == 0};

@@ -56,16 +56,17 @@ std::uint64_t ticks();
 struct Site {
   static constexpr int kClasses = 48;
   std::atomic<float> one[kClasses] = {}, split[kClasses] = {};
-  std::atomic<std::uint32_t> calls[kClasses] = {};
-  std::atomic<int> burst[kClasses] = {};  // calls left in a run of the other choice; < 0: of one thread
+  std::atomic<std::uint32_t> calls[kClasses] = {}, next_check[kClasses] = {};
+  std::atomic<int> run[kClasses] = {};  // calls left in a run of the other choice; < 0: of one thread
 };
 // The plan of this call (plan_for on what the site measured at this size), and now and then a
-// run of 8 calls of the other choice, so that neither a bad first measurement (a cold first
-// call, a worker woken from sleep) nor a change in the machine's load goes unnoticed: from the
-// 4th, 8th, 16th, ... 2048th call of a size, then every 4096th. A run, not one call: a worker
-// whose half of the data sits in the caller's cache is slow on the first split call only.
-// `timed`: whether to time the call for record() (every split; of the single-thread calls that
-// could split, the first 64 at a size, then 1 in 16).
+// run of 4 calls of the other choice (a run, not one call: a worker whose half of the data sits
+// in the caller's cache is slow on its first split call only), so that neither a bad measurement
+// (a cold call, a worker woken from sleep) nor a change in the machine's load goes unnoticed.
+// The first split is such a run; then the runs come seldom enough that the slower choice costs
+// at most 1/64 of the time: every 256 (ratio - 1) calls (256 at least) where one choice took
+// `ratio` times the other's time. `timed`: whether to time the call for record() (every split;
+// of the single-thread calls that could split, the first 64 at a size, then 1 in 16).
 struct Decision {
   Plan plan;
   bool timed;
