@@ -21,6 +21,9 @@
 #include "elubench/dtypes.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
+#include "expm1_forms.hpp"
+#include "cpu_variants.hpp"
+#include "simd_targets.hpp"
 #include "test_support.hpp"
 
 using namespace elubench;
@@ -99,6 +102,16 @@ struct Placed {
     data = storage.data() + shift;
   }
 };
+
+// The arguments of a plain forward call: n elements of x into y.
+RunArgs forward_args(const void* x, void* y, std::size_t n, float alpha) {
+  RunArgs a;
+  a.x = x;
+  a.y = y;
+  a.n = n;
+  a.params.alpha = alpha;
+  return a;
+}
 
 // Runs v on x (n elements; bias variants: rows x cols) and checks it. x and y may be offset.
 // A backward reads x's saved tensor (make_saved_input) and a normal(0, 3) dy.
@@ -182,17 +195,15 @@ TEST_P(CpuBiasVariant, OddColumnCounts) {
   run_and_check(300 * 4097, ActivationParams{}, 1, 2, 4097);
 }
 
-// f32 is not exhaustible; the sweeps above cover it.
-class Cpu16BitVariant : public CpuVariant {};
-TEST_P(Cpu16BitVariant, ExhaustiveOverAll65536Inputs) {
-  const Variant& v = *GetParam();
+// Every 65,536 inputs of a 16-bit row, for every parameter of its sweep. A bias row gets 256
+// columns of small biases: every input pattern meets a bias, and many sums land near 0 where
+// ELU's relative accuracy is hardest.
+void check_all_16bit_inputs(const Variant& v) {
   auto x = all_16bit_patterns();
   std::vector<unsigned char> y(x.size());
   std::vector<unsigned char> bias;
   std::size_t cols = 0;
   if (v.uses_bias) {
-    // 256 columns of small biases: every input pattern meets a bias, and many sums land near
-    // 0 where ELU's relative accuracy is hardest.
     cols = 256;
     bias = make_input(v.dtype, cols, 7, false);
     for (std::size_t c = 0; c < cols; ++c)
@@ -204,6 +215,10 @@ TEST_P(Cpu16BitVariant, ExhaustiveOverAll65536Inputs) {
   }
 }
 
+// f32 is not exhaustible; the sweeps above cover it.
+class Cpu16BitVariant : public CpuVariant {};
+TEST_P(Cpu16BitVariant, ExhaustiveOverAll65536Inputs) { check_all_16bit_inputs(*GetParam()); }
+
 // Activations without a bias: copy has no edge cases, and bias variants shift their input.
 class CpuActivationVariant : public CpuVariant {};
 TEST_P(CpuActivationVariant, EdgeCasesByName) {
@@ -214,12 +229,7 @@ TEST_P(CpuActivationVariant, EdgeCasesByName) {
   std::vector<unsigned char> x(n * dtype_size(v.dtype)), y(x.size());
   for (std::size_t i = 0; i < n; ++i) store_from_float(x.data(), i, v.dtype, kEdges[i]);
   const float alpha = 0.5f;
-  RunArgs a;
-  a.x = x.data();
-  a.y = y.data();
-  a.n = n;
-  a.params.alpha = alpha;
-  v.run(a);
+  v.run(forward_args(x.data(), y.data(), n, alpha));
   auto out = [&](float e) {
     for (std::size_t i = 0; i < n; ++i)
       if (std::memcmp(&kEdges[i], &e, sizeof e) == 0 || (std::isnan(e) && std::isnan(kEdges[i])))
@@ -262,37 +272,88 @@ INSTANTIATE_TEST_SUITE_P(Registry, CpuActivationVariant, testing::ValuesIn(cpu_v
                          })),
                          test_name);
 
-// The SIMD ELU of `vectorized` and `fast` runs exactly elubench::elu_lut16_p3's operations
-// (corrected and not), so on a target with FMA (AVX2 and up; MulAdd is a separate multiply and
-// add below that) they agree bit for bit. This pins the scalar model that documents them.
-TEST(Lut16Model, SimdMatchesScalarEluLut16P3BitForBit) {
-  const std::string target = cpu::simd_target();
-  if (target.find("AVX") == std::string::npos) GTEST_SKIP() << "SIMD target " << target << " has no FMA";
-  for (const auto& [name, corrected] : {std::pair{"cpu/elu/vectorized/f32", true}, std::pair{"cpu/elu/fast/f32", false}}) {
-    const Variant* v = find_variant(name);
-    ASSERT_NE(v, nullptr) << name;
-    const std::size_t n = 100003;
-    auto x = make_input(Dtype::f32, n, 5);
-    std::vector<float> y(n);
-    for (float alpha : {0.5f, 1.0f, 2.0f}) {
-      RunArgs a;
-      a.x = x.data();
-      a.y = y.data();
-      a.n = n;
-      a.params.alpha = alpha;
-      v->run(a);
-      for (std::size_t i = 0; i < n; ++i) {
-        const float xi = load_as_float(x.data(), i, Dtype::f32);
-        const float want = elu_lut16_p3(xi, alpha, corrected);
-        if (std::isnan(want)) {
-          ASSERT_TRUE(std::isnan(y[i]));
-          continue;
+// The kernel that a CPU whose best SIMD target is `target` runs for row v.
+Variant on_target(const Variant& v, const std::string& target) {
+  Variant w = v;
+  w.kernel = cpu::kernel_for_target(v, target);
+  return w;
+}
+
+// f32 inputs that reach every branch of the expm1 forms: 2^16 floats evenly spaced by bit pattern
+// over [-18, 0) (every binade: each N of the range reduction, the region near 0, subnormals),
+// 2^12 positive ones, normal(0, 3) and the edges; n a multiple of 64 (bias rows' columns).
+std::vector<unsigned char> f32_sweep() {
+  std::vector<float> v(std::begin(kEdges), std::end(kEdges));
+  const std::uint32_t lo = 0x80000001u, hi = float_to_bits(-18.0f);
+  for (std::uint64_t k = 0; k < (1u << 16); ++k)
+    v.push_back(bits_to_float(lo + static_cast<std::uint32_t>(((hi - lo) * k) >> 16)));
+  for (std::uint32_t k = 0; k < (1u << 12); ++k) v.push_back(bits_to_float(0x00000001u + k * (0x41900000u >> 12)));
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  while (v.size() % 64 != 0) v.push_back(normal(rng));
+  std::vector<unsigned char> out(v.size() * sizeof(float));
+  std::memcpy(out.data(), v.data(), out.size());
+  return out;
+}
+
+// On every SIMD target with FMA (AVX2 and up) the f32 ELU of `vectorized` and `fast` computes
+// exactly the scalar model of its target's expm1 form (cpu::elu_model), bit for bit, alpha 0.5,
+// 1 and 2: the model documents each form, and a form changed on any target shows here.
+TEST(Expm1Model, EveryFmaTargetMatchesTheScalarModelOfItsForm) {
+  using cpu::Expm1Need;
+  const auto x = f32_sweep();
+  const std::size_t n = x.size() / sizeof(float);
+  std::vector<float> y(n);
+  int checked = 0;
+  for (const std::string& target : cpu::simd_targets()) {
+    if (target.rfind("AVX", 0) != 0) continue;  // no FMA: Highway rounds a MulAdd's product first
+    for (auto [name, need] : {std::pair{"cpu/elu/vectorized/f32", Expm1Need::accurate_f32},
+                              std::pair{"cpu/elu/fast/f32", Expm1Need::fast_f32}}) {
+      const char* form = cpu::with_target(target, [need = need] { return cpu::expm1_form_name(need); });
+      const cpu::EluModel model = cpu::elu_model_named(form);
+      ASSERT_NE(model, nullptr) << form;
+      const Variant v = on_target(*find_variant(name), target);
+      for (float alpha : {0.5f, 1.0f, 2.0f}) {
+        v.run(forward_args(x.data(), y.data(), n, alpha));
+        for (std::size_t i = 0; i < n; ++i) {
+          const float xi = load_as_float(x.data(), i, Dtype::f32), want = model(xi, alpha);
+          if (std::isnan(want)) ASSERT_TRUE(std::isnan(y[i])) << name << " on " << target << " x=" << xi;
+          else ASSERT_EQ(float_to_bits(y[i]), float_to_bits(want)) << name << " on " << target << " (" << form
+                                                                   << ") x=" << xi << " alpha=" << alpha;
         }
-        ASSERT_EQ(float_to_bits(y[i]), float_to_bits(want)) << name << " x=" << xi << " alpha=" << alpha;
       }
+      ++checked;
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "no SIMD target with FMA on this CPU";
+}
+
+// The accuracy classes on every SIMD target this build and CPU have, not only the one dispatched
+// here (which the suites above also run): each of our Highway rows as a CPU whose best target it
+// is runs it, 16-bit rows on all 65,536 inputs, f32 rows on f32_sweep. One test per target.
+class CpuSimdTarget : public testing::TestWithParam<std::string> {};
+TEST_P(CpuSimdTarget, EveryRowKeepsItsBound) {
+  const auto x = f32_sweep();
+  const std::size_t n = x.size() / sizeof(float), cols = 64;
+  std::vector<unsigned char> y(x.size());
+  const auto bias = make_input(Dtype::f32, cols, 5, false);
+  const auto simd_rows = cpu_variants([](const Variant& v) { return v.kind == Kind::kernel && v.variant != "naive"; });
+  for (const Variant* vp : simd_rows) {
+    const Variant v = on_target(*vp, GetParam());
+    SCOPED_TRACE(v.name + " on " + GetParam());
+    if (v.dtype != Dtype::f32) {
+      check_all_16bit_inputs(v);
+      continue;
+    }
+    for (const ActivationParams& p : param_sweep(v)) {
+      const CheckResult r = run_checked(v, x.data(), y.data(), n, p, 1, v.uses_bias ? bias.data() : nullptr, cols);
+      EXPECT_TRUE(r.ok) << r.message << " [alpha=" << p.alpha
+                        << " slope=" << p.negative_slope << "]";
     }
   }
 }
+INSTANTIATE_TEST_SUITE_P(Targets, CpuSimdTarget, testing::ValuesIn(cpu::simd_targets()),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // The numbers for the closing note: the worst ULP distance each CPU variant shows over one
 // battery (normal(0,3) + edges at 2^16 elements and, for 16-bit, every pattern; alpha in

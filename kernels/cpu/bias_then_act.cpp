@@ -25,7 +25,7 @@ void AddBias(const RunArgs& a) {
 template <Activation A, Dtype T>
 void BiasThenAct(const RunArgs& a) {
   AddBias<T>(a);
-  const ForwardOp<trait_t<A>, kAccurateForm<T>> op{a.params};
+  const ForwardOp<trait_t<A>, kAccurateNeed<T>> op{a.params};
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) { MapUnary<T>(a.y, a.y, begin, end, op); });
 }
 template <Activation A, Dtype T>

@@ -55,12 +55,18 @@ namespace elubench::cpu {
 HWY_EXPORT(CopyNontemporalBytes);
 
 namespace {
-void copy_nontemporal(const RunArgs& a, Dtype d) { parallel_copy(a, d, HWY_DYNAMIC_DISPATCH(CopyNontemporalBytes)); }
+// A template per dtype, so that each is its own call site for parallel_for's cost per element.
+template <Dtype D>
+void copy_nontemporal(const RunArgs& a) {
+  parallel_copy(a, D, [](const unsigned char* x, unsigned char* y, std::size_t bytes) {
+    HWY_DYNAMIC_DISPATCH(CopyNontemporalBytes)(x, y, bytes);
+  });
+}
 }  // namespace
 
-void copy_nontemporal_f32(const RunArgs& a) { copy_nontemporal(a, Dtype::f32); }
-void copy_nontemporal_f16(const RunArgs& a) { copy_nontemporal(a, Dtype::f16); }
-void copy_nontemporal_bf16(const RunArgs& a) { copy_nontemporal(a, Dtype::bf16); }
+void copy_nontemporal_f32(const RunArgs& a) { copy_nontemporal<Dtype::f32>(a); }
+void copy_nontemporal_f16(const RunArgs& a) { copy_nontemporal<Dtype::f16>(a); }
+void copy_nontemporal_bf16(const RunArgs& a) { copy_nontemporal<Dtype::bf16>(a); }
 
 }  // namespace elubench::cpu
 #endif

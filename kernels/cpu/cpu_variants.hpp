@@ -3,6 +3,7 @@
 #pragma once
 
 #include "elubench/registry.hpp"
+#include "expm1_forms.hpp"
 
 namespace elubench::cpu {
 
@@ -12,6 +13,8 @@ RunFn vectorized_kernel(Activation a, Dtype d);     // every activation, both pa
 RunFn fast_kernel(Activation a, Dtype d);           // forward, activations with a cheaper form
 RunFn fused_bias_kernel(Activation a, Dtype d);     // forward; x is rows x cols, bias cols elements
 RunFn bias_then_act_kernel(Activation a, Dtype d);  // forward, two passes
+// The expm1 form the dispatched SIMD target runs for `need` (expm1-inl.h), e.g. "rr1-p6".
+const char* expm1_form_name(Expm1Need need);
 
 #if ELUBENCH_HAVE_ONEDNN
 void onednn_elu_f32(const RunArgs&);

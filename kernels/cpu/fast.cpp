@@ -1,12 +1,11 @@
-// cpu/*/fast: vectorized with a cheaper exponential, for the activations whose trait has one
-// (has_fast_form: ELU, SELU): XNNPACK's rr1-lut16-p3 exactly (simd-inl.h Expm1Form::kP3). Same range reduction, table, polynomial, saturation and
-// cancellation-free rebuild as vectorized (so -1e-8 still gives -1e-8), but without adding back
-// the table entries' rounding error: one permute and one add fewer per vector, for up to 5 ULP
-// on results in [-0.07, -0.02] (absolute error <= 1.5e-7 with alpha = 2, inside the approximate
-// class's 2^-22) and <= 1 ULP for x <= -1. Forward only.
-// Its exact scalar model is elubench::elu_lut16_p3(x, alpha, false).
-// For f16/bf16 it is the same kernel as vectorized (simd-inl.h, Expm1Form::kP2): that one is
-// already the cheapest that keeps a 16-bit result within 1 ULP.
+// cpu/*/fast: vectorized with a cheaper f32 expm1, for the activations whose trait has one
+// (has_fast_form: ELU, SELU), in XNNPACK's accuracy class: a table of 2^(k/L) whose entries'
+// rounding error is left in (up to 5 ULP on results in [-0.07, -0.02], an absolute error
+// <= 1.5e-7 with alpha = 2, inside the approximate class's 2^-22; <= 1 ULP for x <= -1), with a
+// shorter polynomial: rr1-lut16-p3 on AVX-512 (XNNPACK's own kernel there), rr1-lut8-p4 on AVX2
+// (one permute), expm1-inl.h. Same saturation and cancellation-free rebuild as vectorized, so
+// -1e-8 still gives -1e-8. Forward only. f16/bf16 run vectorized's kernel: that one is already
+// the cheapest that keeps a 16-bit result within 1 ULP.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "fast.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
@@ -22,7 +21,7 @@ namespace elubench::cpu::HWY_NAMESPACE {
 
 template <Activation A, Dtype T>
 void Fast(const RunArgs& a) {
-  const ForwardOp<trait_t<A>, kFastForm<T>> op{a.params};
+  const ForwardOp<trait_t<A>, kFastNeed<T>> op{a.params};
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) { MapUnary<T>(a.x, a.y, begin, end, op); });
 }
 template <Activation A, Dtype T>

@@ -20,7 +20,7 @@ namespace elubench::cpu::HWY_NAMESPACE {
 
 template <Activation A, Dtype T>
 void FusedBias(const RunArgs& a) {
-  const BiasForwardOp<trait_t<A>, kAccurateForm<T>> op{a.params};
+  const BiasForwardOp<trait_t<A>, kAccurateNeed<T>> op{a.params};
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
     MapRowsWithBias<T>(a.x, a.bias, a.y, a.cols, begin, end, op);
   });

@@ -1,18 +1,9 @@
-#include <hwy/targets.h>
-
 #include <fstream>
 #include <string>
 
 #include "elubench/cpu.hpp"
 
 namespace elubench::cpu {
-
-std::string simd_target() {
-  // The best target that is both compiled in and supported here: what HWY_DYNAMIC_DISPATCH uses.
-  const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
-  const std::int64_t best = usable & -usable;  // lowest bit = best target in Highway's ordering
-  return hwy::TargetName(best);
-}
 
 std::string cpu_model() {
   std::ifstream in("/proc/cpuinfo");

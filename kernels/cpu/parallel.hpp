@@ -1,11 +1,15 @@
 // Splits [0, n) across the CPU variants' threads. The threads come from one pool that lives
 // for the whole process (parallel.cpp): a call wakes workers that are already running instead
-// of starting threads, so a second thread pays off from a few thousand elements instead of
-// the 2^18 per thread that a thread start per call needed (tens of microseconds per start).
+// of starting threads. Whether a call is worth more threads is decided per call from what was
+// measured: the pool's hand-off cost (from publishing a chunk to a worker starting it, plus from
+// its end to the caller seeing it) and, per call site and size, the time per element on one
+// thread and split. The caller's chunk is longer by the hand-off, so that all finish together.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 
 #include "elubench/registry.hpp"
 
@@ -15,32 +19,62 @@ namespace elubench::cpu {
 // every dtype, so with a cache-line-aligned y no two threads write the same line.
 constexpr std::size_t kChunkAlign = 64;
 
-// Fewest elements worth a thread of their own. Handing a chunk to a spinning pool worker and
-// waiting for it costs about 0.5-1 us (a few cache-line transfers, parallel.cpp); 2^12 f32
-// elements of ELU take about 1 us on one AVX-512 core, so a second thread can only gain from
-// about 2 x 2^12. Measured (2-core AVX-512 Xeon VM, elubench vectorized ELU f32 under chrt -f,
-// interleaved, 2 threads vs 1): 1.3x at 2^13, 1.55-1.65x at 2^14, 1.7-1.8x at 2^15-2^17.
-constexpr std::size_t kMinPerThread = std::size_t{1} << 12;
+// Before a call site has been timed at a size, a call this small runs on one thread (timed,
+// which teaches the cost); from this size on, the split is worth it whatever the kernel
+// (2^17 elements are >= 10 us even for a copy, against a hand-off near 0.5 us).
+constexpr std::size_t kAlwaysSplitFrom = std::size_t{1} << 18;
 
-// The threads a call of n elements asked to run on `threads` really uses.
-inline int threads_for(std::size_t n, int threads) {
-  const std::size_t useful = std::max<std::size_t>(1, n / kMinPerThread);
-  return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), useful));
-}
+// How a call runs: on t threads, chunk 0 (the caller's) `lead` elements longer than the others.
+struct Plan {
+  int threads;
+  std::size_t lead;
+};
+// The plan for n elements asked to run on `threads`, from what was measured at this size: the
+// ticks per element of a single-thread call (one_cost) and of a split one (split_cost), and
+// the pool's hand-off (ticks); 0: not measured. A split is taken when it was measured faster
+// than one thread, and before that when the model predicts it (the workers start a hand-off
+// late, so t threads take (W + (t - 1) h) / t, and the caller's chunk gets h / one_cost more
+// elements so that all finish together) at least 20% faster; kAlwaysSplitFrom before anything
+// is known. Pure, for the tests.
+Plan plan_for(std::size_t n, int threads, double one_cost, double split_cost, double handoff);
 
 struct Range {
   std::size_t begin, end;
 };
-// Chunk k of the t chunks of [0, n): contiguous, in order, boundaries on kChunkAlign elements,
-// the last one ending at n. A chunk may be empty when n is small against t * kChunkAlign.
-inline Range chunk_of(std::size_t n, int t, int k) {
-  const std::size_t parts = static_cast<std::size_t>(std::max(t, 1));
-  const std::size_t chunk = ((n + parts - 1) / parts + kChunkAlign - 1) / kChunkAlign * kChunkAlign;
-  const std::size_t b = std::min(n, static_cast<std::size_t>(k) * chunk);
-  return {b, static_cast<std::size_t>(k) + 1 == parts ? n : std::min(n, b + chunk)};
-}
+// Chunk k of the t chunks of [0, n) when chunk 0 gets `lead` more elements than the others:
+// contiguous, in order, boundaries on kChunkAlign elements, the last one ending at n. A chunk
+// may be empty when n is small against t * kChunkAlign.
+Range chunk_of(std::size_t n, int t, int k, std::size_t lead = 0);
 
 namespace detail {
+// A tick counter (the TSC on x86, nanoseconds elsewhere): all costs are in its unit.
+std::uint64_t ticks();
+
+// What parallel_for learns about one call site (one Body type: one kernel per dtype and SIMD
+// target), per size class (log2 n): ticks per element on one thread and split (averages of
+// timed calls; 0: not timed yet).
+struct Site {
+  static constexpr int kClasses = 48;
+  std::atomic<float> one[kClasses] = {}, split[kClasses] = {};
+  std::atomic<std::uint32_t> calls[kClasses] = {}, next_check[kClasses] = {};
+  std::atomic<int> run[kClasses] = {};  // calls left in a run of the other choice; < 0: of one thread
+};
+// The plan of this call (plan_for on what the site measured at this size), and now and then a
+// run of 4 calls of the other choice (a run, not one call: a worker whose half of the data sits
+// in the caller's cache is slow on its first split call only), so that neither a bad measurement
+// (a cold call, a worker woken from sleep) nor a change in the machine's load goes unnoticed.
+// The first split is such a run; then the runs come seldom enough that the slower choice costs
+// at most 1/64 of the time: every 256 (ratio - 1) calls (256 at least) where one choice took
+// `ratio` times the other's time. `timed`: whether to time the call for record() (every split;
+// of the single-thread calls that could split, the first 64 at a size, then 1 in 16).
+struct Decision {
+  Plan plan;
+  bool timed;
+};
+Decision decide(Site& s, std::size_t n, int threads);
+// What a timed call cost, on the threads it really ran on.
+void record(Site& s, std::size_t n, int threads_used, std::uint64_t elapsed);
+
 using Task = void (*)(void* ctx, int k);
 // Runs task(ctx, k) for every k in [0, t) and returns when all have returned: k = 0 on the
 // calling thread, the others on pool workers. When another thread is using the pool already,
@@ -55,26 +89,31 @@ void note_threads_used(int t);
 // Calls body(begin, end) on the disjoint chunks of [0, n) (chunk_of), one per thread used.
 template <class Body>
 void parallel_for(std::size_t n, int threads, Body&& body) {
-  const int t = threads_for(n, threads);
-  if (t <= 1) {
+  static detail::Site site;  // one per Body type: per kernel, dtype and SIMD target
+  const auto [plan, timed] = detail::decide(site, n, threads);
+  const std::uint64_t start = timed ? detail::ticks() : 0;
+  int used = 1;
+  if (plan.threads <= 1) {
     detail::note_threads_used(1);
     body(std::size_t{0}, n);
-    return;
+  } else {
+    struct Ctx {
+      Body* body;
+      std::size_t n, lead;
+      int t;
+    } ctx{&body, n, plan.lead, plan.threads};
+    used = detail::pool_run(plan.threads, [](void* p, int k) {
+      const Ctx& c = *static_cast<const Ctx*>(p);
+      const Range r = chunk_of(c.n, c.t, k, c.lead);
+      if (r.begin < r.end) (*c.body)(r.begin, r.end);
+    }, &ctx);
   }
-  struct Ctx {
-    Body* body;
-    std::size_t n;
-    int t;
-  } ctx{&body, n, t};
-  detail::pool_run(t, [](void* p, int k) {
-    const Ctx& c = *static_cast<const Ctx*>(p);
-    const Range r = chunk_of(c.n, c.t, k);
-    if (r.begin < r.end) (*c.body)(r.begin, r.end);
-  }, &ctx);
+  if (timed) detail::record(site, n, used, detail::ticks() - start);
 }
 
 // The copy ceilings' shared shape: a.n elements of dtype d split across the pool, each chunk
-// handed to copy_bytes(x, y, bytes) as raw bytes (memcpy, the SIMD copy, the streamed copy).
+// handed to copy_bytes(x, y, bytes) as raw bytes. Each copy and dtype passes its own lambda, so
+// that each is its own call site for parallel_for.
 template <class CopyBytes>
 void parallel_copy(const RunArgs& a, Dtype d, CopyBytes copy_bytes) {
   const std::size_t es = dtype_size(d);

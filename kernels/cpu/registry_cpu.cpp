@@ -1,6 +1,11 @@
 // The CPU half of the registry: the families of our kernels, then the single rows.
+#include <stdexcept>
+#include <string>
+
 #include "cpu_variants.hpp"
+#include "elubench/cpu.hpp"
 #include "elubench/registry_rows.hpp"
+#include "simd_targets.hpp"
 
 namespace elubench {
 
@@ -11,9 +16,9 @@ using namespace rows;
 const Family kCpuFamilies[] = {
     {"naive", ours, accurate, no_bias, 1, cpu::naive_kernel, "scalar loop, libm (std::expm1, std::exp, std::erf)"},
     {"vectorized", ours, accurate, no_bias, 1, cpu::vectorized_kernel,
-     "Highway SIMD dispatched at run time; expm1 rr1-lut16-p3 with table correction (p2 for 16-bit), "
-     "Highway exp, rational erf; F16C / VCVTNEPS2BF16 conversions"},
-    {"fast", ours, approximate, no_bias, 1, cpu::fast_kernel, "vectorized with XNNPACK's rr1-lut16-p3 expm1, uncorrected"},
+     "Highway SIMD dispatched at run time; own expm1 per SIMD target, Highway exp, rational erf; "
+     "F16C / VCVTNE2PS2BF16 conversions"},
+    {"fast", ours, approximate, no_bias, 1, cpu::fast_kernel, "vectorized with a cheaper f32 expm1 (XNNPACK's accuracy class)"},
     {"fused_bias", ours, accurate, bias, 1, cpu::fused_bias_kernel, "act(x + b[col]) in one SIMD pass"},
     {"bias_then_act", ours, accurate, bias, 2, cpu::bias_then_act_kernel, "y = x + b, then act(y) in place"},
 };
@@ -48,15 +53,39 @@ const Row kCpuRows[] = {
     {copy, "nontemporal", f16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_f16, "Highway SIMD copy, non-temporal stores"},
     {copy, "nontemporal", bf16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_bf16, "Highway SIMD copy, non-temporal stores"},
 };
+// Our SIMD rows whose activation has an expm1 name the form the dispatched target runs for them
+// (kernels/cpu/expm1-inl.h picks one per target, dtype and variant).
+void name_expm1_forms(std::vector<Variant>& out) {
+  const std::string target = cpu::simd_target();
+  for (Variant& v : out) {
+    if (v.device != Device::cpu || v.kind != Kind::kernel || v.variant == "naive") continue;
+    if (v.activation == Activation::copy || v.is_backward()) continue;
+    if (!visit_activation(v.activation, []<class T, Pass>() { return std::string_view(T::math) == "expm1"; })) continue;
+    const cpu::Expm1Need need = v.dtype == Dtype::f16    ? cpu::Expm1Need::f16
+                                : v.dtype == Dtype::bf16 ? cpu::Expm1Need::bf16
+                                : v.variant == "fast"    ? cpu::Expm1Need::fast_f32
+                                                         : cpu::Expm1Need::accurate_f32;
+    v.description += std::string("; expm1 ") + cpu::expm1_form_name(need) + " on " + target;
+  }
+}
 }  // namespace
 
 void add_cpu_variants(std::vector<Variant>& out) {
+  cpu::apply_simd_target_env();  // before the families' kernels are dispatched
   rows::append(Device::cpu, kCpuFamilies, out);
+  name_expm1_forms(out);
   rows::append(Device::cpu, kCpuRows, out);
 #if ELUBENCH_HAVE_SLEEF
   for (Variant& v : out)
     if (v.variant == "sleef") v.description = cpu::sleef_elu_description();
 #endif
+}
+
+RunFn cpu::kernel_for_target(const Variant& v, std::string_view target) {
+  if (v.device == Device::cpu && v.kind == Kind::kernel)
+    for (const rows::Family& f : kCpuFamilies)
+      if (v.variant == f.variant) return with_target(target, [&] { return f.kernel(v.activation, v.dtype); });
+  throw std::invalid_argument("kernel_for_target: " + v.name + " is not one of our CPU families");
 }
 
 }  // namespace elubench

@@ -10,7 +10,7 @@
 #define ELUBENCH_CPU_SIMD_INL_ONCE_
 #if defined(__x86_64__) || defined(__i386__)
 namespace elubench::cpu {
-// Whether VCVTNEPS2BF16 (AVX512-BF16) may be used; see StoreBf16Convert.
+// Whether VCVTNE2PS2BF16 (AVX512-BF16) may be used; see Bf16Pair::StoreConverted.
 inline const bool kCpuHasAvx512Bf16 = [] {
   __builtin_cpu_init();  // may run before the constructor that initializes the feature bits
   return __builtin_cpu_supports("avx512bf16") != 0;
@@ -38,6 +38,7 @@ inline const bool kCpuHasAvx512Bf16 = [] {
 #include "elubench/activations.hpp"
 #include "elubench/dtypes.hpp"
 #include "elubench/registry_rows.hpp"
+#include "expm1-inl.h"
 
 // The traits are templates defined outside Highway's target regions; SimdMath's vectors cross
 // into them only after `flatten` has inlined them into a target function (ForwardOp below), so
@@ -47,9 +48,6 @@ inline const bool kCpuHasAvx512Bf16 = [] {
 HWY_BEFORE_NAMESPACE();
 namespace elubench::cpu::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-using DF = hn::ScalableTag<float>;
-using VF = hn::Vec<DF>;
 
 // Highway 1.0.3 emulates f16 <-> f32 on SSSE3/SSE4/EMU128/SCALAR by truncation and maps
 // f16 inf/NaN to finite values there; only the hardware paths (F16C on AVX2 and up, NEON, SVE)
@@ -64,14 +62,9 @@ using VF = hn::Vec<DF>;
 // N floats from element i of a buffer of dtype T (any alignment).
 template <Dtype T>
 HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
+  static_assert(T != Dtype::bf16, "bf16 travels in pairs of vectors: Bf16Pair");
   if constexpr (T == Dtype::f32) {
     return hn::LoadU(d, static_cast<const float*>(p) + i);
-  } else if constexpr (T == Dtype::bf16) {
-    // bf16 is the top half of a float: widen the bits and shift, exact.
-    const hn::Rebind<std::uint16_t, DF> du16;
-    const hn::RebindToUnsigned<DF> du32;
-    const auto h = hn::LoadU(du16, static_cast<const std::uint16_t*>(p) + i);
-    return hn::BitCast(d, hn::ShiftLeft<16>(hn::PromoteTo(du32, h)));
   } else {
 #if ELUBENCH_HW_F16
     const hn::Rebind<hwy::float16_t, DF> dh;
@@ -85,51 +78,12 @@ HWY_INLINE VF LoadF(DF d, const void* p, std::size_t i) {
   }
 }
 
-// Stores v as bf16 at element i of p, rounding to nearest even by hand (float_to_bf16's rule:
-// add 0x7FFF plus the lowest kept bit), and keeps NaN a quiet NaN instead of letting the
-// rounding carry it into infinity. Highway 1.0.3's DemoteTo(bf16) truncates, hence this.
-HWY_INLINE void StoreBf16Rounded(VF v, void* p, std::size_t i) {
-  const hn::RebindToUnsigned<DF> du32;
-  const hn::RebindToSigned<DF> di32;
-  const hn::Rebind<std::uint16_t, DF> du16;
-  const auto u = hn::BitCast(du32, v);
-  const auto lsb = hn::And(hn::ShiftRight<16>(u), hn::Set(du32, 1u));
-  const auto rounded = hn::ShiftRight<16>(hn::Add(u, hn::Add(lsb, hn::Set(du32, 0x7FFFu))));
-  const auto quiet_nan = hn::Or(hn::ShiftRight<16>(u), hn::Set(du32, 0x40u));
-  const auto bits = hn::IfThenElse(hn::RebindMask(du32, hn::IsNaN(v)), quiet_nan, rounded);
-  // Every lane is < 2^16, so the saturating demotion is a plain narrowing.
-  hn::StoreU(hn::DemoteTo(du16, hn::BitCast(di32, bits)), du16, static_cast<std::uint16_t*>(p) + i);
-}
-
-// AVX512-BF16's VCVTNEPS2BF16 rounds 16 floats to bf16 in one instruction, to nearest even,
-// NaN to a quiet NaN with the same top bits: exactly StoreBf16Rounded, except that it reads
-// subnormal inputs as zero. Highway 1.0.3 does not emit it, and GCC allows its intrinsic only
-// in functions compiled for avx512bf16, which Highway's AVX3 target is not; so it is written as
-// inline asm (the assembler knows it whatever the target) and used only where CPUID says the
-// CPU has it (kCpuHasAvx512Bf16, checked once at load time; the loops branch on a constant).
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
-#define ELUBENCH_BF16_CONVERT_ASM 1
-HWY_INLINE void StoreBf16Convert(VF v, void* p, std::size_t i) {
-  // A vector with a subnormal lane (class bit 0x20: denormal) takes the exact path instead.
-  if (HWY_UNLIKELY(_mm512_fpclass_ps_mask(v.raw, 0x20) != 0)) return StoreBf16Rounded(v, p, i);
-  __m256i bits;
-  asm("vcvtneps2bf16 %1, %0" : "=v"(bits) : "v"(v.raw));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<std::uint16_t*>(p) + i), bits);
-}
-#else
-#define ELUBENCH_BF16_CONVERT_ASM 0
-#endif
-
 // Stores v as N elements of dtype T at element i, rounding to nearest even.
 template <Dtype T>
 HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
+  static_assert(T != Dtype::bf16, "bf16 travels in pairs of vectors: Bf16Pair");
   if constexpr (T == Dtype::f32) {
     hn::StoreU(v, d, static_cast<float*>(p) + i);
-  } else if constexpr (T == Dtype::bf16) {
-#if ELUBENCH_BF16_CONVERT_ASM
-    if (kCpuHasAvx512Bf16) return StoreBf16Convert(v, p, i);
-#endif
-    StoreBf16Rounded(v, p, i);
   } else {
 #if ELUBENCH_HW_F16
     const hn::Rebind<hwy::float16_t, DF> dh;
@@ -143,125 +97,100 @@ HWY_INLINE void StoreF(DF d, VF v, void* p, std::size_t i) {
   }
 }
 
-// table[k] for k = the low 4 bits of each lane of idx (the higher bits are ignored), where
-// table has 16 entries and is 64-byte aligned. AVX-512 holds the whole table in one register
-// and looks it up with one permute; AVX2 has 8 lanes, so it looks up both 8-entry halves and
-// picks per lane by bit 3 (two permutes and a blend: still cheaper than a gather); other targets
-// gather from memory.
-template <class DU, class VU = hn::Vec<DU>>
-HWY_INLINE VU Lookup16(DU du, const std::uint32_t* HWY_RESTRICT table, VU idx) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  (void)du;
-  return VU{_mm512_permutexvar_epi32(idx.raw, _mm512_load_si512(table))};
-#elif HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
-  (void)du;
-  const __m256i lo = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table)), idx.raw);
-  const __m256i hi = _mm256_permutevar8x32_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(table + 8)), idx.raw);
-  // blendv picks by the sign bit: move bit 3 of the index there.
-  const __m256 pick_hi = _mm256_castsi256_ps(_mm256_slli_epi32(idx.raw, 28));
-  return VU{_mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), pick_hi))};
-#else
-  const hn::RebindToSigned<DU> di;
-  return hn::GatherIndex(du, table, hn::BitCast(di, hn::And(idx, hn::Set(du, 15u))));
-#endif
-}
-
-// 2^(k/16) for k in [0, 16) as float bits: Expm1Lut16::table with k << 19 put back.
-struct Exp2Lut16 {
-  alignas(64) std::uint32_t bits[16];
-};
-constexpr Exp2Lut16 MakeExp2Lut16() {
-  Exp2Lut16 r{};
-  for (std::uint32_t k = 0; k < 16; ++k) r.bits[k] = Expm1Lut16::table[k] + (k << 19);
-  return r;
-}
-
-// s = 2^(N/16), where nb holds N in its low mantissa bits (n + magic_bias as bits) and n = N/16.
-// AVX-512: the table value scaled by 2^floor(n) with one VSCALEFPS (floor(N/16) = N div 16, and
-// k = N mod 16 indexes the table), one instruction instead of a shift and an add. Elsewhere:
-// the bits of the bias-adjusted table plus nb << 19, which carries N div 16 into the exponent.
-// Both give the same bits, since the clamp at kEluSaturation keeps s a normal float.
-template <class DU, class VU = hn::Vec<DU>>
-HWY_INLINE VF Exp2Lut16Scale(DF d, DU du, VU nb, VF n) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  (void)du;
-  static constexpr Exp2Lut16 kExp2 = MakeExp2Lut16();
-  const VF table_value = hn::BitCast(d, Lookup16(du, kExp2.bits, nb));
-  return VF{_mm512_scalef_ps(table_value.raw, n.raw)};
-#else
-  (void)n;
-  return hn::BitCast(d, hn::Add(Lookup16(du, Expm1Lut16::table, nb), hn::ShiftLeft<19>(nb)));
-#endif
-}
-
-// The three forms of the expm1 below, from the most to the least exact:
-//   kCorrectedP3: rr1-lut16-p3 plus the table correction, f32 `vectorized` and bias variants
-//                 (<= 2 ULP with alpha = 1, measured 2 over [-17.5, 0]);
-//   kP3:          XNNPACK's rr1-lut16-p3, f32 `fast` (<= 5 ULP, absolute error < 2^-22);
-//   kP2:          rr1-lut16-p2, e^t - 1 = t + t*t/2, for 16-bit outputs of every variant: its
-//                 relative error (t^2/6 <= 7.9e-5, 2^-13.6) is at most 1/6 of an f16 ULP
-//                 (2^-11 relative at the top of a binade), so the one rounding to f16/bf16 keeps <= 1 ULP (checked on all 65,536
-//                 inputs), and one FMA fewer pays for the conversions.
-enum class Expm1Form { kCorrectedP3, kP3, kP2 };
-template <Dtype T>
-constexpr Expm1Form kAccurateForm = T == Dtype::f32 ? Expm1Form::kCorrectedP3 : Expm1Form::kP2;
-template <Dtype T>
-constexpr Expm1Form kFastForm = T == Dtype::f32 ? Expm1Form::kP3 : Expm1Form::kP2;
-
-// alpha * expm1(max(x, kEluSaturation)) the XNNPACK way, rr1-lut16-p3 (elubench::Expm1Lut16
-// has the constants and elubench::elu_lut16_p3 the same operations in scalar code):
-// x = N*ln2/16 + t with one-constant range reduction (ELU's outputs stay within [-alpha, 0], so
-// the reduction error |N/16|*|ln2 - float(ln2)| <= 25 * 1.9e-9 stays far below half an ULP of
-// the result), s = 2^(N/16) from a 16-entry table and the exponent, e^t - 1 = t + t*t*(c2 + c3*t),
-// and the rebuild alpha*(s - 1) + alpha*s*t*(1 + p): alpha*(s - 1) is one rounding, and near 0
-// (N = 0, s = 1) the result is t + t*p, so x = -1e-8 gives -1e-8 and subnormals stay
-// themselves. kCorrectedP3 adds the table entry's rounding error to t (a second lookup and an
-// add); kP3 is XNNPACK's kernel; kP2 drops c3. The clamp at kEluSaturation keeps 2^n a normal
-// float; below it the result rounds to -alpha. NaN lanes come out as -alpha (Max drops NaN):
-// the callers' select puts x back there.
-template <Expm1Form kForm>
-HWY_INLINE VF AlphaExpm1Lut16(DF d, VF x, VF alpha) {
-  using C = Expm1Lut16;
-  const hn::RebindToUnsigned<DF> du;
-  const VF z = hn::Max(x, hn::Set(d, kEluSaturation));
-  const VF biased = hn::MulAdd(z, hn::Set(d, C::log2e), hn::Set(d, C::magic_bias));
-  const auto nb = hn::BitCast(du, biased);
-  const VF n = hn::Sub(biased, hn::Set(d, C::magic_bias));
-  const VF s = Exp2Lut16Scale(d, du, nb, n);
-  VF t = hn::MulAdd(n, hn::Set(d, C::minus_ln2), z);
-  if constexpr (kForm == Expm1Form::kCorrectedP3) t = hn::Add(t, hn::BitCast(d, Lookup16(du, C::correction, nb)));
-  VF p;
-  if constexpr (kForm == Expm1Form::kP2) {
-    p = hn::Mul(hn::Set(d, 0.5f), t);
-  } else {
-    p = hn::Mul(hn::MulAdd(hn::Set(d, C::c3), t, hn::Set(d, C::c2)), t);
+// bf16 in pairs of vectors. 2N elements read as N 32-bit lanes hold element 2j in the low half of
+// lane j and element 2j + 1 in the high half (little-endian): the odd elements are the lanes with
+// the low half masked off, the even ones the lanes shifted up by 16, one instruction per vector
+// instead of a widening shuffle and a shift. The store rounds both back in place and merges the
+// halves, with no narrowing shuffle. An elementwise op does not care which lanes it gets.
+struct Bf16Pair {
+  static constexpr std::size_t kVectors = 2;
+  static HWY_INLINE void Load(DF d, const void* p, std::size_t i, VF* v) {
+    const DU du;
+    const VU u = hn::LoadU(du, reinterpret_cast<const std::uint32_t*>(static_cast<const std::uint16_t*>(p) + i));
+    v[0] = hn::BitCast(d, hn::ShiftLeft<16>(u));
+    v[1] = hn::BitCast(d, hn::And(u, hn::Set(du, 0xFFFF0000u)));
   }
-  t = hn::Mul(t, s);
-  const VF alpha_s_minus_1 = hn::MulSub(s, alpha, alpha);
-  p = hn::MulAdd(p, t, t);
-  return hn::MulAdd(p, alpha, alpha_s_minus_1);
-}
+  // Rounds to nearest even by adding 0x7FFF plus the lowest kept bit (float_to_bf16's rule), the
+  // result in the high half. A NaN keeps its bits: every value stored here is float arithmetic on
+  // bf16 inputs, so a NaN is an input's (low half zero) or the default NaN, and the add cannot
+  // carry out of a zero low half.
+  static HWY_INLINE VU Rounded(VU u) {
+    const DU du;
+    return hn::Add(u, hn::Add(hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1u)), hn::Set(du, 0x7FFFu)));
+  }
+#undef ELUBENCH_BF16_CONVERT_ASM
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
+#define ELUBENCH_BF16_CONVERT_ASM 1
+  // AVX512-BF16's VCVTNE2PS2BF16 rounds two vectors to bf16 in one instruction, to nearest even,
+  // a NaN to a quiet NaN with the same top bits: Rounded's result, except that it reads
+  // subnormal inputs as zero, so a pair with a subnormal lane returns false and takes Rounded.
+  // VPERMW then interleaves the even and odd halves back into memory order. Highway 1.0.3 emits
+  // neither, and GCC allows the BF16 intrinsic only in functions compiled for avx512bf16, which
+  // Highway's AVX3 target is not: inline asm, used where CPUID says the CPU has it.
+  static HWY_INLINE bool StoreConverted(const VF* v, void* p, std::size_t i) {
+    // Class bit 0x20: denormal. KORTESTW ORs the two masks and tests them in one instruction.
+    const __mmask16 sub0 = _mm512_fpclass_ps_mask(v[0].raw, 0x20), sub1 = _mm512_fpclass_ps_mask(v[1].raw, 0x20);
+    if (HWY_UNLIKELY(!_kortestz_mask16_u8(sub0, sub1))) return false;
+    alignas(64) static constexpr std::uint16_t kInterleave[32] = {0,  16, 1,  17, 2,  18, 3,  19, 4,  20, 5,
+                                                                  21, 6,  22, 7,  23, 8,  24, 9,  25, 10, 26,
+                                                                  11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+    __m512i halves;  // words 0-15: the even elements, 16-31: the odd ones
+    asm("vcvtne2ps2bf16 %2, %1, %0" : "=v"(halves) : "v"(v[1].raw), "v"(v[0].raw));
+    const __m512i words = _mm512_permutexvar_epi16(_mm512_load_si512(kInterleave), halves);
+    _mm512_storeu_si512(static_cast<std::uint16_t*>(p) + i, words);
+    return true;
+  }
+#else
+#define ELUBENCH_BF16_CONVERT_ASM 0
+#endif
+  static HWY_INLINE void Store(DF, const VF* v, void* p, std::size_t i) {
+#if ELUBENCH_BF16_CONVERT_ASM
+    if (kCpuHasAvx512Bf16 && StoreConverted(v, p, i)) return;
+#endif
+    const DU du;
+    const VU even = hn::ShiftRight<16>(Rounded(hn::BitCast(du, v[0])));
+    const VU odd = hn::And(Rounded(hn::BitCast(du, v[1])), hn::Set(du, 0xFFFF0000u));
+    hn::StoreU(hn::Or(even, odd), du, reinterpret_cast<std::uint32_t*>(static_cast<std::uint16_t*>(p) + i));
+  }
+};
+// f32 and f16: one vector per access.
+template <Dtype T>
+struct OneVector {
+  static constexpr std::size_t kVectors = 1;
+  static HWY_INLINE void Load(DF d, const void* p, std::size_t i, VF* v) { v[0] = LoadF<T>(d, p, i); }
+  static HWY_INLINE void Store(DF d, const VF* v, void* p, std::size_t i) { StoreF<T>(d, v[0], p, i); }
+};
+// How dtype T moves between memory and float vectors: Load fills kVectors vectors from
+// kVectors * N elements at element i, Store writes them back.
+template <Dtype T>
+using Io = std::conditional_t<T == Dtype::bf16, Bf16Pair, OneVector<T>>;
+
+// The expm1 need of each variant and dtype (expm1-inl.h picks the form per target): a 16-bit
+// output needs 11 (f16) or 8 (bf16) bits, so every variant shares the cheapest form that keeps
+// them; `fast` differs from `vectorized` only for f32.
+template <Dtype T>
+constexpr Expm1Need kAccurateNeed = T == Dtype::f32   ? Expm1Need::accurate_f32
+                                    : T == Dtype::f16 ? Expm1Need::f16
+                                                      : Expm1Need::bf16;
+template <Dtype T>
+constexpr Expm1Need kFastNeed = T == Dtype::f32 ? Expm1Need::fast_f32 : kAccurateNeed<T>;
 
 // The CPU SIMD math backend of the traits (activations.hpp lists the operations): Highway
-// vectors of floats. scaled_expm1 is the rr1-lut16 expm1 above in the form kForm; exp is
+// vectors of floats. scaled_expm1 is this target's expm1 form for kNeed (expm1-inl.h); exp is
 // Highway's (<= 1 ULP), with +inf past 88.7 as the traits expect; erf(x / sqrt 2) is XNNPACK's
 // rational 12/10 approximation (f32-vgelu): odd numerator over even denominator in x, clamped
 // where it reaches +-1.
-template <Expm1Form kForm>
-struct SimdMath {
+// c, sub, mul and fma come from the expm1's backend (SimdOps); min and max are the traits' own,
+// which keep a NaN in a (SimdOps::max is MAXPS's).
+template <Expm1Need kNeed>
+struct SimdMath : SimdOps {
   // Plain inline, not HWY_INLINE (always_inline): the trait calling these is compiled without
   // the target, and GCC refuses an always_inline call across targets; ForwardOp's flatten
   // inlines them all the same.
-  using V = VF;
-  DF d;
-  inline V c(float k) const { return hn::Set(d, k); }
   inline V add(V a, V b) const { return hn::Add(a, b); }
-  inline V sub(V a, V b) const { return hn::Sub(a, b); }
-  inline V mul(V a, V b) const { return hn::Mul(a, b); }
   inline V div(V a, V b) const { return hn::Div(a, b); }
   inline V min(V a, V b) const { return hn::IfThenElse(hn::Lt(b, a), b, a); }  // keeps NaN in a
   inline V max(V a, V b) const { return hn::IfThenElse(hn::Lt(a, b), b, a); }
-  inline V fma(V a, V b, V c) const { return hn::MulAdd(a, b, c); }
   inline V if_le0(V x, V a, V b) const { return hn::IfThenElse(hn::Le(x, hn::Zero(d)), a, b); }
   inline V if_lt0(V x, V a, V b) const { return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), a, b); }
   // zero() is a tag, so that if_le0(x, zero(), b) is one masked AND (IfThenZeroElse), not a
@@ -269,7 +198,28 @@ struct SimdMath {
   struct ZeroTag {};
   inline ZeroTag zero() const { return {}; }
   inline V if_le0(V x, ZeroTag, V b) const { return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), b); }
-  inline V scaled_expm1(V x, V s) const { return AlphaExpm1Lut16<kForm>(d, x, s); }
+  // scaled_expm1 returns its last two operations untaken (Expm1Parts), so that the trait's
+  // select merges into them; used anywhere else, the value converts to V.
+  struct Expm1 : Expm1Parts<V> {
+    inline operator V() const {
+      return hn::MulAdd(hn::Mul(this->t, this->s), this->alpha_p1, this->alpha_s_minus_1);
+    }
+  };
+  inline Expm1 scaled_expm1(V x, V s) const { return {AlphaExpm1Parts<kNeed>(d, x, s)}; }
+  // The sign of zero is part of ELU's and SELU's contract: x = -0 must take b (b(-0) = -0), since
+  // the expm1 parts give alpha expm1(-0) = +0 (alpha s - alpha rounds an exact 0 to +0). Hence
+  // x < 0, not x <= 0 nor a select on x's sign bit.
+  inline V if_lt0(V x, const Expm1& a, V b) const {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+    // AVX-512 merges by mask: the product t s where x < 0, b elsewhere, then the FMA on the same
+    // lanes; b passes through both, and no blend is left (one instruction per vector fewer).
+    const __mmask16 lt0 = _mm512_cmp_ps_mask(x.raw, _mm512_setzero_ps(), _CMP_LT_OQ);
+    const __m512 ts = _mm512_mask_mul_ps(b.raw, lt0, a.t.raw, a.s.raw);
+    return V{_mm512_mask_fmadd_ps(ts, lt0, a.alpha_p1.raw, a.alpha_s_minus_1.raw)};
+#else
+    return if_lt0(x, static_cast<V>(a), b);
+#endif
+  }
   inline V exp(V x) const {
     // Highway's Exp is valid up to 104; Min also maps NaN to 100 (the traits carry NaN in x).
     const V e = hn::Exp(d, hn::Min(x, hn::Set(d, 100.0f)));
@@ -288,7 +238,14 @@ struct SimdMath {
     q = hn::MulAdd(x2, q, c(2.8431978077e-02f));
     q = hn::MulAdd(x2, q, c(2.5060352683e-01f));
     q = hn::MulAdd(x2, q, c(1.0f));
-    return hn::Div(hn::Mul(xc, p), q);
+    const V r = hn::Div(hn::Mul(xc, p), q);
+#if HWY_NATIVE_FMA
+    return r;
+#else
+    // Rounding each MulAdd's product leaves the rational short of +-1 at the clamp (1 - 3e-7),
+    // which 0.5x (1 + erf) multiplies by |x| up to 18 in GELU's tail: +-1 exactly there.
+    return hn::IfThenElse(hn::Ge(hn::Abs(x), hn::Set(d, 5.1638283730e+00f)), hn::CopySign(c(1.0f), x), r);
+#endif
   }
 };
 
@@ -296,24 +253,24 @@ struct SimdMath {
 // (saved, dy). The trait is a plain template compiled outside the target region, so GCC does not
 // inline the backend into it on its own; the loops that call these ops are `flatten` functions
 // (kFlat below), which inline the op, the trait and every backend call into this target's loop.
-template <class T, Expm1Form kForm>
+template <class T, Expm1Need kNeed>
 struct ForwardOp {
   ActivationParams p;
-  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kForm>{d}, x, p); }
+  VF operator()(DF d, VF x) const { return T::forward(SimdMath<kNeed>{{d}}, x, p); }
 };
-template <class T, Expm1Form kForm>
+template <class T, Expm1Need kNeed>
 struct BackwardOp {
   ActivationParams p;
   VF operator()(DF d, VF saved, VF dy) const {
-    return T::backward(SimdMath<kForm>{d}, dy, saved, p);
+    return T::backward(SimdMath<kNeed>{{d}}, dy, saved, p);
   }
 };
 // Forward after adding the bias (fused_bias): op(x, b) = f(x + b).
-template <class T, Expm1Form kForm>
+template <class T, Expm1Need kNeed>
 struct BiasForwardOp {
   ActivationParams p;
   VF operator()(DF d, VF x, VF b) const {
-    return T::forward(SimdMath<kForm>{d}, hn::Add(x, b), p);
+    return T::forward(SimdMath<kNeed>{{d}}, hn::Add(x, b), p);
   }
 };
 
@@ -322,8 +279,8 @@ struct BiasForwardOp {
 #define ELUBENCH_FLAT_LOOP HWY_NOINLINE __attribute__((flatten))
 #endif
 
-// y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial vector goes through
-// a one-vector stack buffer so it runs the very same SIMD code (same results as the body)
+// y[i] = op(x[i]) for i in [begin, end), any alignment. The last partial access goes through
+// a one-access stack buffer so it runs the very same SIMD code (same results as the body)
 // without touching memory past the end of x or y.
 template <Dtype T, class Op>
 ELUBENCH_FLAT_LOOP void MapUnary(const void* x, void* y, std::size_t begin, std::size_t end, const Op& op_in) {
@@ -331,26 +288,33 @@ ELUBENCH_FLAT_LOOP void MapUnary(const void* x, void* y, std::size_t begin, std:
   // may alias the caller's copy, which would make the compiler reload it for every vector.
   const Op op = op_in;
   const DF d;
-  const std::size_t N = hn::Lanes(d);
+  constexpr std::size_t K = Io<T>::kVectors, kAccesses = 4 / K;
+  const std::size_t B = K * hn::Lanes(d);  // elements per access
   std::size_t i = begin;
   // Four vectors per iteration: ELU's ~40-cycle dependency chain per vector needs several in
   // flight, and the unrolled body lets the core overlap them (measured: the single-vector loop
   // was latency-bound in cache).
-  for (; i + 4 * N <= end; i += 4 * N) {
-    const VF v0 = LoadF<T>(d, x, i), v1 = LoadF<T>(d, x, i + N);
-    const VF v2 = LoadF<T>(d, x, i + 2 * N), v3 = LoadF<T>(d, x, i + 3 * N);
-    StoreF<T>(d, op(d, v0), y, i);
-    StoreF<T>(d, op(d, v1), y, i + N);
-    StoreF<T>(d, op(d, v2), y, i + 2 * N);
-    StoreF<T>(d, op(d, v3), y, i + 3 * N);
+  for (; i + kAccesses * B <= end; i += kAccesses * B) {
+    VF v[4];
+    for (std::size_t a = 0; a < kAccesses; ++a) Io<T>::Load(d, x, i + a * B, v + a * K);
+    for (VF& vk : v) vk = op(d, vk);
+    for (std::size_t a = 0; a < kAccesses; ++a) Io<T>::Store(d, v + a * K, y, i + a * B);
   }
-  for (; i + N <= end; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i)), y, i);
+  for (; i + B <= end; i += B) {
+    VF v[K];
+    Io<T>::Load(d, x, i, v);
+    for (VF& vk : v) vk = op(d, vk);
+    Io<T>::Store(d, v, y, i);
+  }
   if (i < end) {
     const std::size_t es = dtype_size(T), bytes = (end - i) * es;
-    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};
+    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};  // one access is at most a vector of floats
     HWY_ALIGN unsigned char by[HWY_MAX_BYTES];
     std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
-    StoreF<T>(d, op(d, LoadF<T>(d, bx, 0)), by, 0);
+    VF v[K];
+    Io<T>::Load(d, bx, 0, v);
+    for (VF& vk : v) vk = op(d, vk);
+    Io<T>::Store(d, v, by, 0);
     std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
   }
 }
@@ -361,29 +325,35 @@ template <Dtype T, class Op>
 ELUBENCH_FLAT_LOOP void MapBinary(const void* x, const void* b, void* y, std::size_t len, const Op& op_in) {
   const Op op = op_in;  // as in MapUnary
   const DF d;
-  const std::size_t N = hn::Lanes(d);
+  constexpr std::size_t K = Io<T>::kVectors, kAccesses = 4 / K;
+  const std::size_t B = K * hn::Lanes(d);
   std::size_t i = 0;
   // Unrolled as MapUnary: the backward's derivatives are long dependency chains too.
-  for (; i + 4 * N <= len; i += 4 * N) {
-    const VF x0 = LoadF<T>(d, x, i), x1 = LoadF<T>(d, x, i + N);
-    const VF x2 = LoadF<T>(d, x, i + 2 * N), x3 = LoadF<T>(d, x, i + 3 * N);
-    const VF b0 = LoadF<T>(d, b, i), b1 = LoadF<T>(d, b, i + N);
-    const VF b2 = LoadF<T>(d, b, i + 2 * N), b3 = LoadF<T>(d, b, i + 3 * N);
-    StoreF<T>(d, op(d, x0, b0), y, i);
-    StoreF<T>(d, op(d, x1, b1), y, i + N);
-    StoreF<T>(d, op(d, x2, b2), y, i + 2 * N);
-    StoreF<T>(d, op(d, x3, b3), y, i + 3 * N);
+  for (; i + kAccesses * B <= len; i += kAccesses * B) {
+    VF vx[4], vb[4];
+    for (std::size_t a = 0; a < kAccesses; ++a) {
+      Io<T>::Load(d, x, i + a * B, vx + a * K);
+      Io<T>::Load(d, b, i + a * B, vb + a * K);
+    }
+    for (std::size_t k = 0; k < 4; ++k) vx[k] = op(d, vx[k], vb[k]);
+    for (std::size_t a = 0; a < kAccesses; ++a) Io<T>::Store(d, vx + a * K, y, i + a * B);
   }
-  for (; i + N <= len; i += N) StoreF<T>(d, op(d, LoadF<T>(d, x, i), LoadF<T>(d, b, i)), y, i);
-  if (i < len) {
-    const std::size_t es = dtype_size(T), bytes = (len - i) * es;
-    HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {};
-    HWY_ALIGN unsigned char bb[HWY_MAX_BYTES] = {};
-    HWY_ALIGN unsigned char by[HWY_MAX_BYTES];
-    std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
-    std::memcpy(bb, static_cast<const unsigned char*>(b) + i * es, bytes);
-    StoreF<T>(d, op(d, LoadF<T>(d, bx, 0), LoadF<T>(d, bb, 0)), by, 0);
-    std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
+  const std::size_t es = dtype_size(T);
+  HWY_ALIGN unsigned char bx[HWY_MAX_BYTES] = {}, bb[HWY_MAX_BYTES] = {}, by[HWY_MAX_BYTES];
+  for (; i < len; i += B) {
+    // Whole accesses in place; the last partial one through the buffers, as MapUnary's tail.
+    const bool whole = i + B <= len;
+    const std::size_t bytes = (std::min(len, i + B) - i) * es;
+    if (!whole) {
+      std::memcpy(bx, static_cast<const unsigned char*>(x) + i * es, bytes);
+      std::memcpy(bb, static_cast<const unsigned char*>(b) + i * es, bytes);
+    }
+    VF vx[K], vb[K];
+    Io<T>::Load(d, whole ? x : bx, whole ? i : 0, vx);
+    Io<T>::Load(d, whole ? b : bb, whole ? i : 0, vb);
+    for (std::size_t k = 0; k < K; ++k) vx[k] = op(d, vx[k], vb[k]);
+    Io<T>::Store(d, vx, whole ? y : by, whole ? i : 0);
+    if (!whole) std::memcpy(static_cast<unsigned char*>(y) + i * es, by, bytes);
   }
 }
 

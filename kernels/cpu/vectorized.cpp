@@ -1,12 +1,12 @@
 // cpu/*/vectorized: the naive loop made SIMD with Highway, for every activation (its trait's math
 // on the SimdMath backend), forward and backward, compiled for every x86 target and
 // dispatched at run time to the best one this CPU supports (AVX2 here, AVX-512 where present).
-// Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 (simd-inl.h,
-// rr1-lut16-p3: range reduction to ln2/32, a 16-entry table of 2^(k/16) looked up by permute, a
-// degree-3 polynomial, the table's rounding error added back, cancellation-free rebuild)
-// instead of a libm call per element. 16-bit dtypes are widened to float in registers (F16C /
-// shifts) and rounded back once (F16C; VCVTNEPS2BF16 where the CPU has AVX512-BF16), with a
-// degree-2 polynomial: a 16-bit result needs 11 bits, and the FMA saved pays for the conversions.
+// Against naive: 8 or 16 lanes per instruction instead of one, and an own expm1 instead of a
+// libm call per element: per SIMD target the cheapest form that keeps <= 2 ULP (expm1-inl.h; the
+// table-free rr1-p6 on AVX2 and AVX-512), cancellation-free near 0. 16-bit dtypes are widened to
+// float in registers (F16C / shifts) and rounded back once (F16C; VCVTNE2PS2BF16 where the CPU
+// has AVX512-BF16), with a shorter polynomial: a 16-bit result needs 11 or 8 bits, and the FMAs
+// saved pay for the conversions.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "vectorized.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
@@ -86,10 +86,10 @@ template <Activation A, Dtype T>
 void Vectorized(const RunArgs& a) {
   using Trait = trait_t<A>;
   if constexpr (pass_of<A> == Pass::forward) {
-    const ForwardOp<Trait, kAccurateForm<T>> op{a.params};
+    const ForwardOp<Trait, kAccurateNeed<T>> op{a.params};
     parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) { MapUnaryMaybeStream<T>(a, begin, end, op); });
   } else {
-    const BackwardOp<Trait, kAccurateForm<T>> op{a.params};
+    const BackwardOp<Trait, kAccurateNeed<T>> op{a.params};
     const std::size_t es = dtype_size(T);
     parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
       MapBinary<T>(static_cast<const char*>(a.x) + begin * es, static_cast<const char*>(a.grad) + begin * es,
@@ -104,6 +104,16 @@ struct VectorizedFamily {
 };
 RunFn VectorizedLookup(Activation a, Dtype d) { return rows::kernel_table<VectorizedFamily>(a, d); }
 
+const char* Expm1FormName(Expm1Need need) {
+  switch (need) {
+    case Expm1Need::accurate_f32: return kExpm1FormName<Expm1Need::accurate_f32>;
+    case Expm1Need::fast_f32: return kExpm1FormName<Expm1Need::fast_f32>;
+    case Expm1Need::f16: return kExpm1FormName<Expm1Need::f16>;
+    case Expm1Need::bf16: return kExpm1FormName<Expm1Need::bf16>;
+  }
+  return nullptr;
+}
+
 }  // namespace elubench::cpu::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -111,5 +121,7 @@ HWY_AFTER_NAMESPACE();
 namespace elubench::cpu {
 HWY_EXPORT(VectorizedLookup);
 RunFn vectorized_kernel(Activation a, Dtype d) { return HWY_DYNAMIC_DISPATCH(VectorizedLookup)(a, d); }
+HWY_EXPORT(Expm1FormName);
+const char* expm1_form_name(Expm1Need need) { return HWY_DYNAMIC_DISPATCH(Expm1FormName)(need); }
 }  // namespace elubench::cpu
 #endif

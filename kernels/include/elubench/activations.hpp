@@ -81,7 +81,7 @@ struct Expm1Reduction {
 };
 // p(t) = (e^t - 1 - t) / t^2 on [-ln2/2, ln2/2], coefficients from the highest degree down.
 // Degree 6 (XNNPACK's rr1-p6): the accurate CUDA kernels (vectorized, fused_bias,
-// bias_then_act, cub, thrust; <= 2 ULP). The CPU variants use the table form below.
+// bias_then_act, cub, thrust; <= 2 ULP) and the CPU's on AVX2 and AVX-512 (kernels/cpu/expm1_forms.hpp).
 struct Expm1Degree6 {
   static constexpr float coefficients[] = {
       1.38696097e-3f,  // 0x1.6b7338p-10f
@@ -91,7 +91,7 @@ struct Expm1Degree6 {
       4.99999970e-1f,  // 0x1.FFFFFEp-2f
   };
 };
-// Degree 5: the CUDA `fast` variant (the CPU variants use the table form below). Fitted (iteratively
+// Degree 5: the CUDA `fast` variant (the CPU's forms are in kernels/cpu/expm1_forms.hpp). Fitted (iteratively
 // reweighted least squares towards minimax) for the absolute error of e^t - 1 on
 // [-ln2/2, ln2/2]: 9.5e-8 in exact arithmetic, inside the approximate class's 2^-22.
 struct Expm1Degree5 {
@@ -101,36 +101,6 @@ struct Expm1Degree5 {
       1.66664571e-1f,  // 0x1.55543cp-3f
       4.99991477e-1f,  // 0x1.fffdc4p-2f
   };
-};
-
-// The table form of the same expm1 (XNNPACK's rr1-lut16-p3), which the CPU SIMD variants use:
-// x = N*ln2/16 + t with N = round(16x/ln2), so |t| <= ln2/32 and a degree-3 polynomial is
-// enough; 2^(N/16) = 2^(N div 16) * 2^((N mod 16)/16), the second factor from a 16-entry table
-// (one permute in a SIMD register on AVX-512, two on AVX2).
-struct Expm1Lut16 {
-  // 1.5*2^19: adding it rounds z*log2e to a multiple of 1/16 and leaves N in the low mantissa
-  // bits, so bits(n) << 19 is (N div 16) << 23 plus (N mod 16) << 19.
-  static constexpr float magic_bias = 0x1.800000p19f;
-  static constexpr float log2e = 0x1.715476p+0f;
-  static constexpr float minus_ln2 = -0x1.62E430p-1f;
-  // bits(float(2^(k/16))) - (k << 19): adding bits(n) << 19 puts back k << 19 and the exponent.
-  alignas(64) static constexpr std::uint32_t table[16] = {
-      0x3F800000u, 0x3F7DAAC3u, 0x3F7B95C2u, 0x3F79C3D3u, 0x3F7837F0u, 0x3F76F532u, 0x3F75FED7u, 0x3F75583Fu,
-      0x3F7504F3u, 0x3F7508A4u, 0x3F75672Au, 0x3F76248Cu, 0x3F7744FDu, 0x3F78CCDFu, 0x3F7AC0C7u, 0x3F7D257Du,
-  };
-  // The float table entries are off by up to half an ULP of s, 2^-25, and for N in [-16, -1]
-  // (x in [-0.7, -0.02]) that error lands on a result as small as 0.02: up to 5 ULP there
-  // (XNNPACK's 3-5 ULP). correction[k] = (2^(k/16) - table value) / table value, as float bits,
-  // added to t: s*e^(t + c) = 2^(N/16)*e^t to about 2^-50. Entry 0 is -0.0f, so t + c is t itself
-  // for every t, -0.0 included (x = -1e-8 still gives -1e-8).
-  alignas(64) static constexpr std::uint32_t correction[16] = {
-      0x80000000u, 0x3346CB6Au, 0xB24E0611u, 0x334B2482u, 0x33092801u, 0x331B85F2u, 0xB3051AA8u, 0xB2006C56u,
-      0x329302AEu, 0xB302E5A2u, 0x31B3D0E5u, 0x31D1DAF2u, 0xB27CE182u, 0xB1B4B0DAu, 0xB1D290BEu, 0x31B0A147u,
-  };
-  // p(t) = (e^t - 1 - t) / t^2 ~ c2 + c3*t on [-ln2/32, ln2/32] (XNNPACK's minimax; a relative-error
-  // fit over [-ln2/32, 0] lands on the same values): relative error 1.07e-7 in exact arithmetic.
-  static constexpr float c3 = 0x1.55561Cp-3f;
-  static constexpr float c2 = 0x1.0001ECp-1f;
 };
 
 EB_HD float bits_to_float(std::uint32_t u) {
@@ -161,29 +131,6 @@ EB_HD float horner(float t, std::index_sequence<I...>) {
   float p = kCoefficient<Poly, 0>;
   ((p = fmaf(p, t, kCoefficient<Poly, I + 1>)), ...);
   return p;
-}
-
-// The CPU SIMD ELU (simd-inl.h, EluLut16) as scalar code, operation for operation, so that a
-// test can pin the SIMD result bit for bit on targets with FMA. corrected = true is the
-// `vectorized` form (<= 2 ULP), false the `fast` form (XNNPACK's own: up to 5 ULP where the result
-// is below 0.07 in magnitude, an absolute error far inside the approximate class's 2^-22). Host only: the table is
-// indexed at run time. x >= 0 (+-0 keep their sign) and NaN give x, as the SIMD select does.
-inline float elu_lut16_p3(float x, float alpha, bool corrected) {
-  using C = Expm1Lut16;
-  if (!(x < 0.0f)) return x;
-  const float z = x < kEluSaturation ? kEluSaturation : x;
-  float n = fmaf(z, C::log2e, C::magic_bias);
-  const std::uint32_t nb = float_to_bits(n), k = nb & 15u;
-  const float s = bits_to_float(C::table[k] + (nb << 19));  // 2^(N/16)
-  n -= C::magic_bias;
-  float t = fmaf(n, C::minus_ln2, z);
-  if (corrected) t += bits_to_float(C::correction[k]);
-  float p = fmaf(C::c3, t, C::c2);
-  p *= t;
-  t *= s;
-  const float alpha_s_minus_1 = fmaf(s, alpha, -alpha);
-  p = fmaf(p, t, t);  // s*t*(1 + p)
-  return fmaf(p, alpha, alpha_s_minus_1);
 }
 
 }  // namespace elubench

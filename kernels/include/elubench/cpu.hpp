@@ -3,12 +3,25 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "elubench/registry.hpp"
 
 namespace elubench::cpu {
 
 // The SIMD target Highway's runtime dispatch picks on this machine for the vectorized
-// variants, e.g. "AVX3" or "AVX2".
+// variants, e.g. "AVX3" or "AVX2". The environment variable ELUBENCH_SIMD_TARGET (one of
+// simd_targets()) caps it for the whole process, so that an AVX-512 machine can run and report
+// its AVX2 path; a name this CPU or build lacks makes the registry throw.
 std::string simd_target();
+// The SIMD targets this build has code for and this CPU runs, best first, by Highway's names
+// ("AVX3", "AVX2", "SSE4", "SSSE3", "SCALAR"): each one the path of some CPU.
+std::vector<std::string> simd_targets();
+// The kernel of our CPU row v compiled for `target` (one of simd_targets()): what a CPU whose
+// best target that is runs. Rows without per-target code (naive) give their one kernel. Throws
+// std::invalid_argument for another target or for a row that is not one of our CPU families.
+RunFn kernel_for_target(const Variant& v, std::string_view target);
 // "model name" from /proc/cpuinfo, or "unknown".
 std::string cpu_model();
 
