@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import plot
 import report
 import results_index as rix
-import results_io as rio
+import results_text
 import update_readme
 from conftest import ROOT, make_run, run_script, skipped_row
 from hostile import (FRAGMENTS, MATHTEXT, MD_INJECTION, README_BREAK, XSS, few, hostile_text, many, md_structure,
@@ -91,15 +91,15 @@ def test_committed_results_still_validate(path):
 @example(README_BREAK)
 @example(MD_INJECTION)
 def test_md_text_renders_as_exactly_its_text(s):
-    """rio.md_text in a table cell, in bold, in a heading and at the start of a line: the
+    """results_text.md_text in a table cell, in bold, in a heading and at the start of a line: the
     rendered document has the structure it has with a plain word, and shows the string."""
     def docs(x):
         return (f"| a | b |\n|---|---|\n| {x} | z |\n", f"**{x}** ({x})\n", f"### {x} x\n", f"{x}\n")
-    for plain, hostile in zip(docs("word" if norm(s) else ""), docs(rio.md_text(s))):
+    for plain, hostile in zip(docs("word" if norm(s) else ""), docs(results_text.md_text(s))):
         assert md_structure(hostile) == md_structure(plain), (s, hostile)
         if norm(s):
             assert norm(s) in md_text(hostile), (s, hostile)
-    assert "\n" not in rio.md_text(s) and "<" not in rio.md_text(s)
+    assert "\n" not in results_text.md_text(s) and "<" not in results_text.md_text(s)
 
 
 # ---------------------------------------------------------------------------------------------
