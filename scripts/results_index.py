@@ -3,7 +3,7 @@ every activation with ReLU. plot.py, compare.py, validate_results.py, update_rea
 report.py read rows through this module; none keeps its own key or pairing.
 
 Activation names always come from the rows. The module knows three names only, each for a
-reason the contract (issue 10) fixes:
+reason the results contract fixes:
   - BASELINE ("relu") is the yardstick every cost is relative to;
   - BACKWARD_SUFFIX ("_backward") tells a backward row from a forward one;
   - a file of schema v1/v2 has no `params`: its "elu" rows read as {"alpha": row.alpha}

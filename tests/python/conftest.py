@@ -52,7 +52,7 @@ def _stats(samples):
             "mean": float(s.mean()), "stddev": float(s.std()), "samples": [float(x) for x in s]}
 
 
-# Schema 3 rows carry the parameters their variant reads (issue 10's contract); the fixtures
+# Schema 3 rows carry the parameters their variant reads (the results contract); the fixtures
 # mirror the bench's choice. A test input only: the scripts never keep such a list.
 FIXTURE_PARAMS = {"elu": "alpha", "elu_backward": "alpha", "leaky_relu": "negative_slope",
                   "leaky_relu_backward": "negative_slope"}

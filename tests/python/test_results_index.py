@@ -1,4 +1,4 @@
-"""results_index (issue 10): row identity with params, schema 3, the one pairing of every
+"""results_index: row identity with params, schema 3, the one pairing of every
 activation with ReLU (forward and forward + backward, per variant and best kernel per dtype), and
 the scripts that read through it: new and unknown activations never raise."""
 
