@@ -16,7 +16,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-import results_io as rio
+import results_load
+import script_io
 
 PROG = "baseline_match.py"
 
@@ -37,9 +38,9 @@ def main(argv=None) -> int:
     ap.add_argument("candidate")
     args = ap.parse_args(argv)
     try:
-        base, cand = rio.load_results(args.baseline), rio.load_results(args.candidate)
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+        base, cand = results_load.load_results(args.baseline), results_load.load_results(args.candidate)
+    except script_io.InputError as e:
+        return script_io.fail(PROG, str(e))
     why = mismatch(base, cand)
     if why:
         print(f"the baseline is for another machine: {why}")

@@ -34,7 +34,8 @@ cp "$bin" "$stage/$name/bin/elubench"
 cp results/schema.json "$stage/$name/"
 mkdir -p "$stage/$name/results" "$stage/$name/scripts"
 cp results/schema.json "$stage/$name/results/"
-cp scripts/gpu_check.sh scripts/driver_check.sh scripts/plot.py scripts/report.py scripts/results_io.py \
+cp scripts/gpu_check.sh scripts/driver_check.sh scripts/plot.py scripts/report.py scripts/convergence_io.py \
+   scripts/results_load.py scripts/results_schema.py scripts/results_text.py scripts/script_io.py \
    scripts/results_index.py scripts/validate_results.py scripts/requirements.txt "$stage/$name/scripts/"
 cp -r scripts/report_assets "$stage/$name/scripts/"
 # What the launcher and gpu_check.sh compare the node's driver with (scripts/driver_check.sh).

@@ -57,7 +57,9 @@ from collections import defaultdict
 
 import numpy as np
 
-import results_io as rio
+import results_load
+import results_text
+import script_io
 import results_index as rix
 
 PROG = "compare.py"
@@ -119,7 +121,7 @@ def describe(row, several=None) -> str:
     """The row's name plus what tells rows with the same name apart. Activation parameters
     (params) are named when `several` (a set of RowIds without params) says the files hold that
     row with more than one parameter set, or always when several is None."""
-    parts = [row["name"], f"n={rio.size_label(row['n'])}"]
+    parts = [row["name"], f"n={results_text.size_label(row['n'])}"]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
     if row["cache"] is not None:
@@ -146,7 +148,7 @@ def index_rows(doc, path):
     for r in doc["results"]:
         k = key_of(r)
         if k in rows:
-            raise rio.InputError(f"{path}: two results for {describe(r)}")
+            raise script_io.InputError(f"{path}: two results for {describe(r)}")
         rows[k] = r
     return rows
 
@@ -252,7 +254,7 @@ def pair_up(bases, cand, args):
     for b, rows in zip(bases, base_rows):
         note = note or check_devices(b, cand, rows, cand_rows)
     if note and not args.ignore_device:
-        raise rio.InputError(f"refusing to compare {note} (use --ignore-device to compare anyway)")
+        raise script_io.InputError(f"refusing to compare {note} (use --ignore-device to compare anyway)")
     judged, not_ok, no_ceiling = [], [], []
     for k, c in cand_rows.items():
         present = []
@@ -586,19 +588,19 @@ class Report:
         unit = "× copy" if self.args.normalize_by == "copy" else "s"
         lines = ["### elubench: candidate vs baseline", "", self.totals(), "", self.power(), ""]
         if self.note:
-            lines += [f"> note: {rio.md_text(self.note)} (compared because of `--ignore-device`)", ""]
+            lines += [f"> note: {results_text.md_text(self.note)} (compared because of `--ignore-device`)", ""]
         lines.append(f"| row | baseline median ({unit}) | candidate median ({unit}) | change | p90 change | "
                      "p (BH) | sees | verdict |")
         lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
         mark = {"SLOWER": "❌ ", "SLOW_TAIL": "❌ ", "CANNOT_JUDGE": "❓ ", "AMBIGUOUS": "⚠️ ", "FASTER": "✅ "}
         for r in sorted(self.rows, key=lambda r: ORDER[r.verdict]):
-            lines.append(f"| {rio.md_text(self.describe(r.cand))} | {fmt(r.ref)} | {fmt(r.c_median)} | "
+            lines.append(f"| {results_text.md_text(self.describe(r.cand))} | {fmt(r.ref)} | {fmt(r.c_median)} | "
                          f"{fmt_pct(r.change)} | {fmt_pct(r.tail_change)} | {fmt_p(r.p)} | {fmt_mde(r.mde)} | "
-                         f"{mark.get(r.verdict, '')}{r.verdict}{' — ' + rio.md_text(r.note) if r.note else ''} |")
+                         f"{mark.get(r.verdict, '')}{r.verdict}{' — ' + results_text.md_text(r.note) if r.note else ''} |")
         extra = self.extra()
         if extra:
             lines += ["", "| row | not compared |", "|---|---|"]
-            lines += [f"| {rio.md_text(d)} | {rio.md_text(why)} |" for d, why in extra]
+            lines += [f"| {results_text.md_text(d)} | {results_text.md_text(why)} |" for d, why in extra]
         return "\n".join(lines)
 
 
@@ -611,22 +613,22 @@ def compare(bases, cand, args):
     rows, not_ok, no_ceiling, only_base, only_cand, note = pair_up(bases, cand, args)
     if not rows and not no_ceiling:
         if not_ok:
-            raise rio.InputError(f"nothing to compare: none of the {len(not_ok)} rows the files share is ok in both "
+            raise script_io.InputError(f"nothing to compare: none of the {len(not_ok)} rows the files share is ok in both "
                                  "(every one failed, skipped or was interrupted)")
-        raise rio.InputError("nothing to compare: the files share no row (same device, variant, dtype, n, threads?)")
+        raise script_io.InputError("nothing to compare: the files share no row (same device, variant, dtype, n, threads?)")
     drift = drift_estimate(rows, bases, cand)
     allowance = judge(rows, args, drift[0])
     return Report(rows, not_ok, no_ceiling, only_base, only_cand, note, allowance, drift, args)
 
 
 def main(argv=None):
-    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+    return script_io.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
 
 def _main(argv):
     args = parse_args(argv)
-    bases = [rio.load_results(p, compact=True, row_hook=Lite) for p in args.baseline]
-    cand = rio.load_results(args.candidate, compact=True, row_hook=Lite)
+    bases = [results_load.load_results(p, compact=True, row_hook=Lite) for p in args.baseline]
+    cand = results_load.load_results(args.candidate, compact=True, row_hook=Lite)
     report = compare(bases, cand, args)
     print(report.markdown() if args.markdown else report.text())
     return exit_status(report, args)

@@ -54,7 +54,7 @@ from pathlib import Path
 
 import convergence_io as cio
 import idx_reader
-import results_io as rio
+import script_io
 
 PROG = "convergence.py"
 DATA_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
@@ -473,7 +473,7 @@ def git_revision() -> str:
 
 
 def tool_version() -> str:
-    text = (rio.ROOT / "CMakeLists.txt").read_text(errors="replace") if (rio.ROOT / "CMakeLists.txt").exists() else ""
+    text = (script_io.ROOT / "CMakeLists.txt").read_text(errors="replace") if (script_io.ROOT / "CMakeLists.txt").exists() else ""
     m = re.search(r"project\(elubench VERSION ([0-9.]+)", text)
     return m.group(1) if m else "unknown"
 
@@ -496,10 +496,10 @@ def setup_torch(args) -> Context:
     try:
         import torch
     except ImportError:
-        raise rio.InputError(f"PyTorch is not importable by {sys.executable} (Debian: apt-get install python3-torch; "
+        raise script_io.InputError(f"PyTorch is not importable by {sys.executable} (Debian: apt-get install python3-torch; "
                              "run this script with /usr/bin/python3, not the .venv)") from None
     if args.device == "cuda" and not torch.cuda.is_available():
-        raise rio.InputError("--device cuda: this PyTorch sees no CUDA device")
+        raise script_io.InputError("--device cuda: this PyTorch sees no CUDA device")
     device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
     torch.use_deterministic_algorithms(True)
     torch.backends.cudnn.benchmark = False
@@ -566,8 +566,9 @@ def document(args, ctx, models: dict, acts: list, seeds: list, data_info: dict) 
     """The results file before any run: everything but the runs."""
     torch = ctx.torch
     name = torch.cuda.get_device_name() if ctx.device == "cuda" else cpu_model()
+    schema, version = cio.identity()
     return {
-        "schema": cio.SCHEMA_NAME, "schema_version": cio.SCHEMA_VERSION,
+        "schema": schema, "schema_version": version,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "complete": False,
         "tool": {"name": "elubench convergence.py", "version": tool_version(), "git_revision": git_revision()},
         "command_line": shlex.join([Path(sys.executable).name, *sys.argv]),
@@ -593,13 +594,13 @@ def output_path(args, device_name: str, kind: str) -> Path:
         out = Path(args.output)
     else:
         slug = re.sub(r"[^a-z0-9]+", "-", device_name.lower()).strip("-")[:40] or "unknown"
-        out = rio.ROOT / "results" / f"convergence-{kind}-{slug}{'-quick' if args.quick else ''}.json"
+        out = script_io.ROOT / "results" / f"convergence-{kind}-{slug}{'-quick' if args.quick else ''}.json"
     if out.exists() and not args.force:
-        raise rio.InputError(f"{out}: exists; pass --force to replace it (or -o another file)")
+        raise script_io.InputError(f"{out}: exists; pass --force to replace it (or -o another file)")
     if out.is_dir() or (out.exists() and not out.is_file()):
-        raise rio.InputError(f"{out}: exists and is not a regular file")
+        raise script_io.InputError(f"{out}: exists and is not a regular file")
     if not out.parent.is_dir():
-        raise rio.InputError(f"{out.parent}: no such folder")
+        raise script_io.InputError(f"{out.parent}: no such folder")
     return out
 
 
@@ -621,8 +622,8 @@ def run_all(ctx, doc: dict, acts: list, seeds: list, out: Path) -> None:
 
 def draw_charts(args, out: Path) -> int:
     """plot_convergence.py in the .venv (scipy, matplotlib): charts, summary.md, the answer."""
-    charts = Path(args.charts) if args.charts else rio.ROOT / "results" / "charts" / out.stem
-    venv = rio.ROOT / ".venv" / "bin" / "python"
+    charts = Path(args.charts) if args.charts else script_io.ROOT / "results" / "charts" / out.stem
+    venv = script_io.ROOT / ".venv" / "bin" / "python"
     cmd = [str(venv), str(Path(__file__).with_name("plot_convergence.py")), str(out), "-o", str(charts)]
     cmd += ["--readme", args.readme] if args.readme else []
     if not venv.exists():
@@ -663,4 +664,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(rio.run_main(PROG, main))
+    sys.exit(script_io.run_main(PROG, main))

@@ -3,7 +3,7 @@
 scripts/convergence.py writes them (under the system interpreter, with torch); the statistics,
 charts and report read them (in the .venv). Both go through here:
 
-  - bytes and JSON as strictly as an elubench results file (results_io.read_json: UTF-8, bounded
+  - bytes and JSON as strictly as an elubench results file (results_load.read_json: UTF-8, bounded
     size and depth, no NaN/Infinity);
   - the schema, with the first violation named;
   - what a schema cannot say: every run's model, activation and seed is one the file declares,
@@ -19,22 +19,33 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import results_io as rio
+import results_load
+import script_io
 
-SCHEMA_PATH = rio.ROOT / "results" / "convergence-schema.json"
-SCHEMA_NAME = "elubench-convergence"
-SCHEMA_VERSION = 1
-_validator = []
+SCHEMA_PATH = script_io.ROOT / "results" / "convergence-schema.json"
+_schema, _validator = [], []
+
+
+def _load_schema() -> dict:
+    if not _schema:
+        try:
+            _schema.append(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as e:
+            raise script_io.InputError(f"{SCHEMA_PATH}: cannot read the schema: {e}") from None
+    return _schema[0]
+
+
+def identity() -> tuple[str, int]:
+    """(the `schema` name, the `schema_version`) of a convergence file, as the schema's consts
+    state them: what convergence.py writes and what this module reads."""
+    props = _load_schema()["properties"]
+    return props["schema"]["const"], props["schema_version"]["const"]
 
 
 def _schema_validator():
     if not _validator:
         import jsonschema  # the .venv's, or python3-jsonschema under the system interpreter
-        try:
-            schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise rio.InputError(f"{SCHEMA_PATH}: cannot read the schema: {e}") from None
-        _validator.append(jsonschema.Draft202012Validator(schema))
+        _validator.append(jsonschema.Draft202012Validator(_load_schema()))
     return _validator[0]
 
 
@@ -143,14 +154,15 @@ def check(doc: dict, path) -> None:
 
 
 def _fail(path, message):
-    raise rio.InputError(f"{path}: {message}")
+    raise script_io.InputError(f"{path}: {message}")
 
 
 def validate(doc, path) -> None:
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_NAME:
-        _fail(path, f"not a convergence results file (no \"schema\": \"{SCHEMA_NAME}\")")
-    if doc.get("schema_version") != SCHEMA_VERSION:
-        _fail(path, f"schema_version {doc.get('schema_version')!r} is not supported (this script reads {SCHEMA_VERSION})")
+    name, version = identity()
+    if not isinstance(doc, dict) or doc.get("schema") != name:
+        _fail(path, f"not a convergence results file (no \"schema\": \"{name}\")")
+    if doc.get("schema_version") != version:
+        _fail(path, f"schema_version {doc.get('schema_version')!r} is not supported (this script reads {version})")
     import jsonschema
     error = jsonschema.exceptions.best_match(_schema_validator().iter_errors(doc))
     if error is not None:
@@ -161,7 +173,7 @@ def validate(doc, path) -> None:
 
 def load(path) -> dict:
     """Reads and validates one convergence results file; InputError with a one-line reason."""
-    doc = rio.read_json(path)
+    doc = results_load.read_json(path)
     validate(doc, Path(path))
     return doc
 
@@ -169,4 +181,4 @@ def load(path) -> dict:
 def write(doc: dict, path) -> None:
     """Validates doc, then replaces path atomically (never half a file, never an invalid one)."""
     validate(doc, Path(path))
-    rio.write_text_atomic(path, json.dumps(doc, indent=1, allow_nan=False) + "\n")
+    script_io.write_text_atomic(path, json.dumps(doc, indent=1, allow_nan=False) + "\n")

@@ -43,7 +43,8 @@ import sys
 import tempfile
 import time
 
-import results_io as rio
+import results_load
+import script_io
 
 PROG = "count_gate.py"
 SCHEMA = "elubench-counts"
@@ -60,8 +61,8 @@ HOST_KEYS = ("cpu_model", "cpu_flags", "valgrind", "simd_target")
 
 
 # Unusable input: reported as one line on stderr, exit 2 (the same class as the results loader's,
-# so its strict JSON reading, rio.read_json, reports through the same path).
-InputError = rio.InputError
+# so its strict JSON reading, results_load.read_json, reports through the same path).
+InputError = script_io.InputError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,7 +330,7 @@ def measure(args) -> int:
 
 
 def load_counts(path: str) -> dict:
-    doc = rio.read_json(path)  # UTF-8 only, no NaN, bounded depth and size: one line otherwise
+    doc = results_load.read_json(path)  # UTF-8 only, no NaN, bounded depth and size: one line otherwise
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InputError(f"{path}: not an {SCHEMA} file")
     if doc.get("schema_version") != SCHEMA_VERSION:
@@ -483,7 +484,7 @@ def parse_args(argv):
 
 
 def main(argv=None) -> int:
-    return rio.run_main(PROG, _main, argv)
+    return script_io.run_main(PROG, _main, argv)
 
 
 def _main(argv) -> int:

@@ -21,7 +21,7 @@ import zlib
 from pathlib import Path
 from typing import NamedTuple
 
-import results_io as rio
+import script_io
 
 PROG = "idx_reader.py"
 # type code -> (struct format of one big-endian value, bytes per value, numpy dtype name)
@@ -32,7 +32,7 @@ MAX_PAYLOAD = 1 << 30
 MAX_DIMS = 8
 
 
-class IdxError(rio.InputError):
+class IdxError(script_io.InputError):
     """A file that is not a well-formed IDX file; the message names the file and what is wrong."""
 
 
@@ -149,4 +149,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(rio.run_main(PROG, main))
+    sys.exit(script_io.run_main(PROG, main))

@@ -36,10 +36,12 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
 import results_index as rix  # noqa: E402
-import results_io as rio  # noqa: E402
+import results_load  # noqa: E402
+import results_text  # noqa: E402
+import script_io  # noqa: E402
 
 PROG = "plot.py"
-DTYPES = tuple(rio.DTYPE_BYTES)
+DTYPES = tuple(results_text.DTYPE_BYTES)
 # Line styles handed to activations in name order (ReLU, the yardstick, is always dashed).
 LINE_STYLES = ["-", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2, 2, 2))]
 MACHINE_MARKERS = ["o", "s", "^", "D", "v", "P"]
@@ -102,7 +104,7 @@ def left_out_note(rows, dtype_note=""):
         reasons = Counter(r["reason"] for r in bad if r["status"] == status)
         if not reasons:
             continue
-        top = "; ".join(f"{rio.plain_text(why[:70])}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
+        top = "; ".join(f"{results_text.plain_text(why[:70])}{'…' if len(why) > 70 else ''}" + (f" ×{k}" if k > 1 else "")
                         for why, k in reasons.most_common(2))
         more = f"; +{len(reasons) - 2} other reasons" if len(reasons) > 2 else ""
         parts.append(f"{sum(reasons.values())} {status} ({top}{more})")
@@ -114,14 +116,14 @@ def mark_throttled(ax, rows, value, colors):
     """A hollow ring around each throttled GPU point (SM clock moved > 5%, or a power or
     thermal limit during its samples): the number is drawn, but not to be trusted as is."""
     for r in rows:
-        if rio.throttle_mark(r):
+        if results_text.throttle_mark(r):
             color = "black" if r["kind"] == "ceiling" else colors.get(r["variant"], "black")
             ax.scatter([r["n"]], [value(r)], s=90, facecolors="none", edgecolors=color, linewidths=1.3, zorder=5)
 
 
 def throttle_note(rows):
     """Footnote for the rings; empty when no row was throttled (or the file has no clock data)."""
-    k = sum(1 for r in rows if r["status"] == "ok" and rio.throttle_mark(r))
+    k = sum(1 for r in rows if r["status"] == "ok" and results_text.throttle_mark(r))
     return (f" Hollow ring = throttled: {k} row{'s' if k != 1 else ''} whose SM clock moved > 5% or that hit a "
             "power/thermal limit (summary.md names the reasons).") if k else ""
 
@@ -135,7 +137,7 @@ def finish(fig, out, stem, note, written):
         for ext in ("png", "svg"):
             path = out / f"{stem}.{ext}"
             # Drawn into a temporary file and renamed: a full disk never leaves a truncated PNG.
-            with rio.atomic_path(path) as tmp:
+            with script_io.atomic_path(path) as tmp:
                 fig.savefig(tmp, format=ext, bbox_inches="tight")
             written.append(path)
     finally:
@@ -211,7 +213,7 @@ def chart_time(machines, rows_of, dtype, colors, styles, order, out, stem, note,
 def cache_boundary(m, rows, dtype):
     """n where the working set leaves the L2 (GPU) or the cache-resident rows end (CPU)."""
     if m.device == "gpu" and m.doc.get("gpu"):
-        return m.doc["gpu"]["l2_bytes"] / (2 * rio.DTYPE_BYTES[dtype]), \
+        return m.doc["gpu"]["l2_bytes"] / (2 * results_text.DTYPE_BYTES[dtype]), \
             f"L2 {m.doc['gpu']['l2_bytes'] / 2**20:.0f} MiB (input + output)"
     res = [r["n"] for r in rows if r["cache_resident"]]
     dram = [r["n"] for r in rows if not r["cache_resident"] and (not res or r["n"] > max(res))]
@@ -330,7 +332,7 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
                 ls = ["-", "--", ":", "-."][mi % 4]
                 ax.axhline(c[0]["gbps"], color="black", linestyle=ls, linewidth=1.4)
                 # The copy that won this cell, by its variant part ("cpu/copy/nontemporal/f32").
-                won = rio.plain_text(c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"])
+                won = results_text.plain_text(c[0]["variant"].split("/")[2] if c[0]["variant"].count("/") == 3 else c[0]["variant"])
                 ceiling_handles.append(Line2D([], [], color="black", linestyle=ls,
                                               label=f"copy ceiling {c[0]['gbps']:.4g} GB/s ({won})" +
                                               (f" ({m.label})" if len(machines) > 1 else "")))
@@ -345,7 +347,7 @@ def chart_bars(machines, rows_of, dtype, order, out, stem, note, desc, written):
     ax.set_xticks(range(len(variants)), variants, rotation=20 if len(variants) > 6 else 0)
     ax.set_ylabel("GB/s (bytes read + written / median time)")
     ns = sorted({largest_n(rows_of[m], dtype) for m in machines} - {None})
-    ax.set_title(title_for(machines, f"Every variant at the largest size (n = {', '.join(rio.size_label(n) for n in ns)}, {dtype})", desc))
+    ax.set_title(title_for(machines, f"Every variant at the largest size (n = {', '.join(results_text.size_label(n) for n in ns)}, {dtype})", desc))
     handles = [Patch(color=act_color[a], label=a) for a in acts]
     if len(machines) > 1:
         handles += [Patch(facecolor="0.85", hatch=hatches[i % len(hatches)], label=m.label) for i, m in enumerate(machines)]
@@ -362,7 +364,7 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
         for r in rows_of[m]:
             if r["dtype"] != dtype or r["n"] != n or r["kind"] == "ceiling":
                 continue
-            ulp = rio.max_ulp(r)
+            ulp = results_text.max_ulp(r)
             if ulp is None or math.isinf(ulp):
                 not_numeric += 1
                 continue
@@ -398,13 +400,13 @@ def chart_accuracy(machines, rows_of, dtype, colors, order, out, stem, note, des
 
 def summary_markdown(docs, paths, messages) -> str:
     """summary.md: the files, then the cost over ReLU and every row at the largest size. Every
-    string from a file goes through rio.md_text (results_index's tables do the same)."""
+    string from a file goes through results_text.md_text (results_index's tables do the same)."""
     md = ["# elubench summary", ""]
     for path, doc in zip(paths, docs):
         gpu = doc["gpu"]["name"] if doc.get("gpu") else "no GPU"
-        md.append("- " + ", ".join(map(rio.md_text, (path, doc["host"]["cpu_model"]))) +
-                  f" ({rio.md_text(doc['host']['simd_target'])}), {rio.md_text(gpu)}; {rio.md_text(doc['created'])}, "
-                  f"elubench {rio.md_text(doc['tool']['version'])} at {rio.md_text(doc['tool']['git_revision'])}")
+        md.append("- " + ", ".join(map(results_text.md_text, (path, doc["host"]["cpu_model"]))) +
+                  f" ({results_text.md_text(doc['host']['simd_target'])}), {results_text.md_text(gpu)}; {results_text.md_text(doc['created'])}, "
+                  f"elubench {results_text.md_text(doc['tool']['version'])} at {results_text.md_text(doc['tool']['git_revision'])}")
     labels = [Path(p).name for p in paths] if len(docs) > 1 else None
     md += ["", "## Cost relative to ReLU", "", "At the largest size of each dtype, the best kernel of each activation "
            "against the best ReLU kernel (median times; above 1: costs more than ReLU). fwd+bwd adds the "
@@ -415,18 +417,18 @@ def summary_markdown(docs, paths, messages) -> str:
            "over ReLU's on the same variant (above 1: costs more).", ""]
     md.append(rix.summary_markdown(docs, labels))
     if messages:
-        md += ["", *[f"- {rio.md_text(m)}" for m in messages]]
+        md += ["", *[f"- {results_text.md_text(m)}" for m in messages]]
     return "\n".join(md) + "\n"
 
 
 def main(argv=None):
-    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+    return script_io.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
 
 def _main(argv):
     args = parse_args(argv)
-    docs = [rio.load_results(p, compact=True) for p in args.results]
-    out = rio.make_output_dir(args.output)
+    docs = [results_load.load_results(p, compact=True) for p in args.results]
+    out = script_io.make_output_dir(args.output)
 
     # Groups: one set of charts per device, and per thread count on the CPU.
     groups = defaultdict(list)  # (device, threads) -> rows of every file
@@ -435,11 +437,11 @@ def _main(argv):
             groups[(r["device"], r["threads"])].append((i, r))
     labels = {}
     for device in ("cpu", "gpu"):
-        names = [rio.device_name(doc, device) for doc in docs]
+        names = [results_text.device_name(doc, device) for doc in docs]
         for i, doc in enumerate(docs):
             # Two files from the same machine are told apart by their file names.
             label = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
-            labels[(i, device)] = rio.plain_text(label)
+            labels[(i, device)] = results_text.plain_text(label)
 
     written, messages = [], []
     for (device, threads), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
@@ -474,7 +476,7 @@ def _main(argv):
         chart_bars(machines, rows_of, dtype, order, out, f"largest_size_{tag}", f"{note} {dtype_note}", desc, written)
         chart_accuracy(machines, rows_of, dtype, colors, order, out, f"accuracy_vs_speed_{tag}", f"{note} {dtype_note}", desc, written)
 
-    rio.write_text_atomic(out / "summary.md", summary_markdown(docs, args.results, messages))
+    script_io.write_text_atomic(out / "summary.md", summary_markdown(docs, args.results, messages))
     written.append(out / "summary.md")
     for m in messages:
         print(m)

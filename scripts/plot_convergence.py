@@ -31,7 +31,7 @@ from scipy import stats  # noqa: E402
 
 import convergence_io as cio  # noqa: E402
 import convergence_stats as cs  # noqa: E402
-import results_io as rio  # noqa: E402
+import script_io  # noqa: E402
 
 PROG = "plot_convergence.py"
 README_BEGIN, README_END = "<!-- convergence:begin -->", "<!-- convergence:end -->"
@@ -143,7 +143,7 @@ def save(fig, stem: Path) -> list:
     fig.tight_layout()
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     for p in paths:
-        with rio.atomic_path(p) as tmp:
+        with script_io.atomic_path(p) as tmp:
             fig.savefig(tmp, format=p.suffix[1:])
     plt.close(fig)
     return paths
@@ -308,7 +308,7 @@ def readme_parts(path: Path) -> tuple:
     """(text before the block, text after it) of a README with one pair of markers."""
     text = path.read_text(encoding="utf-8")  # an unreadable README: run_main's one line
     if text.count(README_BEGIN) != 1 or text.count(README_END) != 1 or text.index(README_BEGIN) > text.index(README_END):
-        raise rio.InputError(f"{path}: needs one '{README_BEGIN}' line and one '{README_END}' line after it")
+        raise script_io.InputError(f"{path}: needs one '{README_BEGIN}' line and one '{README_END}' line after it")
     head, rest = text.split(README_BEGIN)
     return head, rest.split(README_END, 1)[1]
 
@@ -317,7 +317,7 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     doc = cio.load(args.results)
     readme = readme_parts(Path(args.readme)) if args.readme else None  # checked before anything is drawn
-    out = rio.make_output_dir(args.output)
+    out = script_io.make_output_dir(args.output)
     rows, heads = cs.summarize(doc), cs.headline(doc)
     colours = colour_of(doc)
     written = []
@@ -325,11 +325,11 @@ def main(argv=None) -> int:
         written += chart_curves(doc, model, out, colours)
         written += chart_to_target(doc, model, rows, out)
     written += chart_alpha(doc, rows, out)
-    rio.write_text_atomic(out / "summary.md", summary_markdown(doc, rows, heads) + "\n")
+    script_io.write_text_atomic(out / "summary.md", summary_markdown(doc, rows, heads) + "\n")
     if readme:
         base = Path(args.readme).parent
         block = readme_block(doc, heads, os.path.relpath(args.results, base), Path(os.path.relpath(out, base)))
-        rio.write_text_atomic(args.readme, readme[0] + block + readme[1])
+        script_io.write_text_atomic(args.readme, readme[0] + block + readme[1])
     for h in heads:
         print(h["sentence"])
     print(f"charts: {out} ({len(written)} files) and {out / 'summary.md'}")
@@ -337,4 +337,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(rio.run_main(PROG, main))
+    sys.exit(script_io.run_main(PROG, main))

@@ -33,7 +33,9 @@ from pathlib import Path
 
 import convergence_io as cio
 import results_index as rix
-import results_io as rio
+import results_load
+import results_text
+import script_io
 
 PROG = "report.py"
 ASSETS = Path(__file__).resolve().parent / "report_assets"
@@ -86,13 +88,13 @@ def compact_row(row: dict, panel: int) -> dict:
            "input": row["input"], "cache": row["cache"],
            "res": row["cache_resident"], "st": row["status"], "reason": row["reason"],
            "gbps": sig(row["gbps"]), "pc": sig(row["pct_of_ceiling"]), "pp": sig(row["pct_of_peak"]),
-           "ulp": sig(rio.max_ulp(row)) if rio.max_ulp(row) is not None else None,
+           "ulp": sig(results_text.max_ulp(row)) if results_text.max_ulp(row) is not None else None,
            "tol": (row["accuracy"] or {}).get("tolerance"), "thr": throttle_mark(row)}
     if t is not None:
         q1, q3 = quartiles(t["samples"])
         out.update(med=sig(t["median"]), min=sig(t["min"]), max=sig(t["max"]), q1=sig(q1), q3=sig(q3),
                    sd=sig(t["stddev"]), ns=len(t["samples"]))
-    if out["ulp"] is not None and math.isinf(rio.max_ulp(row)):
+    if out["ulp"] is not None and math.isinf(results_text.max_ulp(row)):
         out["ulp"] = "inf"
     return out
 
@@ -185,7 +187,7 @@ def panels_of(docs, paths):
             pi = len(panels)
             ceilings = [c for c in doc["ceilings"] if c["device"] == device and c["threads"] == threads]
             ok = [r for r in grows if r["status"] == "ok"]
-            name = rio.device_name(doc, device)
+            name = results_text.device_name(doc, device)
             label = f"{name} — {device}" + (f", {threads} thread{'s' if threads != 1 else ''}" if threads else "")
             if len(docs) > 1:  # several runs of one model (a fleet) need the file to tell them apart
                 label += f" · {Path(path).stem}"
@@ -246,20 +248,20 @@ def render(docs, paths, title, convergence=None) -> str:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        docs = [rio.load_results(p) for p in args.results]
+        docs = [results_load.load_results(p) for p in args.results]
         convergence = cio.load(args.convergence) if args.convergence else None
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+    except script_io.InputError as e:
+        return script_io.fail(PROG, str(e))
     out = Path(args.output)
     if out.is_dir():
-        return rio.fail(PROG, f"{out}: is a folder; -o takes the HTML file to write")
+        return script_io.fail(PROG, f"{out}: is a folder; -o takes the HTML file to write")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        rio.write_text_atomic(out, render(docs, args.results, args.title, convergence))  # never half a report
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+        script_io.write_text_atomic(out, render(docs, args.results, args.title, convergence))  # never half a report
+    except script_io.InputError as e:
+        return script_io.fail(PROG, str(e))
     except OSError as e:
-        return rio.fail(PROG, f"{out}: cannot write: {e.strerror or e}")
+        return script_io.fail(PROG, f"{out}: cannot write: {e.strerror or e}")
     print(f"report: {out}")
     return 0
 

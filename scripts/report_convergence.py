@@ -25,7 +25,7 @@ from pathlib import Path
 import convergence_io as cio
 import convergence_stats as cs
 import results_index as rix
-import results_io as rio
+import results_text
 
 CHART_DPI = 96  # 11-inch charts are ~1,060 px wide: inside the page's 1,280 px column
 
@@ -45,7 +45,7 @@ def elubench_costs(docs: list, conv: dict, n_want: int) -> list:
     device = "gpu" if conv["device"]["kind"] == "cuda" else "cpu"
     found = []
     for doc in sorted(docs, key=lambda d: d["created"]):
-        if rio.device_name(doc, device) != conv["device"]["name"]:
+        if results_text.device_name(doc, device) != conv["device"]["name"]:
             continue
         found += [c for c in rix.best_relu_costs(doc)
                   if (c.row["device"], c.row["dtype"], c.activation, c.row["cols"]) == (device, "f32", "elu", None)
@@ -80,7 +80,7 @@ def x_text(costs: list, conv: dict, n_want: int) -> str:
     at = []
     for c in costs:
         fb = f", forward + backward {c.fwd_bwd:.2f}×" if c.fwd_bwd is not None else ""
-        at.append(f"<strong>{c.forward:.2f}×</strong> ReLU at n = {esc(rio.size_label(c.row['n']))} "
+        at.append(f"<strong>{c.forward:.2f}×</strong> ReLU at n = {esc(results_text.size_label(c.row['n']))} "
                   f"({esc(c.row['variant'])} / {esc(c.relu['variant'])}{fb})")
     r = costs[0].row
     threads = f", {r['threads']} thread{'s' if r['threads'] != 1 else ''}" if r["threads"] else ""

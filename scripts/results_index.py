@@ -3,7 +3,7 @@ every activation with ReLU. plot.py, compare.py, validate_results.py, update_rea
 report.py read rows through this module; none keeps its own key or pairing.
 
 Activation names always come from the rows. The module knows three names only, each for a
-reason the contract (issue 10) fixes:
+reason the results contract fixes:
   - BASELINE ("relu") is the yardstick every cost is relative to;
   - BACKWARD_SUFFIX ("_backward") tells a backward row from a forward one;
   - a file of schema v1/v2 has no `params`: its "elu" rows read as {"alpha": row.alpha}
@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
-import results_io as rio
+import results_text
 
 BASELINE = "relu"
 BACKWARD_SUFFIX = "_backward"
@@ -279,22 +279,22 @@ def relu_cost_markdown(docs: list, labels: list | None = None) -> str:
             out += [_group_head(doc, device, threads, labels[i] if labels else None), "",
                     "| activation | dtype | n | × ReLU forward | × ReLU fwd+bwd | best kernel (X / ReLU) |",
                     "|---|---|---|---:|---:|---|"]
-            for dtype in [d for d in rio.DTYPE_BYTES if any(c.row["dtype"] == d for c in costs)]:
+            for dtype in [d for d in results_text.DTYPE_BYTES if any(c.row["dtype"] == d for c in costs)]:
                 dc = [c for c in costs if c.row["dtype"] == dtype]
                 n = max(c.row["n"] for c in dc)
                 for c in sorted((c for c in dc if c.row["n"] == n), key=lambda c: (c.activation, c.params)):
-                    name = rio.md_text(c.activation + (f" ({params_text(c.params)})" if c.params else ""))
-                    kernels = rio.md_text(f"{c.row['variant']} / {c.relu['variant']}")
-                    out.append(f"| {name} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(c.forward)} | "
-                               f"{rio.fmt_num(c.fwd_bwd)} | {kernels} |")
+                    name = results_text.md_text(c.activation + (f" ({params_text(c.params)})" if c.params else ""))
+                    kernels = results_text.md_text(f"{c.row['variant']} / {c.relu['variant']}")
+                    out.append(f"| {name} | {dtype} | {results_text.size_label(n)} | {results_text.fmt_num(c.forward)} | "
+                               f"{results_text.fmt_num(c.fwd_bwd)} | {kernels} |")
             out.append("")
     return "\n".join(out)
 
 
 def _group_head(doc, device, threads, label):
-    head = f"**{rio.md_text(rio.device_name(doc, device))}** ({device}"
+    head = f"**{results_text.md_text(results_text.device_name(doc, device))}** ({device}"
     head += f", {threads} thread{'s' if threads != 1 else ''})" if threads is not None else ")"
-    return head + (f" — {rio.md_text(label)}" if label else "")
+    return head + (f" — {results_text.md_text(label)}" if label else "")
 
 
 def summary_markdown(docs: list, labels: list | None = None) -> str:
@@ -317,7 +317,7 @@ def summary_markdown(docs: list, labels: list | None = None) -> str:
             by_dtype = {}
             for r in grows:
                 by_dtype.setdefault(r["dtype"], []).append(r)
-            for dtype in [d for d in rio.DTYPE_BYTES if d in by_dtype]:
+            for dtype in [d for d in results_text.DTYPE_BYTES if d in by_dtype]:
                 drows = by_dtype[dtype]
                 n = max(r["n"] for r in drows)
                 at_n = [r for r in drows if r["n"] == n]
@@ -338,7 +338,7 @@ def _summary_line(r, dtype, n, ratio, with_params):
     name = f"{r['activation']}/{r['variant']}" + (f" ({params})" if params else "") + \
         (" (peer)" if r["kind"] == "peer" else "")
     status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['reason']}"
-    if rio.throttle_mark(r):
-        status += f" ! throttled ({', '.join(rio.throttle_mark(r))})"
-    return (f"| {rio.md_text(name)} | {dtype} | {rio.size_label(n)} | {rio.fmt_num(r['gbps'])} | "
-            f"{rio.fmt_num(r.get('pct_of_ceiling'))} | {rio.fmt_num(ratio)} | {rio.fmt_num(rio.max_ulp(r))} | {rio.md_text(status)} |")
+    if results_text.throttle_mark(r):
+        status += f" ! throttled ({', '.join(results_text.throttle_mark(r))})"
+    return (f"| {results_text.md_text(name)} | {dtype} | {results_text.size_label(n)} | {results_text.fmt_num(r['gbps'])} | "
+            f"{results_text.fmt_num(r.get('pct_of_ceiling'))} | {results_text.fmt_num(ratio)} | {results_text.fmt_num(results_text.max_ulp(r))} | {results_text.md_text(status)} |")

@@ -21,7 +21,7 @@ For every kernel on both architectures it reports
     sm_80 and sm_90; no kernel uses shared memory).
 --check fails (exit 1) unless every streaming kernel has 16-byte loads and stores in its main
 loop and no stack, local memory or spill on either architecture, and the budgeted kernels stay
-within their sm_90 budgets (issue 8). A missing cuobjdump is a failure, never a skip: the
+within their sm_90 budgets. A missing cuobjdump is a failure, never a skip: the
 install script puts one into .venv (PyPI wheel nvidia-cuda-cuobjdump) on every machine that runs
 the tests, so a skip could only hide a broken install.
 """
@@ -298,7 +298,7 @@ def analyse(cubin_dir: str, cuobjdump: str) -> list[Kernel]:
 
 # --- budgets and checks ----------------------------------------------------------------------
 
-# sm_90 main-loop budgets in instructions per element (issue 8): 4.8 TB/s at 1.98 GHz on 132 SMs
+# sm_90 main-loop budgets in instructions per element: 4.8 TB/s at 1.98 GHz on 132 SMs
 # leaves about 28 per element for a 16-bit type.
 BUDGETS = [
     (re.compile(r"^vectorized<elu,(f16|bf16)>$"), 28.0, "accurate ELU, 16-bit"),

@@ -43,7 +43,9 @@ import time
 from pathlib import Path
 
 import results_index as rix
-import results_io as rio
+import results_load
+import results_text
+import script_io
 
 PROG = "torch_rows.py"
 VARIANTS = ("pytorch_eager", "pytorch_compile")
@@ -193,7 +195,7 @@ def make_input(torch, dist, n, seed):
 def base_row(device, act, variant, dtype, n, threads, cache, dist, alpha, params, resident):
     return {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act, "variant": variant,
             "dtype": dtype, "kind": "peer", "n": n, "threads": threads, "cache": cache, "input": dist,
-            "alpha": alpha, "params": dict(params), "cols": None, "bytes": 2 * n * rio.DTYPE_BYTES[dtype], "cache_resident": resident,
+            "alpha": alpha, "params": dict(params), "cols": None, "bytes": 2 * n * results_text.DTYPE_BYTES[dtype], "cache_resident": resident,
             "time_s": None, "gbps": None, "elements_per_s": None, "pct_of_ceiling": None, "pct_of_peak": None,
             "accuracy": None, "status": "skipped", "reason": None}
 
@@ -334,7 +336,7 @@ def torch_rows(torch, doc, devices, cap, log):
                     if worst:
                         edges.append(f"{dev}/{act}/{variant}/{dtype} {rix.params_text(params)}: {worst}")
                         log(f"edge case outside the bound: {edges[-1]}")
-            log(f"{row['name']} n={rio.size_label(n)} threads={threads}: {row['status']}"
+            log(f"{row['name']} n={results_text.size_label(n)} threads={threads}: {row['status']}"
                 + (f" ({row['reason']})" if row["reason"] else f" {row['gbps']:.3g} GB/s"))
             out.append(row)
     return out, edges
@@ -355,28 +357,28 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     try:
-        doc = rio.load_results(args.results)
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+        doc = results_load.load_results(args.results)
+    except script_io.InputError as e:
+        return script_io.fail(PROG, str(e))
     out = Path(args.output)
     if out.exists() and not args.force and out.resolve() != Path(args.results).resolve():
-        return rio.fail(PROG, f"{out}: exists (use --force to replace it)")
+        return script_io.fail(PROG, f"{out}: exists (use --force to replace it)")
     if not out.parent.is_dir():
-        return rio.fail(PROG, f"{out.parent}: no such folder")
+        return script_io.fail(PROG, f"{out.parent}: no such folder")
     if not (args.max_time > 0):
-        return rio.fail(PROG, f"--max-time must be > 0, got {args.max_time}")
+        return script_io.fail(PROG, f"--max-time must be > 0, got {args.max_time}")
     try:
         import torch
     except ImportError as e:
-        return rio.fail(PROG, f"cannot import torch ({e}); it runs where PyTorch is installed")
+        return script_io.fail(PROG, f"cannot import torch ({e}); it runs where PyTorch is installed")
     devices = [d for d in doc["config"]["devices"] if args.device in ("all", d)]
     if not devices:
-        return rio.fail(PROG, f"{args.results}: has no {args.device} rows")
+        return script_io.fail(PROG, f"{args.results}: has no {args.device} rows")
     rows, edges = torch_rows(torch, doc, devices, args.max_time, lambda s: print(s, file=sys.stderr))
     try:
-        rio.write_text_atomic(out, json.dumps(merged(doc, rows, edges, torch, argv), indent=1, allow_nan=False) + "\n")
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+        script_io.write_text_atomic(out, json.dumps(merged(doc, rows, edges, torch, argv), indent=1, allow_nan=False) + "\n")
+    except script_io.InputError as e:
+        return script_io.fail(PROG, str(e))
     ok = sum(r["status"] == "ok" for r in rows)
     print(f"torch_rows: {out} ({len(rows)} PyTorch rows: {ok} ok, {len(rows) - ok} skipped or failed; torch {torch.__version__})")
     return 0

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 import results_index as rix
-import results_io as rio
+import results_load
+import results_text
+import script_io
 
 PROG = "update_readme.py"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -26,7 +28,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Rewrite the README's results section from a results file.")
     p.add_argument("results", help="the results JSON to show (a committed, measured file)")
-    p.add_argument("--readme", default=str(rio.ROOT / "README.md"), help="README to edit (default: the project's)")
+    p.add_argument("--readme", default=str(script_io.ROOT / "README.md"), help="README to edit (default: the project's)")
     p.add_argument("--charts", help="folder plot.py wrote for this file; its tradeoff charts are linked")
     return p.parse_args(argv)
 
@@ -57,12 +59,12 @@ def link_target(path: str) -> str:
 
 def section(doc, results_path, readme, charts):
     gpu = doc["gpu"]["name"] if doc.get("gpu") else None
-    machine = rio.md_text(doc["host"]["cpu_model"] + (f" + {gpu}" if gpu else ""))
+    machine = results_text.md_text(doc["host"]["cpu_model"] + (f" + {gpu}" if gpu else ""))
     rel = lambda p: Path(os.path.relpath(Path(p).resolve(), readme.resolve().parent)).as_posix()  # noqa: E731
-    lines = ["", f"Measured on **{machine}** ({rio.md_text(doc['host']['simd_target'])}, {doc['host']['cores']} cores), "
-             f"{rio.md_text(doc['created'])}, elubench {rio.md_text(doc['tool']['version'])} at "
-             f"{rio.md_text(doc['tool']['git_revision'])}; "
-             f"from [{rio.md_text(rel(results_path))}]({link_target(rel(results_path))}).", ""]
+    lines = ["", f"Measured on **{machine}** ({results_text.md_text(doc['host']['simd_target'])}, {doc['host']['cores']} cores), "
+             f"{results_text.md_text(doc['created'])}, elubench {results_text.md_text(doc['tool']['version'])} at "
+             f"{results_text.md_text(doc['tool']['git_revision'])}; "
+             f"from [{results_text.md_text(rel(results_path))}]({link_target(rel(results_path))}).", ""]
     if charts:
         # One chart per device and thread count (f32 where drawn): the other dtypes are a click away.
         groups = {}
@@ -71,7 +73,7 @@ def section(doc, results_path, readme, charts):
             if group not in groups or dtype == "f32":
                 groups[group] = png
         for png in groups.values():
-            lines += [f"![time relative to ReLU vs size: {rio.md_text(png.stem)}]({link_target(rel(png))})", ""]
+            lines += [f"![time relative to ReLU vs size: {results_text.md_text(png.stem)}]({link_target(rel(png))})", ""]
     lines += ["How to read it: each activation's median time divided by ReLU's, the best elubench kernel of "
               "each at the same dtype and size; 1.0 means the math is free (the kernel is memory-bound), above 1 "
               "is what it costs. fwd+bwd divides forward + backward time by ReLU's forward + backward.", "",
@@ -85,33 +87,33 @@ def section(doc, results_path, readme, charts):
 
 
 def main(argv=None):
-    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+    return script_io.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
 
 def _main(argv):
     args = parse_args(argv)
     readme = Path(args.readme)
-    doc = rio.load_results(args.results)
+    doc = results_load.load_results(args.results)
     found = marker_at(doc)
     if found is not None:
-        raise rio.InputError(f"{args.results}: {'/'.join(map(str, found))} holds a README marker "
+        raise script_io.InputError(f"{args.results}: {'/'.join(map(str, found))} holds a README marker "
                              f"({BEGIN} or {END}); refused")
     try:
         text = readme.read_bytes().decode("utf-8")
     except OSError as e:
-        raise rio.InputError(f"{readme}: cannot read: {e.strerror or e}") from None
+        raise script_io.InputError(f"{readme}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError:
-        raise rio.InputError(f"{readme}: not UTF-8 text") from None
+        raise script_io.InputError(f"{readme}: not UTF-8 text") from None
     if text.count(BEGIN) != 1 or text.count(END) != 1 or text.index(BEGIN) > text.index(END):
-        raise rio.InputError(f"{readme}: needs exactly one '{BEGIN}' followed by one '{END}'")
+        raise script_io.InputError(f"{readme}: needs exactly one '{BEGIN}' followed by one '{END}'")
     if args.charts and not Path(args.charts).is_dir():
-        raise rio.InputError(f"{args.charts}: not a folder (run plot.py -o {args.charts} first)")
+        raise script_io.InputError(f"{args.charts}: not a folder (run plot.py -o {args.charts} first)")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     new = head + BEGIN + section(doc, args.results, readme, args.charts) + "\n" + END + tail
     # Written beside the README and renamed: a full disk or an interruption never leaves half a
     # README, and a failed write removes its temporary file.
-    rio.write_text_atomic(readme, new)
+    script_io.write_text_atomic(readme, new)
     print(f"{PROG}: rewrote the results section of {readme}")
     return 0
 

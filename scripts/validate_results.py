@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Validate an elubench results file: results/schema.json and the row checks every script applies
-(through results_io.load_results), then what only a validator asks: as many samples as the
+(through results_load.load_results), then what only a validator asks: as many samples as the
 repetitions (CPU) or as the stopping rule says (GPU), statistics that agree with the samples, every
 element checked, every CPU row ok (with --expect-cpu-ok), every skipped GPU row with a reason,
 each cell's ceiling the fastest copy within its reach (up to its threads), threads_used within threads, and
@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import results_index as rix
-import results_io as rio
+import results_load
+import results_schema
+import results_text
+import script_io
 
 PROG = "validate_results.py"
 
@@ -27,7 +30,7 @@ PROG = "validate_results.py"
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument("results")
-    ap.add_argument("--schema", default=str(rio.SCHEMA_PATH))
+    ap.add_argument("--schema", default=str(results_schema.SCHEMA_PATH))
     ap.add_argument("--expect-cpu-ok", action="store_true", help="fail unless every CPU row is ok")
     ap.add_argument("--max-pct-of-ceiling", type=float, metavar="PCT",
                     help="fail when an ok row is above PCT%% of its cell's copy ceiling (the rule is 105: a "
@@ -124,7 +127,7 @@ def accuracy_problem(row) -> str | None:
     if bound is None:
         return (f"tolerance {acc['tolerance']!r} is not one this script reads ('bit-exact', or "
                 "'<= U ULP' with ' or rel error <= R' and/or ' or abs error <= A')")
-    ulp = rio.max_ulp(row)
+    ulp = results_text.max_ulp(row)
     if math.isinf(ulp):
         return f"max ULP {acc['max_ulp']}: a NaN lost or invented, which no tolerance passes"
     if bound.ulp == 0 and not bound.rel and not bound.abs and (ulp != 0 or acc["max_abs_error"] != 0):
@@ -137,12 +140,12 @@ def accuracy_problem(row) -> str | None:
 
 
 def main(argv=None) -> int:
-    return rio.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
+    return script_io.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
 
 def _main(argv) -> int:
     args = parse_args(argv)
-    doc = rio.load_results(args.results, Path(args.schema), compact=True)
+    doc = results_load.load_results(args.results, Path(args.schema), compact=True)
     errors = row_problems(doc, args.expect_cpu_ok) + ceiling_errors(doc)
     if args.max_pct_of_ceiling is not None:
         errors += above_ceiling(doc, args.max_pct_of_ceiling, args.noisy)
@@ -194,7 +197,7 @@ def above_ceiling(doc, pct, noisy):
         # copy's: 1.5x for a backward (dy and the saved tensor read), 1.5x for a bias variant at
         # n = cols = 1024 (the bias row as large as x), ~1x at large n.
         c = ceiling_row.get(rix.Cell.of(r))
-        copy_bytes = 2 * r["n"] * rio.DTYPE_BYTES[r["dtype"]]
+        copy_bytes = 2 * r["n"] * results_text.DTYPE_BYTES[r["dtype"]]
         limit = pct * max(1.0, r["bytes"] / copy_bytes) if copy_bytes else pct
         if (r.get("pct_of_ceiling") or 0) <= limit:
             continue

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Nothing lost (issue 9, section 3; issue 16, section 3): a real elubench run stopped by SIGINT and
+# Nothing lost: a real elubench run stopped by SIGINT and
 # by SIGTERM writes its finished rows and marks the rest interrupted; --resume completes the file,
 # and an interleaved run's rows continue from the repetitions the journal kept; a torn journal
 # line survives a second crash; a damaged journal line is skipped and its row measured again; a

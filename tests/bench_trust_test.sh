@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A wrong kernel gets `failed`, never a number (issue 9, section 1). Runs elubench_planted (the
+# A wrong kernel gets `failed`, never a number. Runs elubench_planted (the
 # bench binary plus test-only planted kernels, bench/planted.cpp) on each planted failure and
 # checks the row. usage: bench_trust_test.sh WORKDIR   (env: ELUBENCH, ELUBENCH_PLANTED, PYTHON)
 set -uo pipefail

@@ -215,7 +215,7 @@ TEST(GpuAll, ExecChildReportsHowTheChildEnded) {
 }
 
 // Activations pair by name, so the lines for activations this registry does not have yet (and
-// for forward + backward) are checked here on stand-in variants named as issue 10 names them.
+// for forward + backward) are checked here on stand-in variants named as the registry names variants.
 TEST(Summary, OtherActivationsAndForwardPlusBackwardPairByName) {
   std::vector<Variant> fakes;
   for (const char* act : {"relu", "relu_backward", "elu", "elu_backward", "gelu", "gelu_backward", "silu"}) {

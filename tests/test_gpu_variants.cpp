@@ -211,8 +211,8 @@ TEST_P(GpuVariant, SizesAlphasOffsets) {
 // elements per step, and the launcher sizes the grid to the data up to one wave, so n = that
 // tile with B = 64 (fewer blocks than any wave) runs exactly one main-loop step and no
 // remainder; tile + 1 and tile - 1 add the bounds-checked wide pass and the scalar tail;
-// 10^6 and 2^24 + 3 (several main-loop steps on any GPU, then a partial step) are the sizes
-// that ran wholly in the old one-Pack remainder loop. x and y offsets: equal (scalar head,
+// 10^6 and 2^24 + 3 (several main-loop steps on any GPU, then a partial step) are sizes where
+// the bounds-checked wide pass covers all of the data on a large GPU. x and y offsets: equal (scalar head,
 // then 16-byte Packs), and different (x and y cannot both be aligned: the scalar fallback).
 TEST_P(GpuVariant, WideLoopTilesAndAlignments) {
   const Variant& v = *GetParam();

@@ -20,8 +20,8 @@ int sm_count();
 
 // Blocks of kThreads that one SM keeps resident for `kernel` (cudaOccupancyMaxActiveBlocks-
 // PerMultiprocessor: registers, shared memory, the thread limit), cached per device and kernel.
-// The kernels use 32-64 registers, so this is 4-8, not always 8: a grid of SMs x 8 left 1.3-2
-// waves, the last one a tail with idle SMs (issue 8).
+// The kernels use 32-64 registers, so this is 4-8, not always 8: a grid of SMs x 8 would leave
+// 1.3-2 waves, the last one a tail with idle SMs.
 int resident_blocks(const void* kernel);
 
 __device__ __forceinline__ std::size_t global_tid() {

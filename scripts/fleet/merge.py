@@ -32,7 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import report  # noqa: E402
-import results_io as rio  # noqa: E402
+import results_load  # noqa: E402
+import results_text  # noqa: E402
+import script_io  # noqa: E402
 
 PROG = "merge.py"
 MANIFEST_BYTES = 1 << 20  # a line per submitted array: thousands of submissions fit
@@ -88,9 +90,9 @@ def read_manifest(folder: Path):
     """(every expected task as (job, task, target), the unreadable lines as (where, why))."""
     path = folder / "manifest.jsonl"
     try:
-        text = rio.read_text(path, MANIFEST_BYTES)
-    except rio.InputError as e:
-        raise rio.InputError(f"cannot read the fleet manifest: {e}") from None
+        text = results_load.read_text(path, MANIFEST_BYTES)
+    except script_io.InputError as e:
+        raise script_io.InputError(f"cannot read the fleet manifest: {e}") from None
     expected, bad = [], []
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -145,8 +147,8 @@ def inside(folder: Path, sub: str, rec: dict, key: str) -> Path:
 def status_record(folder: Path, path: Path, job: str, task: str) -> dict:
     """The status record of one task, every field checked; Unreadable otherwise."""
     try:
-        st = rio.read_json(path, STATUS_BYTES)
-    except rio.InputError as e:
+        st = results_load.read_json(path, STATUS_BYTES)
+    except script_io.InputError as e:
         raise Unreadable(str(e).removeprefix(f"{path}: ")) from None
     if not isinstance(st, dict):
         raise Unreadable("not a JSON object")
@@ -178,15 +180,15 @@ def task_end(folder, job, task, states):
     if st["exit_code"] != 0:
         return False, f"failed: exit {st['exit_code']}: {last_line(st['log'])}", None, st
     try:
-        rio.load_results(st["results"])
-    except rio.InputError as e:
+        results_load.load_results(st["results"])
+    except script_io.InputError as e:
         return False, f"failed: unusable results: {e}", None, st
     return True, "ok", st["results"], st
 
 
 def fleet_table(folder, expected, bad_lines, states):
     """(fleet.md's text, usable results files, tasks not ok, records unreadable)."""
-    md = rio.md_text
+    md = results_text.md_text
     table = ["| task | target | host | GPU | end |", "|---|---|---|---|---|"]
     table += [f"| {md(where)} | — | — | — | unreadable: {md(why)} |" for where, why in bad_lines]
     good, not_ok, unreadable = [], 0, len(bad_lines)
@@ -218,18 +220,18 @@ def main(argv=None) -> int:
         expected, bad_lines = read_manifest(folder)
         states = slurm_states({job for job, _, _ in expected})
         summary, good, not_ok, unreadable = fleet_table(folder, expected, bad_lines, states)
-        rio.write_text_atomic(folder / "fleet.md", summary)
-    except rio.InputError as e:
-        return rio.fail(PROG, str(e))
+        script_io.write_text_atomic(folder / "fleet.md", summary)
+    except script_io.InputError as e:
+        return script_io.fail(PROG, str(e))
     print(summary)
     if not good:
-        return rio.fail(PROG, f"{folder}: no task produced usable results (see fleet.md)")
+        return script_io.fail(PROG, f"{folder}: no task produced usable results (see fleet.md)")
     out = args.output or str(folder / "report.html")
     rc = report.main([*map(str, good), "-o", out, "--title", f"elubench fleet run: {folder.name}"])
     if rc != 0:
         return rc
     if unreadable:
-        return rio.fail(PROG, f"{folder}: {unreadable} unreadable task record(s), listed in fleet.md")
+        return script_io.fail(PROG, f"{folder}: {unreadable} unreadable task record(s), listed in fleet.md")
     return 1 if not_ok else 0
 
 

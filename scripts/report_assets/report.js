@@ -123,24 +123,9 @@ function axisScale(vals, kind, opts) {
   return {lo, hi, t: v => v, ticks};
 }
 
-// spec: {title, xlabel, ylabel, x: "log2"|"lin", y: "log10"|"lin", yzero, series: [{label, color,
-// dash, hollow, lines (default true), pts: [{x, y, tip}]}], vlines: [{x, label}], note}
-function plot(container, spec) {
-  const W = 640, H = 330, L = 62, R = 14, T = 10, B = 42;
-  container.replaceChildren();
-  container.append(el("div", {class: "title", text: spec.title}));
-  const pts = spec.series.flatMap(s => s.pts.filter(p => p.y != null && isFinite(p.y) && p.x != null));
-  const usable = pts.filter(p => (spec.y !== "log10" || p.y > 0) && (spec.x === "lin" || p.x > 0));
-  if (!usable.length) {
-    container.append(el("p", {class: "note", text: "No measured rows to draw here."}));
-    container.dataset.rendered = "empty";
-    return;
-  }
-  const xs = axisScale(usable.map(p => p.x).concat((spec.vlines || []).map(v => v.x)), spec.x || "log2");
-  const ys = axisScale(usable.map(p => p.y).concat((spec.hlines || []).map(v => v.y)), spec.y || "lin", {zero: spec.yzero});
-  const X = v => L + (xs.t(v) - xs.lo) / (xs.hi - xs.lo) * (W - L - R);
-  const Y = v => T + (1 - (ys.t(v) - ys.lo) / (ys.hi - ys.lo)) * (H - T - B);
-  const s = svg("svg", {viewBox: `0 0 ${W} ${H}`, class: "plot", role: "img", "aria-label": spec.title});
+// The grid, ticks, axis labels and reference lines of a plot; frame: its size, margins and the
+// X/Y maps from data to pixels.
+function plotAxes(s, spec, xs, ys, {W, H, L, R, T, B, X, Y}) {
   const grid = svg("g", {class: "grid"}), axis = svg("g", {class: "axis"});
   for (const [v, lab] of xs.ticks) {
     grid.append(svg("line", {x1: X(v), x2: X(v), y1: T, y2: H - B}));
@@ -162,32 +147,57 @@ function plot(container, spec) {
   for (const h of spec.hlines || []) {
     s.append(svg("line", {x1: L, x2: W - R, y1: Y(h.y), y2: Y(h.y), stroke: "#999", "stroke-dasharray": "2 2"}));
   }
+}
+
+// One series of a plot (its line, its markers, its legend entry); returns the points drawn.
+function plotSeries(s, legend, spec, ser, {X, Y}) {
+  const ok = ser.pts.filter(p => p.y != null && isFinite(p.y) && (spec.y !== "log10" || p.y > 0) && (spec.x === "lin" || p.x > 0));
+  if (!ok.length) return 0;
+  const g = svg("g", {"data-series": ser.label});
+  if (ser.lines !== false && ok.length > 1) {
+    const d = ok.map((p, i) => (i ? "L" : "M") + X(p.x).toFixed(2) + "," + Y(p.y).toFixed(2)).join("");
+    g.append(svg("path", {d, fill: "none", stroke: ser.color, "stroke-width": ser.width || 1.8,
+                          "stroke-dasharray": ser.dash || "", "data-series": ser.label}));
+  }
+  if (ser.markers !== false) {
+    for (const p of ok) {
+      const c = svg("circle", {cx: X(p.x).toFixed(2), cy: Y(p.y).toFixed(2), r: ser.hollow ? 3.4 : 3,
+                               fill: ser.hollow ? "#fff" : ser.color, stroke: ser.color, "stroke-width": 1.4, class: "pt"});
+      if (p.tip) c.setAttribute("data-tip", p.tip);
+      g.append(c);
+    }
+  }
+  s.append(g);
+  const sw = svg("svg", {viewBox: "0 0 26 10"});
+  sw.append(svg("line", {x1: 1, x2: 25, y1: 5, y2: 5, stroke: ser.color, "stroke-width": 2, "stroke-dasharray": ser.dash || ""}));
+  if (ser.hollow) sw.append(svg("circle", {cx: 13, cy: 5, r: 3, fill: "#fff", stroke: ser.color}));
+  legend.append(el("span", {}, sw, " " + ser.label));
+  return ok.length;
+}
+
+// spec: {title, xlabel, ylabel, x: "log2"|"lin", y: "log10"|"lin", yzero, series: [{label, color,
+// dash, hollow, lines (default true), pts: [{x, y, tip}]}], vlines: [{x, label}], note}
+function plot(container, spec) {
+  const W = 640, H = 330, L = 62, R = 14, T = 10, B = 42;
+  container.replaceChildren();
+  container.append(el("div", {class: "title", text: spec.title}));
+  const pts = spec.series.flatMap(s => s.pts.filter(p => p.y != null && isFinite(p.y) && p.x != null));
+  const usable = pts.filter(p => (spec.y !== "log10" || p.y > 0) && (spec.x === "lin" || p.x > 0));
+  if (!usable.length) {
+    container.append(el("p", {class: "note", text: "No measured rows to draw here."}));
+    container.dataset.rendered = "empty";
+    return;
+  }
+  const xs = axisScale(usable.map(p => p.x).concat((spec.vlines || []).map(v => v.x)), spec.x || "log2");
+  const ys = axisScale(usable.map(p => p.y).concat((spec.hlines || []).map(v => v.y)), spec.y || "lin", {zero: spec.yzero});
+  const X = v => L + (xs.t(v) - xs.lo) / (xs.hi - xs.lo) * (W - L - R);
+  const Y = v => T + (1 - (ys.t(v) - ys.lo) / (ys.hi - ys.lo)) * (H - T - B);
+  const s = svg("svg", {viewBox: `0 0 ${W} ${H}`, class: "plot", role: "img", "aria-label": spec.title});
+  const frame = {W, H, L, R, T, B, X, Y};
+  plotAxes(s, spec, xs, ys, frame);
   const legend = el("div", {class: "legend"});
   let drawn = 0;
-  for (const ser of spec.series) {
-    const ok = ser.pts.filter(p => p.y != null && isFinite(p.y) && (spec.y !== "log10" || p.y > 0) && (spec.x === "lin" || p.x > 0));
-    if (!ok.length) continue;
-    const g = svg("g", {"data-series": ser.label});
-    if (ser.lines !== false && ok.length > 1) {
-      const d = ok.map((p, i) => (i ? "L" : "M") + X(p.x).toFixed(2) + "," + Y(p.y).toFixed(2)).join("");
-      g.append(svg("path", {d, fill: "none", stroke: ser.color, "stroke-width": ser.width || 1.8,
-                            "stroke-dasharray": ser.dash || "", "data-series": ser.label}));
-    }
-    if (ser.markers !== false) {
-      for (const p of ok) {
-        const c = svg("circle", {cx: X(p.x).toFixed(2), cy: Y(p.y).toFixed(2), r: ser.hollow ? 3.4 : 3,
-                                 fill: ser.hollow ? "#fff" : ser.color, stroke: ser.color, "stroke-width": 1.4, class: "pt"});
-        if (p.tip) c.setAttribute("data-tip", p.tip);
-        g.append(c);
-      }
-    }
-    drawn += ok.length;
-    s.append(g);
-    const sw = svg("svg", {viewBox: "0 0 26 10"});
-    sw.append(svg("line", {x1: 1, x2: 25, y1: 5, y2: 5, stroke: ser.color, "stroke-width": 2, "stroke-dasharray": ser.dash || ""}));
-    if (ser.hollow) sw.append(svg("circle", {cx: 13, cy: 5, r: 3, fill: "#fff", stroke: ser.color}));
-    legend.append(el("span", {}, sw, " " + ser.label));
-  }
+  for (const ser of spec.series) drawn += plotSeries(s, legend, spec, ser, frame);
   s.dataset.points = String(drawn);
   container.append(s, legend);
   if (spec.note) container.append(el("p", {class: "note", text: spec.note}));
@@ -219,86 +229,87 @@ function boundaryLines(h) {
   return [{x: Math.sqrt(h.boundary[0] * h.boundary[1]), label: "cache | DRAM"}];
 }
 
-function panelSection(panel) {
-  const rows = rowsOf(DATA.panels.indexOf(panel));
-  const sec = el("section", {class: "card panel", id: panel.id});
-  const file = DATA.files[panel.file];
-  sec.append(el("h2", {text: panel.label}));
-  sec.append(el("p", {class: "note", text: `${file.path} · created ${file.created} · elubench ${file.version} (${file.git})` +
+// The line under a panel's title: the file, the tool, the machine.
+function panelNote(panel, file) {
+  return `${file.path} · created ${file.created} · elubench ${file.version} (${file.git})` +
     (panel.device === "gpu" && file.gpu ? ` · ${file.gpu.name}, sm_${file.gpu.compute_capability.replace(".", "")}, L2 ${bytesLabel(file.gpu.l2_bytes)}, peak ${fmt(file.gpu.peak_gbps)} GB/s` : "") +
     (panel.device === "cpu" ? ` · ${file.host.cpu_model}, ${file.host.cores} cores, ${file.host.simd_target}` : "") +
-    (file.torch ? ` · torch ${file.torch}` : "")}));
-  if (panel.only_skipped) {
-    sec.append(el("p", {class: "headline", text: "Nothing was measured on this device: every row was skipped or failed (listed below)."}));
-  } else {
-    sec.append(el("h3", {text: "What each activation costs over ReLU (best elubench kernel per dtype)"}));
-    const hl = el("div", {class: "headline"}, headlineText(panel));
-    sec.append(hl);
-    const two = el("div", {class: "row2"});
-    const c1 = el("div", {class: "chart"}), c2 = el("div", {class: "chart"});
-    two.append(c1, c2); sec.append(two);
-    // Forward with the activation's dash; forward + backward hollow, where backward rows exist.
-    const costSeries = panel.headline.map(h => ({label: `${h.act} ${h.dt}`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act),
-        pts: h.pts.filter(p => p.ratio != null).map(p => ({x: p.n, y: p.ratio,
-          tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: ${fmt(p.ratio)}× ReLU\n${h.act}/${p.var} ${fmt(p.gbps)} GB/s vs relu/${p.relu_var} ${fmt(p.relu_gbps)} GB/s`}))}));
-    for (const h of panel.headline) {
-      const fb = h.pts.filter(p => p.fb != null);
-      if (fb.length) costSeries.push({label: `${h.act} ${h.dt} fwd+bwd`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act), hollow: true,
-        pts: fb.map(p => ({x: p.n, y: p.fb, tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: forward + backward ${fmt(p.fb)}× ReLU's`}))});
-    }
-    plot(c1, {title: "Cost over ReLU vs size (best kernel time / best ReLU time; hollow: forward + backward)", xlabel: "elements n", ylabel: "× ReLU time",
-      x: "log2", y: "lin", yzero: true, hlines: [{y: 1}], vlines: boundaryLines(panel.headline[0]), series: costSeries});
-    const gser = [];
-    for (const dt of dtypesOf(rows)) {
-      const hs = panel.headline.filter(h => h.dt === dt);
-      for (const h of hs) gser.push({label: `best ${h.act} ${dt}`, color: DTYPE_COLOR[dt] || "#555", dash: actDash(h.act),
-        pts: h.pts.map(p => ({x: p.n, y: p.gbps, tip: `${h.act}/${p.var}/${dt} n=${sizeLabel(p.n)}: ${fmt(p.gbps)} GB/s`}))});
-      if (hs.length) gser.push({label: `best relu ${dt}`, color: DTYPE_COLOR[dt] || "#555", dash: actDash("relu"), hollow: true,
-        pts: hs[0].pts.filter(p => p.relu_gbps != null).map(p => ({x: p.n, y: p.relu_gbps, tip: `relu/${p.relu_var}/${dt} n=${sizeLabel(p.n)}: ${fmt(p.relu_gbps)} GB/s`}))});
-      const ceil = panel.ceilings.filter(c => c.dt === dt).sort((a, b) => a.n - b.n);
-      if (ceil.length) gser.push({label: `copy ceiling ${dt}`, color: "#222", dash: "1 3", width: 1.4, markers: false,
-        pts: ceil.map(c => ({x: c.n, y: c.gbps}))});
-    }
-    plot(c2, {title: "GB/s of the best kernels and the copy ceiling", xlabel: "elements n", ylabel: "GB/s (read + write)",
-      x: "log2", y: "log10", vlines: boundaryLines(panel.headline[0]), series: gser});
+    (file.torch ? ` · torch ${file.torch}` : "");
+}
 
-    sec.append(el("h3", {text: "Throughput vs size, every variant (peers hollow)"}));
-    const grid = el("div", {class: "row2"});
-    for (const dt of dtypesOf(rows)) {
-      const c = el("div", {class: "chart"}); grid.append(c);
-      const ok = rows.filter(r => r.dt === dt && r.st === "ok" && r.kind !== "ceiling");
-      const keyOf = r => r.act + "/" + r.var + "/" + paramsText(r.params);
-      const keys = [...new Set(ok.map(keyOf))];
-      const paramSets = new Set(ok.map(r => paramsText(r.params)).filter(Boolean));
-      const series = keys.map(k => {
-        const rs = ok.filter(r => keyOf(r) === k).sort((a, b) => a.n - b.n);
-        const r0 = rs[0];
-        return {label: `${r0.act}/${r0.var}` + (paramSets.size > 1 && paramsText(r0.params) ? ` ${paramsText(r0.params)}` : "") + (r0.kind === "peer" ? " (peer)" : ""),
-                color: VARIANT_COLOR[r0.var], dash: actDash(r0.act), hollow: r0.kind === "peer",
-                pts: rs.map(r => ({x: r.n, y: r.gbps, tip: rowTip(r)}))};
-      }).sort((a, b) => a.hollow - b.hollow || a.label.localeCompare(b.label));
-      const ceil = panel.ceilings.filter(x => x.dt === dt).sort((a, b) => a.n - b.n);
-      if (ceil.length) series.push({label: "copy ceiling", color: "#222", dash: "1 3", markers: false, pts: ceil.map(x => ({x: x.n, y: x.gbps}))});
-      const left = rows.filter(r => r.dt === dt && r.st !== "ok").length;
-      plot(c, {title: `${dt}: GB/s vs size`, xlabel: "elements n", ylabel: "GB/s (read + write)", x: "log2", y: "log10",
-        vlines: boundaryLines(panel.headline.find(h => h.dt === dt)), series,
-        note: left ? `${left} ${dt} row(s) skipped or failed, not drawn (listed below).` : ""});
-    }
-    sec.append(grid);
-
-    sec.append(el("h3", {text: "Accuracy vs speed at the largest size"}));
-    const ca = el("div", {class: "chart"}); sec.append(ca);
-    const aser = [];
-    for (const dt of dtypesOf(rows)) {
-      const ok = rows.filter(r => r.dt === dt && r.st === "ok" && r.kind !== "ceiling" && r.ulp !== "inf");
-      if (!ok.length) continue;
-      const nmax = Math.max(...ok.map(r => r.n));
-      aser.push({label: dt, color: DTYPE_COLOR[dt] || "#555", lines: false,
-        pts: ok.filter(r => r.n === nmax).map(r => ({x: r.gbps, y: r.ulp, tip: rowTip(r)}))});
-    }
-    plot(ca, {title: "max ULP against GB/s (one point per row at each dtype's largest n; hover for the name)",
-      xlabel: "GB/s", ylabel: "max ULP vs float64 reference", x: "lin", y: "lin", yzero: true, series: aser});
+// The headline: each activation's cost over ReLU in words, then as a chart beside the GB/s of the
+// best kernels and the copy ceiling.
+function headlineCharts(sec, panel, rows) {
+  sec.append(el("h3", {text: "What each activation costs over ReLU (best elubench kernel per dtype)"}));
+  const hl = el("div", {class: "headline"}, headlineText(panel));
+  sec.append(hl);
+  const two = el("div", {class: "row2"});
+  const c1 = el("div", {class: "chart"}), c2 = el("div", {class: "chart"});
+  two.append(c1, c2); sec.append(two);
+  // Forward with the activation's dash; forward + backward hollow, where backward rows exist.
+  const costSeries = panel.headline.map(h => ({label: `${h.act} ${h.dt}`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act),
+      pts: h.pts.filter(p => p.ratio != null).map(p => ({x: p.n, y: p.ratio,
+        tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: ${fmt(p.ratio)}× ReLU\n${h.act}/${p.var} ${fmt(p.gbps)} GB/s vs relu/${p.relu_var} ${fmt(p.relu_gbps)} GB/s`}))}));
+  for (const h of panel.headline) {
+    const fb = h.pts.filter(p => p.fb != null);
+    if (fb.length) costSeries.push({label: `${h.act} ${h.dt} fwd+bwd`, color: DTYPE_COLOR[h.dt] || "#555", dash: actDash(h.act), hollow: true,
+      pts: fb.map(p => ({x: p.n, y: p.fb, tip: `${h.act} ${h.dt} n=${sizeLabel(p.n)}: forward + backward ${fmt(p.fb)}× ReLU's`}))});
   }
+  plot(c1, {title: "Cost over ReLU vs size (best kernel time / best ReLU time; hollow: forward + backward)", xlabel: "elements n", ylabel: "× ReLU time",
+    x: "log2", y: "lin", yzero: true, hlines: [{y: 1}], vlines: boundaryLines(panel.headline[0]), series: costSeries});
+  const gser = [];
+  for (const dt of dtypesOf(rows)) {
+    const hs = panel.headline.filter(h => h.dt === dt);
+    for (const h of hs) gser.push({label: `best ${h.act} ${dt}`, color: DTYPE_COLOR[dt] || "#555", dash: actDash(h.act),
+      pts: h.pts.map(p => ({x: p.n, y: p.gbps, tip: `${h.act}/${p.var}/${dt} n=${sizeLabel(p.n)}: ${fmt(p.gbps)} GB/s`}))});
+    if (hs.length) gser.push({label: `best relu ${dt}`, color: DTYPE_COLOR[dt] || "#555", dash: actDash("relu"), hollow: true,
+      pts: hs[0].pts.filter(p => p.relu_gbps != null).map(p => ({x: p.n, y: p.relu_gbps, tip: `relu/${p.relu_var}/${dt} n=${sizeLabel(p.n)}: ${fmt(p.relu_gbps)} GB/s`}))});
+    const ceil = panel.ceilings.filter(c => c.dt === dt).sort((a, b) => a.n - b.n);
+    if (ceil.length) gser.push({label: `copy ceiling ${dt}`, color: "#222", dash: "1 3", width: 1.4, markers: false,
+      pts: ceil.map(c => ({x: c.n, y: c.gbps}))});
+  }
+  plot(c2, {title: "GB/s of the best kernels and the copy ceiling", xlabel: "elements n", ylabel: "GB/s (read + write)",
+    x: "log2", y: "log10", vlines: boundaryLines(panel.headline[0]), series: gser});
+}
+
+// GB/s against size for every variant of one dtype (peers hollow), with the copy ceiling.
+function variantChart(c, panel, rows, dt) {
+  const ok = rows.filter(r => r.dt === dt && r.st === "ok" && r.kind !== "ceiling");
+  const keyOf = r => r.act + "/" + r.var + "/" + paramsText(r.params);
+  const keys = [...new Set(ok.map(keyOf))];
+  const paramSets = new Set(ok.map(r => paramsText(r.params)).filter(Boolean));
+  const series = keys.map(k => {
+    const rs = ok.filter(r => keyOf(r) === k).sort((a, b) => a.n - b.n);
+    const r0 = rs[0];
+    return {label: `${r0.act}/${r0.var}` + (paramSets.size > 1 && paramsText(r0.params) ? ` ${paramsText(r0.params)}` : "") + (r0.kind === "peer" ? " (peer)" : ""),
+            color: VARIANT_COLOR[r0.var], dash: actDash(r0.act), hollow: r0.kind === "peer",
+            pts: rs.map(r => ({x: r.n, y: r.gbps, tip: rowTip(r)}))};
+  }).sort((a, b) => a.hollow - b.hollow || a.label.localeCompare(b.label));
+  const ceil = panel.ceilings.filter(x => x.dt === dt).sort((a, b) => a.n - b.n);
+  if (ceil.length) series.push({label: "copy ceiling", color: "#222", dash: "1 3", markers: false, pts: ceil.map(x => ({x: x.n, y: x.gbps}))});
+  const left = rows.filter(r => r.dt === dt && r.st !== "ok").length;
+  plot(c, {title: `${dt}: GB/s vs size`, xlabel: "elements n", ylabel: "GB/s (read + write)", x: "log2", y: "log10",
+    vlines: boundaryLines(panel.headline.find(h => h.dt === dt)), series,
+    note: left ? `${left} ${dt} row(s) skipped or failed, not drawn (listed below).` : ""});
+}
+
+function accuracyChart(sec, rows) {
+  sec.append(el("h3", {text: "Accuracy vs speed at the largest size"}));
+  const ca = el("div", {class: "chart"}); sec.append(ca);
+  const aser = [];
+  for (const dt of dtypesOf(rows)) {
+    const ok = rows.filter(r => r.dt === dt && r.st === "ok" && r.kind !== "ceiling" && r.ulp !== "inf");
+    if (!ok.length) continue;
+    const nmax = Math.max(...ok.map(r => r.n));
+    aser.push({label: dt, color: DTYPE_COLOR[dt] || "#555", lines: false,
+      pts: ok.filter(r => r.n === nmax).map(r => ({x: r.gbps, y: r.ulp, tip: rowTip(r)}))});
+  }
+  plot(ca, {title: "max ULP against GB/s (one point per row at each dtype's largest n; hover for the name)",
+    xlabel: "GB/s", ylabel: "max ULP vs float64 reference", x: "lin", y: "lin", yzero: true, series: aser});
+}
+
+// Skipped and failed rows, one line per status and reason.
+function badRowList(sec, rows) {
   const bad = rows.filter(r => r.st !== "ok");
   sec.append(el("h3", {text: `Skipped and failed rows (${bad.length})`}));
   if (!bad.length) sec.append(el("p", {class: "note", text: "None: every row of this device was checked and timed."}));
@@ -312,6 +323,27 @@ function panelSection(panel) {
     }
     sec.append(ul);
   }
+}
+
+function panelSection(panel) {
+  const rows = rowsOf(DATA.panels.indexOf(panel));
+  const sec = el("section", {class: "card panel", id: panel.id});
+  sec.append(el("h2", {text: panel.label}));
+  sec.append(el("p", {class: "note", text: panelNote(panel, DATA.files[panel.file])}));
+  if (panel.only_skipped) {
+    sec.append(el("p", {class: "headline", text: "Nothing was measured on this device: every row was skipped or failed (listed below)."}));
+  } else {
+    headlineCharts(sec, panel, rows);
+    sec.append(el("h3", {text: "Throughput vs size, every variant (peers hollow)"}));
+    const grid = el("div", {class: "row2"});
+    for (const dt of dtypesOf(rows)) {
+      const c = el("div", {class: "chart"}); grid.append(c);
+      variantChart(c, panel, rows, dt);
+    }
+    sec.append(grid);
+    accuracyChart(sec, rows);
+  }
+  badRowList(sec, rows);
   return sec;
 }
 

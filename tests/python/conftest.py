@@ -52,7 +52,7 @@ def _stats(samples):
             "mean": float(s.mean()), "stddev": float(s.std()), "samples": [float(x) for x in s]}
 
 
-# Schema 3 rows carry the parameters their variant reads (issue 10's contract); the fixtures
+# Schema 3 rows carry the parameters their variant reads (the results contract); the fixtures
 # mirror the bench's choice. A test input only: the scripts never keep such a list.
 FIXTURE_PARAMS = {"elu": "alpha", "elu_backward": "alpha", "leaky_relu": "negative_slope",
                   "leaky_relu_backward": "negative_slope"}
@@ -60,6 +60,63 @@ FIXTURE_PARAMS = {"elu": "alpha", "elu_backward": "alpha", "leaky_relu": "negati
 
 # The bound elubench states for its f32 peers (kernels/reference.cpp, Accuracy::library).
 PEER_TOLERANCE = "<= 4 ULP or rel error <= 4e-05 or abs error <= 2.38419e-07"
+
+
+def _fixture_row(device, act, variant, kind, gbps, ulp, dtype, n, thr, *, gpu, samples, noise, scale, slow,
+                 v3, alpha, rng):
+    """One ok row of make_run's machine, timed from its GB/s with seeded noise."""
+    nbytes = (3 if act.endswith("_backward") else 2) * n * DTYPE_BYTES[dtype]
+    # Cache-resident sizes run faster, as on a real machine (x3 below 8 MiB or the L2).
+    limit = gpu["l2_bytes"] if device == "gpu" else 8 << 20
+    resident = nbytes <= limit
+    eff = gbps * (3.0 if resident else 1.0) * (thr or 1) ** 0.5
+    t = nbytes / (eff * 1e9) * scale * slow.get(f"{act}/{variant}", slow.get(variant, 1.0))
+    s = t * (1.0 + noise * rng.standard_normal(samples))
+    st = _stats(np.abs(s))
+    row = {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act,
+           "variant": variant, "dtype": dtype, "kind": kind, "n": n,
+           "threads": thr, "cache": "cold" if device == "gpu" else None, "input": "normal",
+           "alpha": alpha, "cols": None, "bytes": nbytes, "cache_resident": resident,
+           "time_s": st, "gbps": nbytes / st["median"] / 1e9, "elements_per_s": n / st["median"],
+           "pct_of_ceiling": None, "pct_of_peak": None,
+           "accuracy": {"max_ulp": ulp, "max_abs_error": 1e-7 * ulp, "tolerance": PEER_TOLERANCE if kind == "peer"
+                        else "<= 2 ULP", "checked": n},
+           "status": "ok", "reason": None}
+    if v3:
+        p = FIXTURE_PARAMS.get(act)
+        row["params"] = {p: alpha if p == "alpha" else 0.01} if p else {}
+    return row
+
+
+def _keep_fastest_copy(ceilings, row):
+    """Every cell's ceiling is the fastest copy in it, as elubench writes."""
+    cell = (row["device"], row["dtype"], row["n"], row["threads"])
+    old = next((c for c in ceilings if (c["device"], c["dtype"], c["n"], c["threads"]) == cell), None)
+    if old is None or row["time_s"]["median"] < old["median_s"]:
+        if old is not None:
+            ceilings.remove(old)
+        ceilings.append({"device": row["device"], "dtype": row["dtype"], "n": row["n"], "threads": row["threads"],
+                         "variant": row["variant"], "median_s": row["time_s"]["median"], "gbps": row["gbps"]})
+
+
+def _with_acts(specs, acts):
+    """specs and, for each of acts, a row per variant ReLU has at its time over ReLU's."""
+    out = list(specs)
+    for name, factor in acts:
+        # A backward row moves 1.5x the bytes: at the same GB/s it takes 1.5x the time.
+        per_byte = factor / (1.5 if name.endswith("_backward") else 1.0)
+        out += [(name, v, k, g / per_byte, u + 1) for a, v, k, g, u in specs if a == "relu"]
+    return out
+
+
+def _set_percentages(results, ceilings, gpu):
+    for r in results:
+        if r["status"] == "ok":
+            for c in ceilings:
+                if (c["device"], c["dtype"], c["n"], c["threads"]) == (r["device"], r["dtype"], r["n"], r["threads"]):
+                    r["pct_of_ceiling"] = 100.0 * c["median_s"] / r["time_s"]["median"]
+            if r["device"] == "gpu":
+                r["pct_of_peak"] = 100.0 * r["gbps"] / gpu["peak_gbps"]
 
 
 def make_run(*, seed=0, cpu_model="AMD EPYC 7B13 (fixture)", gpu=None, sizes=(2**16, 2**20, 2**24),
@@ -73,70 +130,35 @@ def make_run(*, seed=0, cpu_model="AMD EPYC 7B13 (fixture)", gpu=None, sizes=(2*
     a `_backward` name moves 3 elements per element (two reads, one write), as the bench says.
     v3: schema_version 3, every row with its `params` (alpha for elu, negative_slope 0.01 for
     leaky_relu); alpha: the ELU rows' alpha."""
-    rng = np.random.default_rng(seed)
-    slow = slow or {}
+    how = dict(gpu=gpu, samples=samples, noise=noise, scale=scale, slow=slow or {}, v3=v3, alpha=alpha,
+               rng=np.random.default_rng(seed))
     results, ceilings = [], []
 
     def add(device, act, variant, kind, gbps, ulp, dtype, n, thr):
-        nbytes = (3 if act.endswith("_backward") else 2) * n * DTYPE_BYTES[dtype]
-        # Cache-resident sizes run faster, as on a real machine (x3 below 8 MiB or the L2).
-        limit = gpu["l2_bytes"] if device == "gpu" else 8 << 20
-        resident = nbytes <= limit
-        eff = gbps * (3.0 if resident else 1.0) * (thr or 1) ** 0.5
-        t = nbytes / (eff * 1e9) * scale * slow.get(f"{act}/{variant}", slow.get(variant, 1.0))
-        s = t * (1.0 + noise * rng.standard_normal(samples))
-        st = _stats(np.abs(s))
-        row = {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act,
-               "variant": variant, "dtype": dtype, "kind": kind, "n": n,
-               "threads": thr, "cache": "cold" if device == "gpu" else None, "input": "normal",
-               "alpha": alpha, "cols": None, "bytes": nbytes, "cache_resident": resident,
-               "time_s": st, "gbps": nbytes / st["median"] / 1e9, "elements_per_s": n / st["median"],
-               "pct_of_ceiling": None, "pct_of_peak": None,
-               "accuracy": {"max_ulp": ulp, "max_abs_error": 1e-7 * ulp, "tolerance": PEER_TOLERANCE if kind == "peer"
-                            else "<= 2 ULP", "checked": n},
-               "status": "ok", "reason": None}
-        if v3:
-            p = FIXTURE_PARAMS.get(act)
-            row["params"] = {p: alpha if p == "alpha" else 0.01} if p else {}
-        results.append(row)
+        results.append(_fixture_row(device, act, variant, kind, gbps, ulp, dtype, n, thr, **how))
         if kind == "ceiling":
-            old = next((c for c in ceilings if (c["device"], c["dtype"], c["n"], c["threads"]) ==
-                        (device, dtype, n, thr)), None)
-            if old is None or st["median"] < old["median_s"]:
-                if old is not None:
-                    ceilings.remove(old)
-                ceilings.append({"device": device, "dtype": dtype, "n": n, "threads": thr, "variant": variant,
-                                 "median_s": st["median"], "gbps": row["gbps"]})
-
-    def with_acts(specs):
-        out = list(specs)
-        for name, factor in acts:
-            # A backward row moves 1.5x the bytes: at the same GB/s it takes 1.5x the time.
-            per_byte = factor / (1.5 if name.endswith("_backward") else 1.0)
-            out += [(name, v, k, g / per_byte, u + 1) for a, v, k, g, u in specs if a == "relu"]
-        return out
+            _keep_fastest_copy(ceilings, results[-1])
 
     for dtype in dtypes:
         for n in sizes:
             for thr in threads:
-                for spec in with_acts(CPU_ROWS):
+                for spec in _with_acts(CPU_ROWS, acts):
                     add("cpu", *spec, dtype, n, thr)
                 for variant, gbps in cpu_copies:
                     add("cpu", "copy", variant, "ceiling", gbps, 0, dtype, n, thr)
             if gpu:
-                for spec in with_acts(GPU_ROWS):
+                for spec in _with_acts(GPU_ROWS, acts):
                     add("gpu", *spec, dtype, n, None)
             elif gpu_skipped:
                 for act, variant, kind, _, _ in GPU_ROWS:
                     results.append(skipped_row("gpu", act, variant, kind, dtype, n, "no CUDA device: cudaGetDeviceCount failed"))
-    for r in results:
-        if r["status"] == "ok":
-            for c in ceilings:
-                if (c["device"], c["dtype"], c["n"], c["threads"]) == (r["device"], r["dtype"], r["n"], r["threads"]):
-                    r["pct_of_ceiling"] = 100.0 * c["median_s"] / r["time_s"]["median"]
-            if r["device"] == "gpu":
-                r["pct_of_peak"] = 100.0 * r["gbps"] / gpu["peak_gbps"]
+    _set_percentages(results, ceilings, gpu)
     results.extend(copy.deepcopy(list(extra_rows)))
+    return _document(results, ceilings, cpu_model=cpu_model, gpu=gpu, gpu_skipped=gpu_skipped, sizes=sizes,
+                     threads=threads, samples=samples, v3=v3, alpha=alpha)
+
+
+def _document(results, ceilings, *, cpu_model, gpu, gpu_skipped, sizes, threads, samples, v3, alpha):
     return {
         "schema": "elubench-results", "schema_version": 3 if v3 else 1, "created": "2025-01-01T00:00:00Z",
         "tool": {"name": "elubench", "version": "0.1.0", "git_revision": "fixture"},

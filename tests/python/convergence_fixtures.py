@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import copy
 
+import convergence_io as cio
+
 RELU, ELU = ("relu", ()), ("elu", (("alpha", 1.0),))  # convergence_io.act_key form
 EVAL_STEPS = [10, 20, 40, 80]
+SCHEMA, VERSION = cio.identity()  # what convergence.py writes
 # Accuracy after each of EVAL_STEPS (step 0: 10%). ReLU first reaches 50% at step 40 and 70% at 80;
 # the "fast" curve at 20 and 40: half the steps at both targets.
 SLOW = [0.3, 0.4, 0.55, 0.75]
@@ -38,7 +41,7 @@ def _run(model, act, seed, order, accs, step_seconds):
 
 def _head(acts, seeds):
     return {
-        "schema": "elubench-convergence", "schema_version": 1, "created": "2025-01-01T00:00:00Z", "complete": True,
+        "schema": SCHEMA, "schema_version": VERSION, "created": "2025-01-01T00:00:00Z", "complete": True,
         "tool": {"name": "elubench convergence.py", "version": "0.1.0", "git_revision": "fixture"},
         "command_line": "convergence.py (fixture)",
         "host": {"hostname": "fixture-host", "cpu_model": "Fixture CPU", "cores": 2, "loadavg_start": [0.1, 0.2, 0.3],

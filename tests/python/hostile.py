@@ -1,4 +1,4 @@
-"""Hostile strings for the tests of every writer of HTML, Markdown and SVG (issue 16): the cases
+"""Hostile strings for the tests of every writer of HTML, Markdown and SVG: the cases
 found by hand, a Hypothesis strategy that mixes them with the characters that start markup in
 any of those languages, and what a Markdown renderer makes of a writer's output. Test inputs and
 helpers only."""

@@ -192,7 +192,7 @@ def test_interrupted_rows_are_not_compared(write):
 
 
 # ---------------------------------------------------------------------------------------------
-# Default runs: 10 repetitions, hundreds of rows (issue 16).
+# Default runs: 10 repetitions, hundreds of rows.
 
 AMD = ROOT / "results" / "cpu-amd-epyc-2core-vm.json"  # a quiet machine's default run: 612 rows
 # A real A/A pair: `elubench --device cpu --threads 1 --sizes 2^12:2^20:x4 --dtype f32,f16

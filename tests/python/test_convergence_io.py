@@ -14,9 +14,10 @@ from conftest import SCRIPTS
 from convergence_fixtures import make_doc, with_edit
 
 import convergence_io as cio
-import results_io as rio
+import script_io
 
 GOOD = make_doc()
+NEWER = cio.identity()[1] + 1  # a version the schema does not state
 
 
 def first_run(d):
@@ -26,7 +27,7 @@ def first_run(d):
 # name -> (edit of a valid document, words the one line must contain)
 BAD = {
     "not ours": (lambda d: d.update(schema="elubench-results"), "not a convergence results file"),
-    "other version": (lambda d: d.update(schema_version=2), "schema_version 2"),
+    "other version": (lambda d: d.update(schema_version=NEWER), f"schema_version {NEWER} is not supported"),
     "missing host": (lambda d: d.pop("host"), "'host' is a required property"),
     "extra field": (lambda d: d.update(surprise=1), "surprise"),
     "accuracy above 1": (lambda d: first_run(d)["checkpoints"][1].update(test_accuracy=1.5), "runs/0/checkpoints/1"),
@@ -66,7 +67,7 @@ def test_partial_document_loads():
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_refused_with_one_line(case):
     edit, words = BAD[case]
-    with pytest.raises(rio.InputError) as e:
+    with pytest.raises(script_io.InputError) as e:
         cio.validate(with_edit(GOOD, edit), "c.json")
     msg = str(e.value)
     assert msg.startswith("c.json: ") and "\n" not in msg
@@ -77,7 +78,7 @@ def test_write_refuses_an_invalid_document_and_keeps_the_old_file(tmp_path):
     p = tmp_path / "c.json"
     cio.write(GOOD, p)
     before = p.read_bytes()
-    with pytest.raises(rio.InputError):
+    with pytest.raises(script_io.InputError):
         cio.write(with_edit(GOOD, lambda d: d["runs"].pop()), p)
     assert p.read_bytes() == before and [q.name for q in tmp_path.iterdir()] == ["c.json"]
 

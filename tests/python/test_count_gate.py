@@ -31,8 +31,8 @@ HOST = {"cpu_model": "test", "cpu_flags": "0123456789abcdef", "valgrind": "valgr
 
 def counts_doc(counts=None, simd="AVX2", n=65536, host=None, source=None):
     return {
-        "schema": "elubench-counts",
-        "schema_version": 2,
+        "schema": count_gate.SCHEMA,
+        "schema_version": count_gate.SCHEMA_VERSION,
         "host": dict(host or HOST, simd_target=simd),
         "n": n,
         "source": source,
@@ -112,7 +112,7 @@ def test_different_simd_target_cannot_judge(tmp_path):
 @pytest.mark.parametrize("content,needle", [
     ("{not json", "malformed JSON"),
     (json.dumps({"schema": "elubench-results", "schema_version": 1}), "not an elubench-counts file"),
-    (json.dumps(dict(counts_doc(), schema_version=1)), "schema_version"),
+    (json.dumps(dict(counts_doc(), schema_version=count_gate.SCHEMA_VERSION - 1)), "schema_version"),
     (json.dumps(dict(counts_doc(), counts={"cpu/elu/naive/f32": "many"})), "positive integer"),
     (json.dumps(dict(counts_doc(), host={})), "host.cpu_model"),
     (json.dumps(dict(counts_doc(), source={"commit": 1})), "source"),

@@ -1,5 +1,5 @@
-"""results_io reads the rows of a results file with orjson a run of rows at a time and shapes them
-column by column (issue 9, "Large files"). Both must be invisible: every document reads exactly as
+"""results_load reads the rows of a results file with orjson a run of rows at a time and
+results_schema shapes them column by column. Both must be invisible: every document reads exactly as
 the standard library's parser and the row-by-row shapes read it, and a bad file fails with the
 same one line, naming the same row. CHUNK_CHARS is made small here so that a small file is cut
 into many runs, some of them at the places where a cut must be refused (a "},{" in a string)."""
@@ -10,10 +10,12 @@ import re
 
 import pytest
 
-import results_io as rio
+import results_load
+import results_schema
+import script_io
 from conftest import make_run
 
-pytestmark = pytest.mark.skipif(rio.orjson is None or rio.np is None, reason="orjson or numpy missing")
+pytestmark = pytest.mark.skipif(results_load.orjson is None or results_schema.np is None, reason="orjson or numpy missing")
 
 
 def big_doc():
@@ -31,13 +33,13 @@ def both(monkeypatch, path):
     out = []
     for fast in (True, False):
         with monkeypatch.context() as m:
-            m.setattr(rio, "CHUNK_CHARS", 3000)
+            m.setattr(results_load, "CHUNK_CHARS", 3000)
             if not fast:
-                m.setattr(rio, "orjson", None)
-                m.setattr(rio, "np", None)
+                m.setattr(results_load, "orjson", None)
+                m.setattr(results_schema, "np", None)
             try:
-                out.append(rio.load_results(path))
-            except rio.InputError as e:
+                out.append(results_load.load_results(path))
+            except script_io.InputError as e:
                 out.append(str(e))
     return out
 

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-import results_io as rio
+import results_load
+import script_io
 from conftest import H200, make_run, skipped_row
 
 
@@ -15,15 +16,15 @@ from conftest import H200, make_run, skipped_row
 ])
 def test_fixture_runs_validate_against_schema(write, kwargs):
     doc = make_run(seed=3, **kwargs)
-    assert rio.load_results(write(doc, "run.json")) == doc
+    assert results_load.load_results(write(doc, "run.json")) == doc
 
 
 def test_validator_rejects_what_the_schema_forbids(write):
     doc = make_run(seed=3)
     doc["results"][0]["status"] = "skipped"  # skipped with a time and no reason
-    with pytest.raises(rio.InputError, match="results/0"):
-        rio.load_results(write(doc, "bad.json"))
+    with pytest.raises(script_io.InputError, match="results/0"):
+        results_load.load_results(write(doc, "bad.json"))
     doc = make_run(seed=3)
     doc["results"][0]["name"] = "cpu/ELU/naive/f32"
-    with pytest.raises(rio.InputError, match="does not match"):
-        rio.load_results(write(doc, "bad2.json"))
+    with pytest.raises(script_io.InputError, match="does not match"):
+        results_load.load_results(write(doc, "bad2.json"))

@@ -51,8 +51,8 @@ def test_no_usable_results_is_exit_2(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Bad task records (issue 16): read bounded, checked, kept inside the folder, escaped; listed as
-# unreadable with exit 2 at the end.
+# Bad task records: read bounded, checked, kept inside the folder, escaped; listed as unreadable
+# with exit 2 at the end.
 
 
 def merge_bounded(folder):
@@ -97,8 +97,8 @@ def test_a_manifest_that_never_ends_is_refused(tmp_path):
     ('{"job": "8", "target": "cpu", tasks: 1}', "not JSON"),
 ])
 def test_a_bad_manifest_line_is_listed_unreadable(tmp_path, line, why):
-    """Issue 16: "tasks": 1000000000 grew the merge to 2 GB; a line without "target" ended in a
-    traceback. Each bad line is a row of fleet.md; the good lines are merged; exit 2."""
+    """"tasks": 1000000000 must not grow the merge to gigabytes, nor a line without "target" end
+    in a traceback: each bad line is a row of fleet.md; the good lines are merged; exit 2."""
     f = fleet(tmp_path, '{"job": "7", "target": "cpu", "tasks": 1, "submitted": "x"}\n' + line + "\n")
     res = merge_bounded(f)
     assert res.returncode == 2, res.stderr
@@ -109,7 +109,7 @@ def test_a_bad_manifest_line_is_listed_unreadable(tmp_path, line, why):
 
 
 def test_a_status_record_that_never_ends_is_unreadable(tmp_path):
-    """Issue 16: a status file that is /dev/zero grew the merge to 6 GB."""
+    """A status file that is /dev/zero is read bounded, not into gigabytes of memory."""
     f = fleet(tmp_path)
     (f / "tasks" / "7_1.json").symlink_to("/dev/zero")
     res = merge_bounded(f)
@@ -118,8 +118,8 @@ def test_a_status_record_that_never_ends_is_unreadable(tmp_path):
 
 
 def test_a_quote_in_a_gpu_name_makes_a_record_unreadable_not_a_traceback(tmp_path):
-    """Issue 16: task.sbatch wrote a GPU name with an unescaped quote into the JSON; the merge
-    ended in a traceback. Now the merge lists it (and task.sbatch escapes: the test below)."""
+    """A GPU name with an unescaped quote makes a record that is not JSON: the merge lists it
+    as unreadable, no traceback (and task.sbatch escapes: the test below)."""
     f = fleet(tmp_path)
     (f / "tasks" / "7_1.json").write_text('{"job": "7", "task": "1", "host": "n", "gpu": "NVIDIA "H200"", '
                                           '"state": "ended", "exit_code": 0}')
@@ -132,7 +132,7 @@ def test_a_quote_in_a_gpu_name_makes_a_record_unreadable_not_a_traceback(tmp_pat
                                          ("results", "../../outside.json"), ("log", "results/7_0-node1.json"),
                                          ("results", "results/\ud800.json"), ("log", "logs/a\x00b")])
 def test_a_record_naming_a_file_outside_its_folder_is_unreadable(tmp_path, field, value):
-    """Issue 16: a status whose log was ../../../../etc/hostname copied that file into fleet.md."""
+    """A status whose log is ../../../../etc/hostname must not copy that file into fleet.md."""
     f = fleet(tmp_path)
     status(f, "7", "1", "ended", 1)
     rec = json.loads((f / "tasks" / "7_1.json").read_text())
@@ -155,7 +155,7 @@ def test_a_log_linked_out_of_the_folder_is_unreadable(tmp_path):
 
 
 def test_host_and_gpu_strings_are_text_in_fleet_md(tmp_path):
-    """Issue 16: host strings with | or <script> went into fleet.md raw."""
+    """Host strings with | or <script> appear in fleet.md as the text they are."""
     from hostile import md_structure, md_text, norm
     f = fleet(tmp_path)
     status(f, "7", "1", "ended", 3, host="a|b<script>alert(1)</script>")
@@ -170,8 +170,8 @@ def test_host_and_gpu_strings_are_text_in_fleet_md(tmp_path):
 
 
 def test_task_sbatch_writes_json_whatever_the_gpu_name(tmp_path):
-    """Issue 16: task.sbatch put the GPU name into its JSON unescaped, so a name with a quote
-    made an unreadable record. A fake nvidia-smi names the GPU `NVIDIA "H200" \\ x<TAB>z`."""
+    """task.sbatch escapes the GPU name in its JSON, so a name with a quote still makes a
+    readable record. A fake nvidia-smi names the GPU `NVIDIA "H200" \\ x<TAB>z`."""
     import os
     import subprocess
     bin_dir = tmp_path / "bin"

@@ -87,9 +87,9 @@ def test_quick_suite_as_a_two_task_array_merged(tmp_path):
 
     results = sorted((out / "results").glob(f"{array}_*.json"))
     assert len(results) == 2
-    import results_io as rio
+    import results_load
     for r in results:
-        rio.load_results(r)
+        results_load.load_results(r)
     html = (out / "report.html").read_text()
     data = json.loads(html.split("const DATA = ", 1)[1].split(";\n", 1)[0].replace("<\\/", "</"))
     assert sorted(Path(f["path"]).name for f in data["files"]) == [r.name for r in results]

@@ -68,6 +68,6 @@ def test_validate_results_checks_sample_count(tmp_path):
     assert r.returncode == 1 and "sample_count" in r.stderr
     row["gpu_timing"]["stop_reason"] = "tired"
     p.write_text(json.dumps(doc))
-    # Not the schema's shape: unusable input for every script (results_io), one line, exit 2.
+    # Not the schema's shape: unusable input for every script (results_load), one line, exit 2.
     r = run_cli("validate_results.py", p)
     assert r.returncode == 2 and "stop_reason" in r.stderr

@@ -1,16 +1,12 @@
 """A fleet's worth of rows: validate_results.py, compare.py and plot.py on a generated results file
-of 100,000 rows (about 115 MB: larger per row than the issue's 67 MB file), within a CPU-time and
-peak-memory budget, and with a cost that grows linearly (25,000 vs 100,000 rows), not
-quadratically as the old ELU/ReLU pairing and ceiling look-ups did (plot.py took 527 s).
+of 100,000 rows (about 115 MB), within a CPU-time and peak-memory budget, and with a cost that
+grows linearly (25,000 vs 100,000 rows), not quadratically (a quadratic ELU/ReLU pairing or
+ceiling look-up takes minutes at this size).
 
-The issue's target is 10 s and 500 MB for each script. Measured on the 2-vCPU Intel Xeon VM
-(AVX-512), old and new alternately while other helpers built C++ (load average 2.9-4.0; see
-docs/compare-gate.md, "Large files, issue 9 session"; CPU seconds, peak RSS): validate 2.7-4.8 s /
-391 MB, compare 7.8-12.9 s / 420 MB (7.7-11.2 s with --normalize-by copy), plot 7.7-12.0 s / 422 MB,
-where main at 22ad139 took 4.3-6.9 s, 11.5-19.9 s and 10.5-18.0 s. At load 1.1-1.7: validate
-2.4-2.9 s, compare 8.2-8.5 s, plot 8.6-9.7 s. The budgets below are what holds on a busy CI machine,
-~1.4x over the worst loaded measurement: they fail on a quadratic regression, not on a
-neighbour's build. The 10 s itself is met on a machine that is not also building.
+The target is 10 s and 500 MB for each script; the measurements are in docs/compare-gate.md
+("Large files"). The budgets below are what holds on a busy CI machine, ~1.4x over the worst
+measurement on a loaded 2-vCPU VM: they fail on a quadratic regression, not on a neighbour's
+build. The 10 s itself is met on a machine that is not also building.
 
 CPU time (user + system of the child), not wall time: on a busy machine wall time mostly measures
 the neighbours. The file is generated here, never committed."""

@@ -13,6 +13,7 @@ import subprocess
 
 import pytest
 
+import count_gate
 from conftest import make_run, run_cli, run_script
 
 GOOD = make_run(seed=5)
@@ -137,8 +138,10 @@ def test_update_readme_leaves_readme_alone(inputs, case, tmp_path):
     assert files_under(tmp_path) == [readme.relative_to(tmp_path)]
 
 
-COUNTS = {"schema": "elubench-counts", "schema_version": 1, "host": {"cpu_model": "x", "simd_target": "AVX2"},
-          "n": 65536, "counts": {"cpu/elu/naive/f32": 1000}}
+# A valid counts file, so that each test's one bad input is what it is refused for.
+COUNTS = {"schema": count_gate.SCHEMA, "schema_version": count_gate.SCHEMA_VERSION,
+          "host": {"cpu_model": "x", "cpu_flags": "0123", "valgrind": "valgrind-3.19.0", "simd_target": "AVX2"},
+          "source": None, "n": 65536, "counts": {"cpu/elu/naive/f32": 1000}}
 
 
 @pytest.mark.parametrize("case", ALL)
@@ -157,7 +160,10 @@ def test_count_gate_bad_counts(tmp_path, value):
     good, bad = tmp_path / "a.json", tmp_path / "b.json"
     good.write_text(json.dumps(COUNTS))
     bad.write_text(json.dumps(dict(COUNTS, counts={"cpu/elu/naive/f32": value})))
-    assert_one_line(run_script("count_gate.py", "compare", good, bad), value)
+    assert run_script("count_gate.py", "compare", good, good).returncode == 0
+    r = run_script("count_gate.py", "compare", good, bad)
+    assert_one_line(r, value)
+    assert ("NaN is not JSON" if value != value else "count of cpu/elu/naive/f32 must be a positive integer") in r.stderr
 
 
 def test_a_bom_is_accepted(inputs, tmp_path):

@@ -194,9 +194,9 @@ def _page_is_inert(browser, page, expect):
 
 
 def test_a_variant_named_like_markup_stays_text(browser, tmp_path):
-    """Issue 16: a variant `<img src=x onerror=...>` set the page title through headlineText's
-    innerHTML. Now every data string lands in a text node, and the page's CSP allows only its
-    own script (by hash), so even markup that slipped through could not run."""
+    """A variant `<img src=x onerror=...>` stays text: every data string lands in a text node
+    (never innerHTML), and the page's CSP allows only its own script (by hash), so even markup
+    that slipped through could not run."""
     from hostile import XSS
     page, doc = _hostile_page(tmp_path, [XSS, "/*{{JS}}*/ " + XSS])
     _page_is_inert(browser, page, [XSS, "/*{{JS}}*/ " + XSS])

@@ -1,16 +1,19 @@
-"""results_index (issue 10): row identity with params, schema 3, the one pairing of every
+"""results_index: row identity with params, schema 3, the one pairing of every
 activation with ReLU (forward and forward + backward, per variant and best kernel per dtype), and
 the scripts that read through it: new and unknown activations never raise."""
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 import pytest
 
 import results_index as rix
-import results_io as rio
+import results_load
+import results_schema
+import script_io
 from conftest import H200, make_run, run_script
 
 ACTS = [("gelu", 1.3), ("silu", 1.2), ("leaky_relu", 1.0), ("elu_backward", 1.6), ("relu_backward", 1.5),
@@ -35,25 +38,25 @@ def test_params_of_old_and_new_rows():
 
 
 def test_schema_3_validates_and_requires_params(write):
-    assert rio._get_validator().shape_ok  # schema 3's keywords keep rows validated by shape (fast)
+    assert results_schema.get_validator().shape_ok  # schema 3's keywords keep rows validated by shape (fast)
     doc = v3_run()
-    assert rio.load_results(write(doc, "v3.json"))["schema_version"] == 3
-    assert rio.load_results(write(make_run(), "v1.json"))  # older files stay valid without params
+    assert results_load.load_results(write(doc, "v3.json"))["schema_version"] == 3
+    assert results_load.load_results(write(make_run(), "v1.json"))  # older files stay valid without params
     bad = copy.deepcopy(doc)
     del bad["results"][3]["params"]
-    with pytest.raises(rio.InputError, match=r"results/3 has no \"params\""):
-        rio.load_results(write(bad, "noparams.json"))
+    with pytest.raises(script_io.InputError, match=r"results/3 has no \"params\""):
+        results_load.load_results(write(bad, "noparams.json"))
     bad = copy.deepcopy(doc)
     bad["results"][0]["activation"] = "GELU"
-    with pytest.raises(rio.InputError, match="activation"):
-        rio.load_results(write(bad, "upper.json"))
+    with pytest.raises(script_io.InputError, match="activation"):
+        results_load.load_results(write(bad, "upper.json"))
     bad = copy.deepcopy(doc)
     bad["results"][0]["params"] = {"alpha": "one"}
-    with pytest.raises(rio.InputError, match="params"):
-        rio.load_results(write(bad, "strparam.json"))
+    with pytest.raises(script_io.InputError, match="params"):
+        results_load.load_results(write(bad, "strparam.json"))
     ok = copy.deepcopy(doc)
     ok["config"]["alpha"], ok["config"]["negative_slope"] = [0.5, 1.0, 2.0], 0.01
-    assert rio.load_results(write(ok, "list.json"))
+    assert results_load.load_results(write(ok, "list.json"))
 
 
 def medians(doc):
@@ -112,6 +115,31 @@ def test_an_activation_without_relu_or_unknown_never_raises():
     assert rix.relu_costs(doc["results"]) == []
     assert rix.activations_of(doc["results"]) == ["elu", "mish"]
     assert "mish" not in rix.relu_cost_markdown([doc])  # nothing to divide by: no line, no error
+
+
+def test_the_versions_are_the_schemas(write, tmp_path):
+    """The name and versions a results file may declare, and the version from which rows need
+    params, are read from results/schema.json: a schema that adds a version makes files of that
+    version load, with no script changed."""
+    schema = json.loads(results_schema.SCHEMA_PATH.read_text(encoding="utf-8"))
+    enum = schema["properties"]["schema_version"]["enum"]
+    assert results_schema.identity() == (schema["properties"]["schema"]["const"], tuple(enum))
+    newer = max(enum) + 1
+    doc = v3_run()
+    doc["schema_version"] = newer
+    path = write(doc, "newer.json")
+    with pytest.raises(script_io.InputError, match=f"schema_version {newer} is not supported "
+                       rf"\(this script reads versions {', '.join(map(str, enum))}\)"):
+        results_load.load_results(path)
+    schema["properties"]["schema_version"]["enum"] = enum + [newer]
+    newer_schema = tmp_path / "schema-newer.json"
+    newer_schema.write_text(json.dumps(schema))
+    assert results_load.load_results(path, newer_schema)["schema_version"] == newer
+    del doc["results"][2]["params"]
+    since = schema["if"]["properties"]["schema_version"]["minimum"]
+    assert results_schema.params_required_from(newer_schema) == since
+    with pytest.raises(script_io.InputError, match=rf"results/2 has no \"params\" \(required from schema_version {since}\)"):
+        results_load.load_results(write(doc, "newer-noparams.json"), newer_schema)
 
 
 def test_compare_keys_rows_by_params(write):

@@ -1,5 +1,5 @@
-"""Outputs that are safe to open (issue 16, section 4): strings from a results file are data in
-every HTML, Markdown and SVG output. Each case the issue found is a test here, and Hypothesis
+"""Outputs that are safe to open: strings from a results file are data in every HTML, Markdown
+and SVG output. Each known way in is a test here, and Hypothesis
 drives random strings through every writer: report.py (also in Chromium:
 test_report_browser.py), plot.py (summary.md, its tables, the SVG charts), update_readme.py,
 compare.py --markdown and the fleet merge (test_fleet_merge.py)."""
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import plot
 import report
 import results_index as rix
-import results_io as rio
+import results_text
 import update_readme
 from conftest import ROOT, make_run, run_script, skipped_row
 from hostile import (FRAGMENTS, MATHTEXT, MD_INJECTION, README_BREAK, XSS, few, hostile_text, many, md_structure,
@@ -52,8 +52,8 @@ def hostile_run(strings, sizes=(2**10, 2**20), **kw):
     lambda r: r.update(params={XSS: 1.0}),
 ])
 def test_names_that_are_not_names_are_refused(write, tmp_path, edit):
-    """Issue 16: the schema put no pattern on `variant`; a variant named like markup reached the
-    report. Variants and parameter names are spelled like the registry's names or refused."""
+    """A variant named like markup would reach the report as markup: variants and parameter
+    names are spelled like the registry's names (a pattern in the schema) or refused."""
     doc = make_run(v3=True, sizes=(1024,))
     edit(doc["results"][2])
     res = run_script("report.py", write(doc, "a.json"), "-o", tmp_path / "r.html")
@@ -91,15 +91,15 @@ def test_committed_results_still_validate(path):
 @example(README_BREAK)
 @example(MD_INJECTION)
 def test_md_text_renders_as_exactly_its_text(s):
-    """rio.md_text in a table cell, in bold, in a heading and at the start of a line: the
+    """results_text.md_text in a table cell, in bold, in a heading and at the start of a line: the
     rendered document has the structure it has with a plain word, and shows the string."""
     def docs(x):
         return (f"| a | b |\n|---|---|\n| {x} | z |\n", f"**{x}** ({x})\n", f"### {x} x\n", f"{x}\n")
-    for plain, hostile in zip(docs("word" if norm(s) else ""), docs(rio.md_text(s))):
+    for plain, hostile in zip(docs("word" if norm(s) else ""), docs(results_text.md_text(s))):
         assert md_structure(hostile) == md_structure(plain), (s, hostile)
         if norm(s):
             assert norm(s) in md_text(hostile), (s, hostile)
-    assert "\n" not in rio.md_text(s) and "<" not in rio.md_text(s)
+    assert "\n" not in results_text.md_text(s) and "<" not in results_text.md_text(s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,8 +148,8 @@ def check_page(page: str, expect: dict):
 
 
 def test_a_placeholder_in_the_data_stays_data(write, tmp_path):
-    """Issue 16: a string holding "/*{{JS}}*/" spliced the script into the data (a blank page).
-    The template is filled in one pass; the policy allows the page's one script by its hash."""
+    """A string holding "/*{{JS}}*/" must not splice the script into the data (a blank page):
+    the template is filled in one pass; the policy allows the page's one script by its hash."""
     doc = make_run(v3=True, sizes=(1024,))
     doc["host"]["cpu_model"] = "/*{{JS}}*/ {{TITLE}} </script><!--<script>"
     doc["config"]["command_line"] = "/*{{DATA}}*/"
@@ -177,8 +177,8 @@ README = "# T\n\n<!-- results:begin -->\nold\n<!-- results:end -->\n\n## After\n
 
 
 def test_readme_refuses_a_string_holding_its_markers(write, tmp_path):
-    """Issue 16: a cpu_model holding "<!-- results:end -->" went into the README raw, and the
-    next update failed on the extra marker. Such a file is refused; the README is untouched."""
+    """A cpu_model holding "<!-- results:end -->" would put an extra marker into the README, on
+    which the next update fails. Such a file is refused; the README is untouched."""
     doc = make_run(v3=True, sizes=(1024,))
     doc["host"]["cpu_model"] = README_BREAK
     readme = tmp_path / "README.md"
@@ -200,7 +200,7 @@ def readme_for(doc, tmp_path, name="a.json"):
 
 
 def test_readme_shows_markup_as_text(tmp_path):
-    """Issue 16: script, a heading and an image from a cpu_model appear as the text they are."""
+    """Script, a heading and an image from a cpu_model appear as the text they are."""
     md = readme_for(hostile_run([MD_INJECTION]), tmp_path)
     assert md.count("<!-- results:") == 2
     assert md_structure(md) == md_structure(readme_for(hostile_run(["word"]), tmp_path))
@@ -293,9 +293,9 @@ def plot_with(tmp_path, strings, name):
 @example([MATHTEXT, MATHTEXT + " \x1b[31m\ud800\ufffe", MD_INJECTION])
 @settings(few, max_examples=1)
 def test_charts_draw_data_as_plain_text(tmp_path_factory, strings):
-    """Issue 16: a CPU model "Intel $\\undefinedcmd{x}$ CPU" ended plot.py in a mathtext
-    traceback; control characters made SVGs that do not parse. Every chart draws such strings as
-    the text they are, and summary.md shows them as text. Hypothesis adds one random example
+    """A CPU model "Intel $\\undefinedcmd{x}$ CPU" is matplotlib mathtext (a traceback if drawn
+    as such), and control characters make SVGs that do not parse. Every chart draws such strings
+    as the text they are, and summary.md shows them as text. Hypothesis adds one random example
     only: each draws 10 charts (1.5 to 4 s); the many-example tests of these strings are the
     Markdown ones above."""
     out, doc = plot_with(tmp_path_factory.mktemp("plot"), strings, "run")

@@ -50,9 +50,9 @@ def merged(tmp_path_factory):
 
 
 def test_rows_validate_and_cover_the_files_rows(merged):
-    import results_io as rio
+    import results_load
     src, out = merged
-    doc = rio.load_results(out)  # raises on anything outside results/schema.json
+    doc = results_load.load_results(out)  # raises on anything outside results/schema.json
     before = json.loads(src.read_text())
     assert doc["build"]["torch"]  # the torch version, as torch.__version__ says it
     torch = [r for r in doc["results"] if r["variant"].startswith("pytorch_")]

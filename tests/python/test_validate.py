@@ -137,7 +137,7 @@ def test_the_rule_scales_with_the_bytes_a_row_moves_beyond_a_copy(write):
 
 
 # ---------------------------------------------------------------------------------------------
-# Accuracy against the row's own tolerance (issue 16)
+# Accuracy against the row's own tolerance
 
 PEER = "<= 4 ULP or rel error <= 4e-05 or abs error <= 2.38419e-07"
 
@@ -158,7 +158,7 @@ def one_row(write, **accuracy):
     ({"max_ulp": 1, "tolerance": "within 2 ULP"}, "tolerance 'within 2 ULP' is not one this script reads"),
 ])
 def test_an_ok_row_outside_its_own_tolerance_is_invalid(write, accuracy, why):
-    """Issue 16: an ok row with max_ulp 1e6 and tolerance '<= 2 ULP' passed validation."""
+    """An ok row outside the tolerance it states (max_ulp 1e6 at '<= 2 ULP') is invalid."""
     res, row = one_row(write, **accuracy)
     assert res.returncode == 1
     assert f"{row['name']} n=1024 threads=1: " in res.stderr and why in res.stderr

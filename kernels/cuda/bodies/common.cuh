@@ -175,16 +175,47 @@ EB_HD Pack<T> apply_pack(const P& p, typename P::Cursor c, const Pack<T> (&r)[K]
   return p.pack(c, r[I][u]...);
 }
 
+// The streaming engine's main loop over full / step iterations (step = nthreads * kUnroll Packs):
+// each thread loads kUnroll Packs of every input (coalesced: consecutive threads take consecutive
+// Packs), then computes, then stores, so the loads are in flight together. A down-counter and
+// advancing pointers keep the loop state small (an index loop makes ptxas spill the index on sm_80).
+template <class T, class P, int K>
+EB_HD void stream_full_passes(size_t tid, size_t nthreads, const Pack<T>* const (&xv)[K], Pack<T>* yv, size_t full,
+                              typename P::Cursor (&cur)[kUnroll], typename P::Cursor advance, const P& p) {
+  constexpr auto I = std::make_index_sequence<K>{};
+  const size_t step = nthreads * kUnroll;
+  const Pack<T>* px[K];
+#pragma unroll
+  for (int c = 0; c < K; ++c) px[c] = xv[c] + tid;
+  Pack<T>* py = yv + tid;
+  for (size_t k = full / step; k != 0; --k) {
+    Pack<T> r[K][kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+#pragma unroll
+      for (int c = 0; c < K; ++c) r[c][u] = px[c][u * nthreads];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      r[0][u] = apply_pack(p, cur[u], r, u, I);
+      p.advance(cur[u], advance);
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) py[u * nthreads] = r[0][u];
+#pragma unroll
+    for (int c = 0; c < K; ++c) px[c] += step;
+    py += step;
+  }
+}
+
 // The streaming engine: y[i] = P(x0[i], ...) for i < n with 16-byte accesses.
 //  - inputs and y may be misaligned; if all share their misalignment a scalar head brings them
-//    to 16 bytes, otherwise (no common alignment exists) every element goes the scalar way.
-//  - main loop: each thread loads kUnroll Packs of every input (coalesced: consecutive threads
-//    take consecutive Packs), then computes, then stores, so the loads are in flight together.
+//    to 16 bytes, otherwise (no common alignment exists) every element goes the scalar way;
+//  - then the main loop (stream_full_passes);
 //  - the rest (fewer than kUnroll Packs per thread) is one more pass of the same wide code with
-//    each Pack bounds-checked, all loads still issued before any store (issue 8: a loop of one
-//    Pack at a time here ran 100% of the data when n was not a multiple of the grid's tile,
-//    e.g. 10^6 or 2^20 + 3, each load waiting for the previous store); then the scalar tail
-//    (n not a multiple of the width).
+//    each Pack bounds-checked, all loads still issued before any store: when the grid's tile is
+//    larger than n (e.g. 10^6 or 2^20 + 3 elements on a large GPU) this pass covers all of the
+//    data, where one Pack at a time, each load waiting for the previous store, would be slow;
+//  - then the scalar tail (n not a multiple of the width).
 // No __restrict__: bias_then_act runs it in place (x == y); each element is read and written by
 // the same thread, loads before stores, so aliasing is harmless.
 template <class T, class P, int K>
@@ -213,34 +244,11 @@ EB_HD void stream_body(size_t tid, size_t nthreads, const Inputs<T, K>& in, T* y
   Pack<T>* yv = reinterpret_cast<Pack<T>*>(y + head);
   check_pack_aligned(nvec ? yv : nullptr);
   const size_t step = nthreads * kUnroll;
-  const size_t full = nvec / step * step;
+  const size_t full = nvec / step * step;  // every thread runs full / step iterations (tid < step)
   typename P::Cursor cur[kUnroll];
 #pragma unroll
   for (int u = 0; u < kUnroll; ++u) cur[u] = p.at(head + (tid + u * nthreads) * V);
-  const auto advance = p.stride(step * V);
-  // Every thread runs full / step iterations (tid < step); a down-counter and advancing
-  // pointers keep the loop state small (an index loop made ptxas spill the index on sm_80).
-  const Pack<T>* px[K];
-#pragma unroll
-  for (int c = 0; c < K; ++c) px[c] = xv[c] + tid;
-  Pack<T>* py = yv + tid;
-  for (size_t k = full / step; k != 0; --k) {
-    Pack<T> r[K][kUnroll];
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u)
-#pragma unroll
-      for (int c = 0; c < K; ++c) r[c][u] = px[c][u * nthreads];
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) {
-      r[0][u] = apply_pack(p, cur[u], r, u, I);
-      p.advance(cur[u], advance);
-    }
-#pragma unroll
-    for (int u = 0; u < kUnroll; ++u) py[u * nthreads] = r[0][u];
-#pragma unroll
-    for (int c = 0; c < K; ++c) px[c] += step;
-    py += step;
-  }
+  stream_full_passes(tid, nthreads, xv, yv, full, cur, p.stride(step * V), p);
   // full + tid + u * nthreads < full + step: every remaining Pack is one of this pass's.
   // Packs past the end compute on zeros and are not stored: a conditionally assigned array
   // would be kept in local memory (the SASS test checks there is none).

@@ -11,8 +11,8 @@
 namespace elubench::cuda {
 
 // The column of a Pack's first element is a cursor that the engine advances by a fixed stride
-// (one compare and subtract): no 64-bit division per Pack in the loop (issue 8: `first % cols`
-// there was a call to the 64-bit remainder routine per Pack).
+// (one compare and subtract): no 64-bit division per Pack in the loop (`first % cols` there
+// would be a call to the 64-bit remainder routine per Pack).
 // kBiasPacks: every Pack of x lines up with an aligned Pack of the bias. A template parameter,
 // not a run-time flag, so each main loop holds one way of reading the bias.
 template <class T, class Op, bool kBiasPacks> struct BiasPolicy {

@@ -27,7 +27,7 @@ struct LibmMath {
   // The branch skips the libm call where the trait's select discards it, as the textbook loop
   // `x > 0 ? x : alpha * expm1(x)` does. Its condition is if_lt0's own (x < 0, false for NaN),
   // the select of its callers (ELU, SELU), so the compiler merges the two into one compare per
-  // element (another condition took a second one).
+  // element (a different condition would cost a second compare per element).
   EB_HD V scaled_expm1(V x, V s) const { return x < 0.0f ? s * expm1f(x) : 0.0f; }
   EB_HD V exp(V x) const { return expf(x); }
   EB_HD V erf_sqrt1_2(V x) const { return erff(x * 0.707106781f); }
@@ -41,7 +41,7 @@ struct LibmMath {
 template <class Poly>
 struct PolyMath : LibmMath {
   // x < 0 spelt x <= -2^-149, the same test for every float (NaN: false): spelt `x < 0`, ptxas
-  // spilled a register in a 16-bit fused_bias kernel; this costs what the x <= 0 test did.
+  // spills a register in a 16-bit fused_bias kernel; this costs what an x <= 0 test costs.
   EB_HD V if_lt0(V x, V a, V b) const { return x <= -0x1p-149f ? a : b; }
   EB_HD V scaled_expm1(V x, V s) const {
     using C = Expm1Reduction;
