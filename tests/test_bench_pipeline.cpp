@@ -10,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "gpu_all.hpp"
-#include "progress.hpp"
-#include "repetitions.hpp"
-#include "summary.hpp"
+#include "run/gpu_all.hpp"
+#include "run/progress.hpp"
+#include "run/repetitions.hpp"
+#include "results/summary.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "plausibility.hpp"
-#include "results.hpp"
-#include "suite.hpp"
+#include "trust/plausibility.hpp"
+#include "results/row.hpp"
+#include "run/case.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;

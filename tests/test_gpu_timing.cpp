@@ -9,14 +9,14 @@
 #include <cmath>
 #include <random>
 
-#include "cli.hpp"
-#include "gpu_timing.hpp"
-#include "nvml.hpp"
+#include "cli/parse.hpp"
+#include "timing/stopping_rule.hpp"
+#include "timing/nvml.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
-#include "plausibility.hpp"
-#include "results.hpp"
-#include "suite.hpp"
+#include "trust/plausibility.hpp"
+#include "results/row.hpp"
+#include "run/case.hpp"
 
 using namespace elubench::bench;
 

@@ -24,7 +24,7 @@
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
-#include "suite.hpp"  // check_parallel, make_saved_input_parallel: the bench's all-core checks
+#include "run/case.hpp"  // check_parallel, make_saved_input_parallel: the bench's all-core checks
 #include "test_support.hpp"
 
 using namespace elubench;

@@ -1,4 +1,4 @@
-#include "guards.hpp"
+#include "buffers/guards.hpp"
 
 #include <signal.h>
 #include <sys/mman.h>

@@ -15,7 +15,7 @@
 #include <optional>
 #include <utility>
 
-#include "guards.hpp"
+#include "buffers/guards.hpp"
 
 namespace elubench::bench {
 

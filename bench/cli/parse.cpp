@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "cli/parse.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <set>
 #include <string_view>
 
-#include "selectable.hpp"
+#include "cli/selectable.hpp"
 
 namespace elubench::bench {
 

@@ -1,4 +1,4 @@
-#include "selectable.hpp"
+#include "cli/selectable.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "results.hpp"
+#include "results/row.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +19,7 @@
 #include "build_info.hpp"
 #include "elubench/cpu.hpp"
 #if ELUBENCH_HAVE_CUDA
-#include "gpu_clock.hpp"
+#include "timing/gpu_sync.hpp"
 #endif
 
 namespace elubench::bench {

@@ -1,4 +1,4 @@
-#include "journal.hpp"
+#include "results/journal.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "build_info.hpp"
-#include "selectable.hpp"
+#include "cli/selectable.hpp"
 
 namespace elubench::bench {
 

@@ -10,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/parse.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
-#include "gpu_timing.hpp"
+#include "timing/stopping_rule.hpp"
 
 namespace elubench::bench {
 

@@ -1,4 +1,4 @@
-#include "summary.hpp"
+#include "results/summary.hpp"
 
 #include <algorithm>
 #include <map>

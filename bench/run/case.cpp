@@ -1,4 +1,4 @@
-#include "suite.hpp"
+#include "run/case.hpp"
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -15,12 +15,12 @@
 
 #include "elubench/cpu.hpp"
 #include "elubench/reference.hpp"
-#include "selectable.hpp"
-#include "adversarial.hpp"
-#include "signals.hpp"
+#include "cli/selectable.hpp"
+#include "trust/adversarial.hpp"
+#include "run/signals.hpp"
 #if ELUBENCH_HAVE_CUDA
-#include "gpu_clock.hpp"
-#include "gpu_timer.hpp"
+#include "timing/gpu_sync.hpp"
+#include "timing/gpu_sampler.hpp"
 #endif
 
 namespace elubench::bench {

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "guards.hpp"
-#include "host_buffer.hpp"
+#include "cli/parse.hpp"
+#include "buffers/guards.hpp"
+#include "buffers/host_buffer.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
-#include "results.hpp"
+#include "results/row.hpp"
 
 namespace benchmark {
 class State;

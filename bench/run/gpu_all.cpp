@@ -1,4 +1,4 @@
-#include "gpu_all.hpp"
+#include "run/gpu_all.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "signals.hpp"
+#include "run/signals.hpp"
 
 namespace elubench::bench {
 

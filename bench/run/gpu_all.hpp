@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/parse.hpp"
 
 namespace elubench::bench {
 

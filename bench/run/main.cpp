@@ -20,22 +20,22 @@
 #include <sstream>
 #include <thread>
 
-#include "cli.hpp"
-#include "gpu_all.hpp"
-#include "journal.hpp"
-#include "plausibility.hpp"
+#include "cli/parse.hpp"
+#include "run/gpu_all.hpp"
+#include "results/journal.hpp"
+#include "trust/plausibility.hpp"
 #include "build_info.hpp"
-#include "progress.hpp"
-#include "repetitions.hpp"
-#include "run_guard.hpp"
-#include "signals.hpp"
+#include "run/progress.hpp"
+#include "run/repetitions.hpp"
+#include "run/run_guard.hpp"
+#include "run/signals.hpp"
 #include "elubench/gpu.hpp"
-#include "results.hpp"
-#include "suite.hpp"
-#include "summary.hpp"
+#include "results/row.hpp"
+#include "run/case.hpp"
+#include "results/summary.hpp"
 #if ELUBENCH_HAVE_CUDA
-#include "gpu_clock.hpp"
-#include "gpu_timer.hpp"
+#include "timing/gpu_sync.hpp"
+#include "timing/gpu_sampler.hpp"
 #endif
 
 namespace eb = elubench;

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "results.hpp"
+#include "results/row.hpp"
 
 namespace elubench::bench {
 

@@ -1,4 +1,4 @@
-#include "repetitions.hpp"
+#include "run/repetitions.hpp"
 
 #include <cstdlib>
 

@@ -17,7 +17,7 @@
 #include <optional>
 #include <set>
 
-#include "results.hpp"
+#include "results/row.hpp"
 
 namespace elubench::bench {
 

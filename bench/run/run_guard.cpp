@@ -1,4 +1,4 @@
-#include "run_guard.hpp"
+#include "run/run_guard.hpp"
 
 #include <sys/stat.h>
 

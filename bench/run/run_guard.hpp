@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "journal.hpp"
-#include "results.hpp"
+#include "cli/parse.hpp"
+#include "results/journal.hpp"
+#include "results/row.hpp"
 
 namespace elubench::bench {
 

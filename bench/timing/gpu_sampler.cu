@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "cuda_call.cuh"
-#include "gpu_timer.hpp"
-#include "nvml.hpp"
+#include "timing/cuda_call.cuh"
+#include "timing/gpu_sampler.hpp"
+#include "timing/nvml.hpp"
 
 namespace elubench::bench {
 

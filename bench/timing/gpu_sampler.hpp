@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/parse.hpp"
 #include "elubench/registry.hpp"
-#include "gpu_timing.hpp"
+#include "timing/stopping_rule.hpp"
 
 namespace elubench::bench {
 

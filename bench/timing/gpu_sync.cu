@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "cuda_call.cuh"
-#include "gpu_clock.hpp"
+#include "timing/cuda_call.cuh"
+#include "timing/gpu_sync.hpp"
 
 namespace elubench::bench {
 

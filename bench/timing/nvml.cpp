@@ -1,4 +1,4 @@
-#include "nvml.hpp"
+#include "timing/nvml.hpp"
 
 #include <dlfcn.h>
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "gpu_timing.hpp"
+#include "timing/stopping_rule.hpp"
 
 namespace elubench::bench {
 

@@ -1,4 +1,4 @@
-#include "gpu_timing.hpp"
+#include "timing/stopping_rule.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "results.hpp"
-#include "suite.hpp"
+#include "results/row.hpp"
+#include "run/case.hpp"
 
 namespace elubench::bench {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/parse.hpp"
 #include "elubench/registry.hpp"
 
 namespace elubench::bench {

@@ -25,7 +25,7 @@
 #include "elubench/dtypes.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
-#include "host_buffer.hpp"
+#include "buffers/host_buffer.hpp"
 
 namespace {
 

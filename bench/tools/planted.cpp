@@ -19,7 +19,7 @@
 #include <atomic>
 #include <cmath>
 
-#include "selectable.hpp"
+#include "cli/selectable.hpp"
 
 namespace elubench::bench {
 namespace {

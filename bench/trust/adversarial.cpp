@@ -1,15 +1,15 @@
-#include "adversarial.hpp"
+#include "trust/adversarial.hpp"
 
 #include <cmath>
 #include <limits>
 #include <random>
 
 #include "elubench/gpu.hpp"
-#include "guards.hpp"
-#include "host_buffer.hpp"
-#include "suite.hpp"
+#include "buffers/guards.hpp"
+#include "buffers/host_buffer.hpp"
+#include "run/case.hpp"
 #if ELUBENCH_HAVE_CUDA
-#include "gpu_clock.hpp"
+#include "timing/gpu_sync.hpp"
 #endif
 
 namespace elubench::bench {

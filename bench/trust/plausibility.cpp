@@ -1,4 +1,4 @@
-#include "plausibility.hpp"
+#include "trust/plausibility.hpp"
 
 #include <cstdio>
 #include <functional>

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "results.hpp"
+#include "results/row.hpp"
 
 namespace elubench::bench {
 

@@ -35,9 +35,9 @@
 #include <thread>
 #include <vector>
 
-#include "suite.hpp"
+#include "run/case.hpp"
 #if ELUBENCH_HAVE_CUDA
-#include "gpu_clock.hpp"
+#include "timing/gpu_sync.hpp"
 #endif
 
 namespace elubench::bench {
