@@ -9,8 +9,15 @@
 #include <fstream>
 
 #include "trust/plausibility.hpp"
+#include "plan/inputs.hpp"
+#include "plan/platform.hpp"
+#include "plan/rows.hpp"
+#include "results/ceilings.hpp"
+#include "results/document.hpp"
+#include "results/output_file.hpp"
 #include "results/row.hpp"
-#include "run/case.hpp"
+#include "results/row_json.hpp"
+#include "trust/reference_check.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;
@@ -349,7 +356,7 @@ TEST(Json, FloatParametersAreWrittenAsTyped) {
   EXPECT_EQ(row_to_json(r)["alpha"], 0.1);
 }
 
-// results.cpp writes the whole document: every top-level block of the schema, from RunInfo.
+// results/document.cpp writes the whole document: every top-level block of the schema, from RunInfo.
 TEST(Json, TheDocumentHasEveryBlock) {
   std::vector<Row> rows = {ok_row("cpu/copy/memcpy/f32", 4096, 1e-6), ok_row("cpu/elu/naive/f32", 4096, 2e-6)};
   const auto ceilings = derive_metrics(rows, 0);

@@ -16,6 +16,7 @@
 #include "results/journal.hpp"
 #include "trust/plausibility.hpp"
 #include "results/row.hpp"
+#include "results/row_json.hpp"
 #include "run/run_guard.hpp"
 #include "test_support.hpp"
 

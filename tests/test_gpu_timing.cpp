@@ -10,13 +10,19 @@
 #include <random>
 
 #include "cli/parse.hpp"
+#include "timing/clocks.hpp"
+#include "timing/gpu_warmup.hpp"
 #include "timing/stopping_rule.hpp"
 #include "timing/nvml.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
 #include "trust/plausibility.hpp"
+#include "plan/rows.hpp"
+#include "results/ceilings.hpp"
+#include "results/document.hpp"
 #include "results/row.hpp"
-#include "run/case.hpp"
+#include "results/row_json.hpp"
+#include "trust/reference_check.hpp"
 
 using namespace elubench::bench;
 

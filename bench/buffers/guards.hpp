@@ -1,10 +1,10 @@
 // Guards around every buffer a row reads or writes: a kernel that writes outside its output
 // (one element past the end, a whole vector past it, one before the start) or into one of its
 // inputs must fail its row with the place named, not get a number. Host buffers have canary
-// bytes before and after them (bench/host_buffer.hpp), device buffers a canary page on each side
+// bytes before and after them (buffers/host_buffer.hpp), device buffers a canary page on each side
 // (GuardedBuffer below); host inputs are read-only while rows run (protect_input), and device
 // inputs are compared with the host copy they were made from.
-// Case::writes_outside (bench/timed_check.cpp) says when each is checked.
+// trust/timed_check.hpp (writes_outside) says when each is checked.
 #pragma once
 
 #include <cstddef>

@@ -5,7 +5,7 @@
 // regression. So every buffer starts at a fixed offset into its own page-aligned block: x at
 // 0, y at half a page, the bias row at a quarter page. The 64-byte alignment of all three is
 // what a framework's allocator gives a tensor. Canaries before and after the data catch a
-// kernel that writes outside it (bench/guards.hpp).
+// kernel that writes outside it (buffers/guards.hpp).
 #pragma once
 
 #include <cstddef>

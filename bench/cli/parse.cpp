@@ -11,16 +11,6 @@
 
 namespace elubench::bench {
 
-std::string_view to_string(Input i) {
-  switch (i) {
-    case Input::normal: return "normal";
-    case Input::negative: return "negative";
-    case Input::positive: return "positive";
-  }
-  return "?";
-}
-std::string_view to_string(Cache c) { return c == Cache::cold ? "cold" : "hot"; }
-
 namespace {
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -203,16 +193,15 @@ void apply_negative_slope(const std::string& value, Options& o) {
 }
 
 void apply_input(const std::string& s, Options& o) {
-  if (s == "normal") o.input = Input::normal;
-  else if (s == "negative") o.input = Input::negative;
-  else if (s == "positive") o.input = Input::positive;
-  else throw UsageError("--input: unknown distribution '" + s + "' (normal, negative, positive)");
+  const auto input = parse_input(s);
+  if (!input) throw UsageError("--input: unknown distribution '" + s + "' (normal, negative, positive)");
+  o.input = *input;
 }
 
 void apply_cache(const std::string& s, Options& o) {
-  if (s == "cold") o.cache = Cache::cold;
-  else if (s == "hot") o.cache = Cache::hot;
-  else throw UsageError("--cache: unknown mode '" + s + "' (cold, hot)");
+  const auto cache = parse_cache(s);
+  if (!cache) throw UsageError("--cache: unknown mode '" + s + "' (cold, hot)");
+  o.cache = *cache;
 }
 
 void apply_threads(const std::string& value, Options& o) {

@@ -1,5 +1,5 @@
 // The variants one elubench run can select: the registry, plus test-only variants registered by
-// a test build (bench/planted.cpp is linked only into elubench_planted, never into elubench).
+// a test build (bench/tools/planted.cpp is linked only into elubench_planted, never into elubench).
 // Planted variants exist to prove that the bench refuses a wrong kernel; keeping them out of
 // the registry keeps them out of --list, the tests over the registry and every results file.
 #pragma once

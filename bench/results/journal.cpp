@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "build_info.hpp"
-#include "cli/selectable.hpp"
+#include "results/row_json.hpp"
 
 namespace elubench::bench {
 
@@ -166,56 +166,7 @@ T field(const nlohmann::json& j, const char* key, const std::string& where) {
     throw UsageError(where + ": '" + key + "' has the wrong type");
   }
 }
-double number_or_word(const nlohmann::json& v) {
-  if (v.is_number()) return v.get<double>();
-  if (v == "inf") return INFINITY;
-  if (v == "nan") return NAN;
-  throw UsageError("accuracy: not a number: " + v.dump());
-}
-}  // namespace
 
-Row row_from_json(const nlohmann::json& j) {
-  const std::string name = field<std::string>(j, "name", "row");
-  Row r;
-  r.variant = find_selectable(name);
-  if (!r.variant) throw UsageError("row " + name + ": not a variant this elubench has (see --list)");
-  const std::string where = "row " + name;
-  r.n = field<std::size_t>(j, "n", where);
-  if (!j.at("threads").is_null()) r.threads = field<int>(j, "threads", where);
-  if (j.contains("cache") && !j.at("cache").is_null()) r.cache = field<std::string>(j, "cache", where) == "hot" ? Cache::hot : Cache::cold;
-  const std::string input = field<std::string>(j, "input", where);
-  r.input = input == "negative" ? Input::negative : input == "positive" ? Input::positive : Input::normal;
-  r.alpha = field<float>(j, "alpha", where);
-  // Schema 3: the parameters the row's variant read; a row without them (v1/v2) ran at `alpha`.
-  if (j.contains("params") && j.at("params").is_object() && j.at("params").contains("alpha"))
-    r.alpha = field<float>(j.at("params"), "alpha", where + " params");
-  if (j.contains("params") && j.at("params").is_object() && j.at("params").contains("negative_slope"))
-    r.negative_slope = field<float>(j.at("params"), "negative_slope", where + " params");
-  if (j.contains("cols") && !j.at("cols").is_null()) r.cols = field<std::size_t>(j, "cols", where);
-  r.bytes = field<std::size_t>(j, "bytes", where);
-  r.cache_resident = field<bool>(j, "cache_resident", where);
-  const std::string status = field<std::string>(j, "status", where);
-  if (status == "ok") r.status = Status::ok;
-  else if (status == "failed") r.status = Status::failed;
-  else if (status == "skipped") r.status = Status::skipped;
-  else if (status == "interrupted") r.status = Status::interrupted;
-  else throw UsageError(where + ": unknown status '" + status + "'");
-  if (r.status != Status::ok) r.reason = field<std::string>(j, "reason", where);
-  if (r.status == Status::ok) {
-    const auto& t = j.at("time_s");
-    auto samples = field<std::vector<double>>(t, "samples", where + " time_s");
-    if (samples.empty()) throw UsageError(where + ": an ok row without samples");
-    r.time = compute_stats(std::move(samples));
-  }
-  if (j.contains("accuracy") && j.at("accuracy").is_object()) {
-    const auto& a = j.at("accuracy");
-    r.accuracy = AccuracyRecord{number_or_word(a.at("max_ulp")), number_or_word(a.at("max_abs_error")),
-                                field<std::string>(a, "tolerance", where), field<std::size_t>(a, "checked", where)};
-  }
-  return r;
-}
-
-namespace {
 // A journal line's JSON (version 2: after its checksum, which must match), or nullopt with why.
 std::optional<nlohmann::json> parse_line(const std::string& line, int version, std::string* why) {
   std::string text = line;

@@ -6,10 +6,10 @@
 // Format (version 2): every line is "<CRC-32 of the JSON, 8 hex digits> <JSON>", so a damaged
 // line is told from a good one. Line 1 is the header: the run's argv, its --out and the build's
 // git revision. Then, in any order:
-//   a finished row (ok, failed or skipped): row_to_json of it (the rates are derived again when
-//     the file is written);
+//   a finished row (ok, failed or skipped): row_to_json of it (results/row_json.hpp; the rates
+//     are derived again when the file is written);
 //   a repetition of a CPU row that has not finished: {"sample": {"row": <Row::label>, "s":
-//     <seconds per call>}}, in the order they were taken (bench/repetitions.hpp says how a
+//     <seconds per call>}}, in the order they were taken (run/repetitions.hpp says how a
 //     repetition is recognised). GPU rows take their samples in one repetition: none.
 // The journal is removed once a complete results file is written; it stays when that write
 // fails, and when the run was interrupted (the results file then marks the unfinished rows, and
@@ -80,9 +80,5 @@ struct ResumeState {
 // Throws UsageError (one line) for a file that is no run, or whose journal a running elubench
 // holds. A damaged line in a journal is skipped with a warning naming it: its row runs again.
 ResumeState load_resume(const std::string& file);
-
-// The inverse of row_to_json for what a run measured (variant, shape, times, accuracy, status).
-// Throws UsageError naming the field when it is malformed or names an unknown variant.
-Row row_from_json(const nlohmann::json& j);
 
 }  // namespace elubench::bench

@@ -1,19 +1,17 @@
-// One results row per (variant, n, threads), the copy ceilings derived from them, and the
-// results JSON (results/schema.json is the contract), written atomically.
+// One results row per (variant, n, threads): its shape, what was measured and how it ended. This
+// header and results/row_json.cpp are the one home of a row: its fields here, its JSON (written
+// and read back) there. results/schema.json is the contract both follow.
 #pragma once
 
 #include <cstddef>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <tuple>
+#include <string_view>
 #include <vector>
 
-#include "cli/parse.hpp"
-#include "elubench/gpu.hpp"
+#include "cli/options.hpp"
 #include "elubench/registry.hpp"
-#include "timing/stopping_rule.hpp"
+#include "results/gpu_record.hpp"
 
 namespace elubench::bench {
 
@@ -34,6 +32,12 @@ struct AccuracyRecord {
 // interrupted: the run was stopped (SIGINT/SIGTERM) before the row finished; --resume runs it.
 enum class Status { pending, ok, skipped, failed, interrupted };
 std::string_view to_string(Status s);
+// The inverse of to_string for the statuses a file holds (never "pending").
+std::optional<Status> parse_status(std::string_view s);
+
+// Bias length for a bias variant of n elements: the largest power of two <= 1024 dividing n,
+// so x is a rows x cols matrix with a realistic channel count.
+std::size_t bias_cols(std::size_t n);
 
 struct Row {
   const Variant* variant = nullptr;
@@ -73,81 +77,7 @@ struct Row {
   }
 };
 
-// A float parameter as JSON writes it: the shortest decimal that reads back as the same float.
-double json_float(float v);
-
-// The row's `params` object: exactly the parameters its variant reads ({"alpha": 0.5} or {}).
-nlohmann::json row_params_json(const Row& r);
-
-struct Ceiling {
-  Device device;
-  Dtype dtype;
-  std::size_t n;
-  std::optional<int> threads;
-  std::string variant;  // full registry name of the fastest copy
-  double median_s;
-  double gbps;
-  std::optional<int> copy_threads;  // the threads that copy ran on, when fewer than the cell's
-};
-
-// A ceiling cell: (device, dtype, n, threads), threads 0 on the GPU.
-using CellKey = std::tuple<Device, Dtype, std::size_t, int>;
-inline CellKey cell_of(const Row& r) { return {r.variant->device, r.variant->dtype, r.n, r.threads.value_or(0)}; }
-
-// A CPU row asked for T threads may run on fewer (cpu::threads_for below 2 x 4096 elements per
-// thread; a peer's pool decides for itself), so every copy with up to T threads is within its
-// reach: each CPU cell takes the best value of the cells of its (dtype, n) with fewer threads
-// when `better(fewer, cell)`, through adopt(cell, fewer). std::map sorts threads last, so the
-// previous cell is the one with the next fewer threads, already folded.
-template <class V, class Better, class Adopt>
-void fold_in_fewer_threads(std::map<CellKey, V>& cells, Better better, Adopt adopt) {
-  const std::pair<const CellKey, V>* prev = nullptr;
-  for (auto& cell : cells) {
-    const auto& [device, dtype, n, threads] = cell.first;
-    if (prev && device == Device::cpu && std::get<0>(prev->first) == device && std::get<1>(prev->first) == dtype &&
-        std::get<2>(prev->first) == n && better(prev->second, cell.second))
-      adopt(cell.second, prev->second);
-    prev = &cell;
-  }
-}
-
-// Fills gbps, elements/s, % of the copy ceiling and % of peak for every ok row, and returns
-// the ceilings: the fastest ok copy row per (device, dtype, n, threads). gpu_peak_gbps <= 0
-// leaves pct_of_peak null (CPU rows always). Rows still pending become "skipped".
-std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps);
-
-nlohmann::json row_to_json(const Row& r);
-// The GPU timing parts (bench/gpu_timing.cpp): a row's "gpu_timing", and config.gpu_timing.
-nlohmann::json gpu_row_timing_to_json(const GpuRowTiming& t);
-nlohmann::json gpu_timing_setup_to_json(const GpuTimingSetup& s);
-nlohmann::json ceiling_to_json(const Ceiling& c);
-
-// What the document says about the run besides its rows and ceilings. make_document writes
-// every block from it (tool, host, gpu, build, config): nothing else assembles the document.
-struct RunInfo {
-  std::string created_utc;                    // ISO 8601, e.g. 2026-01-01T00:00:00Z
-  std::string hostname;
-  int cores = 1;                              // hardware threads of the host
-  std::optional<gpu::Info> gpu;               // the GPU the rows ran on; nullopt: "gpu": null
-  Options options;                            // the run's options (--resume: the recorded ones)
-  std::vector<std::string> argv;              // the run's own command line, for --resume
-  std::optional<GpuTimingSetup> gpu_timing;   // how GPU rows were timed; nullopt: none ran
-};
-
-// The whole results document (results/schema.json).
-nlohmann::json make_document(const RunInfo& info, const std::vector<Ceiling>& ceilings, const std::vector<Row>& rows);
-
-// "results/<hostname>-<UTC time>.json" under dir, with "-2", "-3"... when that name exists,
-// so repeated runs never collide.
-std::string default_out_path(const std::string& dir, const std::string& hostname, const std::string& utc_compact);
-
-// Refuses (UsageError) an existing path unless force, and a directory that does not exist.
-// Called before any work so that a bad --out costs nothing.
-void check_out_path(const std::string& path, bool force);
-
-// Writes text to a temporary file in path's directory, flushes it, then moves it into place:
-// rename() with force, link() without (fails if path appeared meanwhile, so nothing is ever
-// overwritten silently). Readers never see a half-written file. Throws std::runtime_error.
-void write_atomically(const std::string& path, const std::string& text, bool force);
+// The shortest decimal that reads back as the same float: 0.1f is "0.1", not "0.10000000149011612".
+std::string shortest_float(float v);
 
 }  // namespace elubench::bench

@@ -1,4 +1,4 @@
-// The bench's CUDA error check, for its two .cu files (gpu_clock.cu, gpu_timer.cu): a failed call
+// The bench's CUDA error check for its .cu files: a failed call
 // throws, naming the call and CUDA's error, and the row that made it is failed with that reason.
 #pragma once
 

@@ -1,6 +1,6 @@
-// The CUDA half of GPU timing: the blocking kernel, the L2 flush, the events, the cub/thrust
-// warm-up. The rules (when to stop, how large a hot batch is, what counts as throttled) live
-// in gpu_timing.cpp, where the tests run them without a GPU. No nlohmann/json here (style guide).
+// The CUDA half of GPU timing: the blocking kernel, the L2 flush, the events. The rules (when to
+// stop, how large a hot batch is, what counts as throttled) live in stopping_rule.cpp and
+// clocks.cpp, where the tests run them without a GPU. No nlohmann/json here (style guide).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -12,7 +12,9 @@
 
 #include "timing/cuda_call.cuh"
 #include "timing/gpu_sampler.hpp"
+#include "timing/clocks.hpp"
 #include "timing/nvml.hpp"
+#include "timing/stopping_rule.hpp"
 
 namespace elubench::bench {
 
@@ -190,37 +192,6 @@ std::vector<double> GpuSampler::sample(RunFn fn, RunArgs args, GpuRowTiming& out
   if (!readings.empty()) out.clocks = summarize_clocks(readings);
   else out.clocks_reason = nvml_->reason();
   return o.samples;
-}
-
-std::vector<std::string> warm_up_gpu_variants(const std::vector<const Variant*>& variants, std::size_t n,
-                                              std::string* note) {
-  if (n == 0 || variants.empty()) return {};
-  const bool backward = std::any_of(variants.begin(), variants.end(), [](const Variant* v) { return v->is_backward(); });
-  const std::size_t cols = warmup_bias_cols(n);
-  void *x = nullptr, *y = nullptr, *g = nullptr, *b = nullptr;
-  struct Frees {
-    void **x, **y, **g, **b;
-    ~Frees() { cudaFree(*x); cudaFree(*y); cudaFree(*g); cudaFree(*b); }
-  } frees{&x, &y, &g, &b};
-  check(cudaMalloc(&x, n * 4), "cudaMalloc(warm-up x)");
-  check(cudaMalloc(&y, n * 4), "cudaMalloc(warm-up y)");
-  check(cudaMalloc(&b, cols * 4), "cudaMalloc(warm-up bias)");
-  check(cudaMemset(x, 0, n * 4), "cudaMemset");
-  check(cudaMemset(b, 0, cols * 4), "cudaMemset");
-  if (backward) {  // dy: every backward reads it
-    check(cudaMalloc(&g, n * 4), "cudaMalloc(warm-up dy)");
-    check(cudaMemset(g, 0, n * 4), "cudaMemset");
-  }
-  const auto launch = [](const Variant& v, const RunArgs& a) {
-    try {
-      v.run(a);
-      check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
-    } catch (...) {
-      cudaGetLastError();  // a non-sticky launch error must not fail the next variant
-      throw;
-    }
-  };
-  return warm_up_variants(variants, n, WarmupBuffers{x, y, g, b}, launch, note);
 }
 
 std::string pci_bus_id(int ordinal) {

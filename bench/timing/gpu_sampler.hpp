@@ -1,5 +1,5 @@
-// How a GPU row is timed, the nvbench way, behind a header without CUDA types (main.cpp and
-// suite.cpp are host .cpp files with nlohmann/json). Compiled only when ELUBENCH_HAVE_CUDA.
+// How a GPU row is timed, the nvbench way, behind a header without CUDA types (the callers are
+// host .cpp files with nlohmann/json). Compiled only when ELUBENCH_HAVE_CUDA.
 //
 //   cold (default): flush L2 (write, then read, a buffer of twice the L2, so no dirty line of
 //                   x, y or the flush is left for the timed kernel to write back) → sync → block
@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/parse.hpp"
+#include "cli/options.hpp"
 #include "elubench/registry.hpp"
-#include "timing/stopping_rule.hpp"
+#include "results/gpu_record.hpp"
 
 namespace elubench::bench {
 
@@ -55,15 +55,6 @@ class GpuSampler {
   GpuTimingSetup setup_;
   Cache cache_;
 };
-
-// Calls every variant once on n elements (4-byte buffers, zeros) before anything is timed: CCCL
-// 3.0.1's DeviceTransform keeps the tile size of the first call of each instantiation, so a
-// small first call would slow every later size of cub and thrust, and interleaving would make
-// that depend on the order. Calling all variants costs a few ms and needs no list of names.
-// Each gets what it needs (warmup_args: the bias shape of a row of n, dy for a backward).
-// Returns the names warmed; failures (e.g. cuDNN not loadable) go to *note.
-std::vector<std::string> warm_up_gpu_variants(const std::vector<const Variant*>& variants, std::size_t n,
-                                              std::string* note);
 
 // "0000:65:00.0" for the CUDA device with this ordinal (NVML's key for the same device).
 std::string pci_bus_id(int ordinal);

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "timing/stopping_rule.hpp"
+#include "timing/clocks.hpp"
 
 namespace elubench::bench {
 

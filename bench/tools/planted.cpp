@@ -9,7 +9,7 @@
 //                      impossible bandwidth, caught against the copy ceiling.
 //   planted_zero_flip  right to the last bit except ELU(-0) = +0 (0 ULP away): caught by the
 //                      sign-of-zero contract on the adversarial input, which holds -0.
-// Right outputs, and a write where none may go (bench/guards.hpp), each seen at another check:
+// Right outputs, and a write where none may go (buffers/guards.hpp), each seen at another check:
 //   planted_overrun    also writes y[n], one past the end, on every call: the adversarial call.
 //   planted_overrun16  also writes y[n..n+15] (a whole vector) where 16 divides n: not the
 //                      adversarial input's odd n, the row's pre-timing call.

@@ -7,7 +7,7 @@
 #include "elubench/gpu.hpp"
 #include "buffers/guards.hpp"
 #include "buffers/host_buffer.hpp"
-#include "run/case.hpp"
+#include "plan/inputs.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "timing/gpu_sync.hpp"
 #endif

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "results/ceilings.hpp"
 #include "results/row.hpp"
 
 namespace elubench::bench {
