@@ -51,6 +51,8 @@ nlohmann::json gpu_json(const std::optional<gpu::Info>& gpu) {
 
 nlohmann::json build_json() {
   namespace bi = build_info;
+  nlohmann::json peers = nlohmann::json::object();
+  for (const bi::Peer& p : bi::peers) peers[p.name] = p.built;
   nlohmann::json j = {{"compiler", bi::compiler},
           {"cuda", bi::cuda_version[0] ? nlohmann::json(bi::cuda_version) : nlohmann::json(nullptr)},
 #if ELUBENCH_HAVE_CUDA
@@ -60,8 +62,7 @@ nlohmann::json build_json() {
 #endif
           {"flags", bi::flags},
           {"build_type", bi::build_type},
-          {"peers", {{"onednn", bi::have_onednn}, {"eigen", bi::have_eigen}, {"cudnn", bi::have_cudnn},
-                     {"xnnpack", bi::have_xnnpack}, {"sleef", bi::have_sleef}}}};
+          {"peers", peers}};
   if (const auto left_out = gpu::left_out_variants(); !left_out.empty()) j["left_out"] = left_out;
   return j;
 }
