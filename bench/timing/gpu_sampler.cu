@@ -106,29 +106,31 @@ struct GpuSampler::Impl {
     check(cudaGetLastError(), "launch of the L2 flush");
   }
   // One sample: [flush → sync] → block → start → call × calls → stop → release → wait.
-  double timed(RunFn fn, const RunArgs& args, int calls, bool cold) {
-    if (cold) {
-      flush_l2();
-      check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after the flush");
-    }
-    block();
-    struct Releaser {  // a throwing call must not leave the stream held for 10 s
-      Impl* self;
-      ~Releaser() { self->release(); }
-    } guard{this};
-    check(cudaEventRecord(start, stream), "cudaEventRecord(start)");
-    for (int k = 0; k < calls; ++k) fn(args);
-    check(cudaEventRecord(stop, stream), "cudaEventRecord(stop)");
-    release();
-    check(cudaEventSynchronize(stop), "cudaEventSynchronize(stop)");
-    check(cudaGetLastError(), "kernel launch");  // a failed launch shows here, not as a time
-    if (reinterpret_cast<volatile int*>(flag_host)[1])
-      throw std::runtime_error("the blocking kernel timed out before the host released it (launch queue full?)");
-    float ms = 0;
-    check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
-    return static_cast<double>(ms) * 1e-3 / calls;
-  }
+  double timed(RunFn fn, const RunArgs& args, int calls, bool cold);
 };
+
+double GpuSampler::Impl::timed(RunFn fn, const RunArgs& args, int calls, bool cold) {
+  if (cold) {
+    flush_l2();
+    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize after the flush");
+  }
+  block();
+  struct Releaser {  // a throwing call must not leave the stream held for 10 s
+    Impl* self;
+    ~Releaser() { self->release(); }
+  } guard{this};
+  check(cudaEventRecord(start, stream), "cudaEventRecord(start)");
+  for (int k = 0; k < calls; ++k) fn(args);
+  check(cudaEventRecord(stop, stream), "cudaEventRecord(stop)");
+  release();
+  check(cudaEventSynchronize(stop), "cudaEventSynchronize(stop)");
+  check(cudaGetLastError(), "kernel launch");  // a failed launch shows here, not as a time
+  if (reinterpret_cast<volatile int*>(flag_host)[1])
+    throw std::runtime_error("the blocking kernel timed out before the host released it (launch queue full?)");
+  float ms = 0;
+  check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+  return static_cast<double>(ms) * 1e-3 / calls;
+}
 
 GpuSampler::GpuSampler(const GpuTimingSetup& setup, Cache cache, std::size_t l2_bytes, int ordinal)
     : impl_(std::make_unique<Impl>()), setup_(setup), cache_(cache) {

@@ -19,6 +19,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "elubench/cpu.hpp"
@@ -64,9 +65,8 @@ int usage(const char* msg) {
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// n from the command line (default 2^16), or the usage message's exit code.
+std::variant<std::size_t, int> parse_n(int argc, char** argv) {
   std::size_t n = std::size_t{1} << 16;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -81,78 +81,103 @@ int main(int argc, char** argv) {
   }
   // Bias variants take n as rows x kBiasCols.
   if (n < kBiasCols || n % kBiasCols != 0) return usage("bad --n");
+  return n;
+}
 
-  try {
-    std::printf("simd_target %s\nn %zu\n", elubench::cpu::simd_target().c_str(), n);
-    const std::vector<float> x = normal_input(n, kSeed);
-    // A fixed bias row, exactly representable in all three dtypes: multiples of 1/16 in
-    // [-0.5, 0.5], so x + b still has both signs.
-    std::vector<float> bias(kBiasCols);
+// What every variant is counted on: the same normal input, and a fixed bias row exactly
+// representable in all three dtypes (multiples of 1/16 in [-0.5, 0.5], so x + b still has both
+// signs).
+struct Inputs {
+  std::vector<float> x, bias;
+  explicit Inputs(std::size_t n) : x(normal_input(n, kSeed)), bias(kBiasCols) {
     for (std::size_t j = 0; j < kBiasCols; ++j) bias[j] = static_cast<float>(static_cast<int>(j % 17) - 8) / 16.0f;
+  }
+};
 
-    int failures = 0, counted = 0;
-    for (const elubench::Variant& v : elubench::all_variants()) {
-      if (v.device != elubench::Device::cpu || v.kind != elubench::Kind::kernel) continue;
-      const std::size_t es = elubench::dtype_size(v.dtype);
-      // Fixed placement, as the bench does: where x and y fall decides nothing about the
-      // count, but it keeps this run's memory layout the same as the timed one's.
-      HostBuffer hx(n * es, HostBuffer::kOffsetX), hy(n * es, HostBuffer::kOffsetY);
-      HostBuffer hb(kBiasCols * es, HostBuffer::kOffsetBias);
-      store_all(x, hx.data(), v.dtype);
-      store_all(bias, hb.data(), v.dtype);
-      // A backward reads its saved tensor as x and dy as grad (here the input reversed).
-      HostBuffer hg(v.is_backward() ? n * es : 0, HostBuffer::kOffsetBias);
-      if (v.is_backward()) {
-        const std::vector<float> dy(x.rbegin(), x.rend());
-        store_all(dy, hg.data(), v.dtype);
-        HostBuffer plain(n * es, HostBuffer::kOffsetX);
-        std::memcpy(plain.data(), hx.data(), n * es);
-        elubench::ActivationParams p;
-        p.alpha = kAlpha;
-        elubench::make_saved_input(v, plain.data(), hx.data(), n, p);
-      }
+// One variant's buffers, placed as the bench places them: where x and y fall decides nothing
+// about the count, but it keeps this run's memory layout the same as the timed one's. A backward
+// reads its saved tensor as x and dy as grad (here the input reversed).
+struct Buffers {
+  HostBuffer x, y, bias, grad;
+  Buffers(const elubench::Variant& v, const Inputs& in, std::size_t n)
+      : x(n * elubench::dtype_size(v.dtype), HostBuffer::kOffsetX),
+        y(n * elubench::dtype_size(v.dtype), HostBuffer::kOffsetY),
+        bias(kBiasCols * elubench::dtype_size(v.dtype), HostBuffer::kOffsetBias),
+        grad(v.is_backward() ? n * elubench::dtype_size(v.dtype) : 0, HostBuffer::kOffsetBias) {
+    store_all(in.x, x.data(), v.dtype);
+    store_all(in.bias, bias.data(), v.dtype);
+    if (!v.is_backward()) return;
+    store_all(std::vector<float>(in.x.rbegin(), in.x.rend()), grad.data(), v.dtype);
+    HostBuffer plain(x.size(), HostBuffer::kOffsetX);
+    std::memcpy(plain.data(), x.data(), x.size());
+    elubench::ActivationParams p;
+    p.alpha = kAlpha;
+    elubench::make_saved_input(v, plain.data(), x.data(), n, p);
+  }
+  elubench::RunArgs args(const elubench::Variant& v, std::size_t n) const {
+    elubench::RunArgs a;
+    a.x = x.data();
+    a.y = y.data();
+    a.n = n;
+    a.params.alpha = kAlpha;
+    a.threads = 1;
+    a.grad = v.is_backward() ? grad.data() : nullptr;
+    if (v.uses_bias) {
+      a.bias = bias.data();
+      a.cols = kBiasCols;
+    }
+    return a;
+  }
+};
 
-      elubench::RunArgs a;
-      a.x = hx.data();
-      a.y = hy.data();
-      a.n = n;
-      a.params.alpha = kAlpha;
-      a.threads = 1;
-      a.grad = v.is_backward() ? hg.data() : nullptr;
-      if (v.uses_bias) {
-        a.bias = hb.data();
-        a.cols = kBiasCols;
-      }
-      // Warm call: the first call of a dispatched kernel pays for Highway's target selection
-      // (and the first touch of y its page faults); neither is the kernel's work.
-      v.run(a);
-      CALLGRIND_ZERO_STATS;
-      v.run(a);
-      CALLGRIND_DUMP_STATS_AT(v.name.c_str());
+// Counts one call of v and checks its output; prints "<name> ok" or "<name> FAIL why".
+bool count_one(const elubench::Variant& v, const Inputs& in, std::size_t n) {
+  const Buffers b(v, in, n);
+  const elubench::RunArgs a = b.args(v, n);
+  // Warm call: the first call of a dispatched kernel pays for Highway's target selection
+  // (and the first touch of y its page faults); neither is the kernel's work.
+  v.run(a);
+  CALLGRIND_ZERO_STATS;
+  v.run(a);
+  CALLGRIND_DUMP_STATS_AT(v.name.c_str());
+  const elubench::CheckResult c = elubench::check_against_reference(
+      v, b.x.data(), b.y.data(), n, a.params, v.uses_bias ? b.bias.data() : nullptr, v.uses_bias ? kBiasCols : 0, a.grad);
+  if (c.ok) std::printf("%s ok\n", v.name.c_str());
+  else std::printf("%s FAIL %s\n", v.name.c_str(), c.message.c_str());
+  return c.ok;
+}
 
-      const elubench::CheckResult c = elubench::check_against_reference(
-          v, hx.data(), hy.data(), n, a.params, v.uses_bias ? hb.data() : nullptr, v.uses_bias ? kBiasCols : 0,
-          a.grad);
-      ++counted;
-      if (c.ok) {
-        std::printf("%s ok\n", v.name.c_str());
-      } else {
-        std::printf("%s FAIL %s\n", v.name.c_str(), c.message.c_str());
-        ++failures;
-      }
-    }
-    std::fflush(stdout);
-    if (counted == 0) {
-      std::fprintf(stderr, "elubench_count: no CPU kernel variants in the registry\n");
-      return 1;
-    }
-    if (failures) {
-      std::fprintf(stderr, "elubench_count: %d variant(s) failed the reference check\n", failures);
-      return 1;
-    }
+// Every CPU kernel of ours counted once; the exit code.
+int count_all(std::size_t n) {
+  std::printf("simd_target %s\nn %zu\n", elubench::cpu::simd_target().c_str(), n);
+  const Inputs in(n);
+  int failures = 0, counted = 0;
+  for (const elubench::Variant& v : elubench::all_variants()) {
+    if (v.device != elubench::Device::cpu || v.kind != elubench::Kind::kernel) continue;
+    ++counted;
+    failures += !count_one(v, in, n);
+  }
+  std::fflush(stdout);
+  if (counted == 0) {
+    std::fprintf(stderr, "elubench_count: no CPU kernel variants in the registry\n");
+    return 1;
+  }
+  if (failures) {
+    std::fprintf(stderr, "elubench_count: %d variant(s) failed the reference check\n", failures);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto n = parse_n(argc, argv);
+  if (const int* rc = std::get_if<int>(&n)) return *rc;
+  try {
+    return count_all(std::get<std::size_t>(n));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "elubench_count: %s\n", e.what());
     return 1;
   }
-  return 0;
 }
