@@ -10,10 +10,10 @@ namespace elubench::bench {
 
 namespace {
 // Per (device, dtype, n, threads): the fastest copy sample of the run, as GB/s. The fastest
-// sample, not the median: a shared machine slows some copy samples by 5x at cache-resident
-// sizes (seen: 46 ns min, 246 ns median for a 1024-element memcpy), and a slowed ceiling must
-// not make an honest kernel look impossible. A kernel that skips its work is fast in every
-// sample, so its median is the fair side to compare.
+// sample, not the median: on a shared machine some copy samples at cache-resident sizes are
+// several times slower than the rest, and a slowed ceiling must not make an honest kernel look
+// impossible. A kernel that skips its work is fast in every sample, so its median is the fair
+// side to compare.
 std::map<CellKey, double> fastest_copy_gbps(const std::vector<Row>& rows) {
   std::map<CellKey, double> best;
   for (const Row& r : rows) {
