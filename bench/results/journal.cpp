@@ -157,16 +157,6 @@ void Journal::remove() {
 }
 
 namespace {
-template <class T>
-T field(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw UsageError(where + ": '" + key + "' has the wrong type");
-  }
-}
-
 // A journal line's JSON (version 2: after its checksum, which must match), or nullopt with why.
 std::optional<nlohmann::json> parse_line(const std::string& line, int version, std::string* why) {
   std::string text = line;
@@ -256,8 +246,8 @@ bool read_journal(const std::string& path, ResumeState& s, bool rows_too) {
   if (!head) return false;
   if (version > 2 || head->at("elubench_journal") != version)
     throw UsageError("--resume: '" + path + "' is a journal of another elubench version");
-  s.argv = field<std::vector<std::string>>(*head, "argv", "journal header");
-  s.out = field<std::string>(*head, "out", "journal header");
+  s.argv = json_field<std::vector<std::string>>(*head, "argv", "journal header");
+  s.out = json_field<std::string>(*head, "out", "journal header");
   const bool same_build = head->value("revision", std::string()) == build_info::git_revision;
   read_journal_lines(in, path, version, same_build, rows_too, s);
   return true;
@@ -281,9 +271,9 @@ ResumeState read_results_file(const std::string& file) {
   if (!config.contains("argv"))
     throw UsageError("--resume: '" + file + "' was written by an elubench without --resume support (no config.argv)");
   ResumeState s;
-  s.argv = field<std::vector<std::string>>(config, "argv", "config");
+  s.argv = json_field<std::vector<std::string>>(config, "argv", "config");
   s.out = file;
-  for (const auto& row : field<nlohmann::json>(doc, "results", "results file")) {
+  for (const auto& row : json_field<nlohmann::json>(doc, "results", "results file")) {
     Row r = row_from_json(row);
     if (r.status != Status::interrupted) s.done.push_back(std::move(r));
   }

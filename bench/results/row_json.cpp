@@ -108,15 +108,9 @@ nlohmann::json row_to_json(const Row& r) {
 // ---- Reading ------------------------------------------------------------------------------
 
 namespace {
-// A required field of type T.
 template <class T>
 T field(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing '" + key + "'");
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw UsageError(where + ": '" + key + "' has the wrong type");
-  }
+  return json_field<T>(j, key, where);
 }
 // A field that may be absent (files of earlier schema versions) or null.
 template <class T>

@@ -4,10 +4,23 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "results/row.hpp"
 
 namespace elubench::bench {
+
+// A required member of a JSON object as T. Throws UsageError "<where>: missing 'key'" or
+// "<where>: 'key' has the wrong type": the one line a file that is not what it claims gets.
+template <class T>
+T json_field(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing '" + key + "'");
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw UsageError(where + ": '" + key + "' has the wrong type");
+  }
+}
 
 // A float parameter as JSON writes it: the shortest decimal that reads back as the same float.
 double json_float(float v);
