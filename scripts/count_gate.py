@@ -53,7 +53,7 @@ TRIGGER_PREFIX = "Client Request: "
 # What builds elubench_count with the CPU-only preset: the kernels (their CUDA files are not
 # compiled there), the counting harness and the build files. "kernels" stands for each of its
 # entries but cuda/, so a CUDA-only change needs no recount.
-COUNTED_PATHS = ("kernels", "bench/count_work.cpp", "bench/host_buffer.hpp", "bench/CMakeLists.txt",
+COUNTED_PATHS = ("kernels", "bench/tools/count_work.cpp", "bench/buffers", "bench/CMakeLists.txt",
                  "CMakeLists.txt", "CMakePresets.json", "cmake")
 NOT_COUNTED = ("kernels/cuda",)
 # What makes two counts files comparable: the same machine as valgrind presents it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A wrong kernel gets `failed`, never a number. Runs elubench_planted (the
-# bench binary plus test-only planted kernels, bench/planted.cpp) on each planted failure and
+# bench binary plus test-only planted kernels, bench/tools/planted.cpp) on each planted failure and
 # checks the row. usage: bench_trust_test.sh WORKDIR   (env: ELUBENCH, ELUBENCH_PLANTED, PYTHON)
 set -uo pipefail
 work=$1

@@ -1,4 +1,4 @@
-// A stand-in for libnvidia-ml.so.1 with the few entry points bench/nvml.cpp loads, so that the
+// A stand-in for libnvidia-ml.so.1 with the few entry points bench/timing/nvml.cpp loads, so that the
 // dlopen path and the reading code run in tests on a machine without the driver. The SM clock
 // alternates 1980 / 1700 MHz and the throttle reasons report a software power cap, so a row
 // sampled through it must come out marked as throttled.

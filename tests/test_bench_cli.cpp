@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/parse.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
 

@@ -10,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "gpu_all.hpp"
-#include "progress.hpp"
-#include "repetitions.hpp"
-#include "summary.hpp"
+#include "run/gpu_all.hpp"
+#include "run/progress.hpp"
+#include "run/repetitions.hpp"
+#include "results/summary.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;
@@ -244,7 +244,7 @@ TEST(Summary, OtherActivationsAndForwardPlusBackwardPairByName) {
 }
 
 // The journal's repetitions: Google Benchmark's call sequences played through RepetitionLog
-// (bench/repetitions.hpp). A row's first repetition grows its iteration count and reports its
+// (bench/run/repetitions.hpp). A row's first repetition grows its iteration count and reports its
 // last call; later repetitions are one call each at that count; another row's call, the same
 // row's call without more iterations, or the row's report ends a repetition.
 TEST(RepetitionLog, JournalsTheReportedCallOfEachRepetitionOnly) {

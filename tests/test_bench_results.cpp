@@ -8,9 +8,16 @@
 #include <filesystem>
 #include <fstream>
 
-#include "plausibility.hpp"
-#include "results.hpp"
-#include "suite.hpp"
+#include "trust/plausibility.hpp"
+#include "plan/inputs.hpp"
+#include "plan/platform.hpp"
+#include "plan/rows.hpp"
+#include "results/ceilings.hpp"
+#include "results/document.hpp"
+#include "results/output_file.hpp"
+#include "results/row.hpp"
+#include "results/row_json.hpp"
+#include "trust/reference_check.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;
@@ -349,7 +356,7 @@ TEST(Json, FloatParametersAreWrittenAsTyped) {
   EXPECT_EQ(row_to_json(r)["alpha"], 0.1);
 }
 
-// results.cpp writes the whole document: every top-level block of the schema, from RunInfo.
+// results/document.cpp writes the whole document: every top-level block of the schema, from RunInfo.
 TEST(Json, TheDocumentHasEveryBlock) {
   std::vector<Row> rows = {ok_row("cpu/copy/memcpy/f32", 4096, 1e-6), ok_row("cpu/elu/naive/f32", 4096, 2e-6)};
   const auto ceilings = derive_metrics(rows, 0);
@@ -362,7 +369,7 @@ TEST(Json, TheDocumentHasEveryBlock) {
   info.argv = {"elubench", "--alpha", "0.5,1"};
   const auto doc = make_document(info, ceilings, rows);
   EXPECT_EQ(doc["schema"], "elubench-results");
-  EXPECT_EQ(doc["schema_version"], 4);
+  EXPECT_EQ(doc["schema_version"], kSchemaVersion);
   for (const char* block : {"created", "tool", "host", "gpu", "build", "config", "ceilings", "results"})
     EXPECT_TRUE(doc.contains(block)) << block;
   EXPECT_TRUE(doc["gpu"].is_null());
@@ -407,4 +414,102 @@ TEST(Footprint, SharedBuffersAreCountedOnce) {
   rows[0].status = Status::ok;  // finished rows hold nothing
   EXPECT_EQ(interleaved_footprint({rows[0]}).host, 0u);
   EXPECT_EQ(interleaved_footprint(rows).device, 0u);
+}
+
+// ---- One home per row: what row_to_json writes, row_from_json reads back ----------------------
+
+namespace {
+// Every field of a row set, to values that differ from a default Row's. The JSON layer does not
+// ask whether a field makes sense for the device, so one CPU row carries the GPU fields too.
+Row full_row() {
+  Row r = ok_row("cpu/elu/fused_bias/f32", 8192, 2e-6);
+  r.threads = 2;
+  r.threads_used = 1;
+  r.cache = Cache::hot;
+  r.input = Input::negative;
+  r.alpha = 0.5f;
+  r.cols = bias_cols(r.n);
+  r.bytes = bytes_moved(*r.variant, r.n, *r.cols);
+  r.cache_resident = true;
+  r.accuracy = AccuracyRecord{1.5, INFINITY, "<= 3 ULP", 8192};
+  ClockSummary c;
+  c.sm_min = 1900;
+  c.sm_max = 1980;
+  c.mem_min = c.mem_max = 2619;
+  c.temperature_max_c = 61;
+  c.power_max_w = 402.5;
+  c.reasons = throttle_bits::sw_power_cap | (std::uint64_t{1} << 40);
+  c.readings = 12;
+  c.throttled = true;
+  c.why = {"sw_power_cap"};
+  r.gpu_timing = GpuRowTiming{StopReason::stdrel, 37, 0.004, 8, c, ""};
+  return r;
+}
+
+// What a file holds of a row apart from the rates, which are derived again when it is written.
+nlohmann::json measured(nlohmann::json j) {
+  for (const char* rate : {"gbps", "elements_per_s", "pct_of_ceiling", "pct_of_peak"}) j.erase(rate);
+  return j;
+}
+}  // namespace
+
+TEST(RowJson, EveryFieldWrittenIsReadBack) {
+  Row failed = full_row();
+  failed.status = Status::failed;
+  failed.time.reset();
+  failed.reason = "element 3: off by 9 ULP";
+  Row slope = ok_row("cpu/leaky_relu/naive/f32", 4096, 1e-6);
+  slope.negative_slope = 0.2f;
+  Row no_clocks = full_row();
+  no_clocks.gpu_timing->clocks.reset();
+  no_clocks.gpu_timing->clocks_reason = "NVML: not loaded";
+  no_clocks.gpu_timing->relative_standard_error = INFINITY;  // one sample: written null
+  for (const Row& r : {full_row(), failed, slope, no_clocks}) {
+    const nlohmann::json j = measured(row_to_json(r));
+    EXPECT_EQ(measured(row_to_json(row_from_json(j))), j) << r.label();
+  }
+  // "Every field set": a field added to the writer and not to full_row shows up here as null.
+  const nlohmann::json full = measured(row_to_json(full_row()));
+  for (const auto& field : full.items())
+    if (field.key() != "reason") EXPECT_FALSE(field.value().is_null()) << field.key() << ": set it in full_row()";
+}
+
+TEST(RowJson, ReadingRefusesWhatItDoesNotKnow) {
+  const nlohmann::json good = row_to_json(full_row());
+  EXPECT_NO_THROW(row_from_json(good));
+  const std::vector<std::pair<nlohmann::json, std::string>> bad = {
+      {nlohmann::json{{"input", "sideways"}}, "unknown input 'sideways'"},
+      {nlohmann::json{{"cache", "warm"}}, "unknown cache 'warm'"},
+      {nlohmann::json{{"status", "done"}}, "unknown status 'done'"},
+      {nlohmann::json{{"name", "cpu/elu/naive/f64"}}, "not a variant"},
+      {nlohmann::json{{"device", "gpu"}}, "'device' is 'gpu'"},
+      {nlohmann::json{{"n", "many"}}, "'n' has the wrong type"},
+      {nlohmann::json{{"gpu_timing", {{"stop_reason", "whenever"}}}}, "unknown stop_reason 'whenever'"},
+  };
+  for (const auto& [patch, said] : bad) {
+    nlohmann::json j = good;
+    j.merge_patch(patch);
+    try {
+      row_from_json(j);
+      ADD_FAILURE() << "read " << patch.dump();
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(said), std::string::npos) << e.what();
+    }
+  }
+  nlohmann::json gremlins = good;
+  gremlins["gpu_timing"]["clocks"]["throttle_reasons"] = {"sw_power_cap", "gremlins"};
+  EXPECT_THROW(row_from_json(gremlins), UsageError);
+  nlohmann::json no_input = good;
+  no_input.erase("input");
+  EXPECT_THROW(row_from_json(no_input), UsageError);
+}
+
+// The schema version is stated once in C++ (kSchemaVersion) and must be the newest that
+// results/schema.json accepts.
+TEST(RowJson, SchemaVersionIsTheNewestTheSchemaLists) {
+  std::ifstream in(ELUBENCH_SCHEMA);
+  ASSERT_TRUE(in) << ELUBENCH_SCHEMA;
+  const auto schema = nlohmann::json::parse(in);
+  const auto versions = schema.at("properties").at("schema_version").at("enum").get<std::vector<int>>();
+  EXPECT_EQ(*std::max_element(versions.begin(), versions.end()), kSchemaVersion);
 }

@@ -9,14 +9,15 @@
 
 #include <unistd.h>
 
-#include "adversarial.hpp"
+#include "trust/adversarial.hpp"
 #include "build_info.hpp"
-#include "guards.hpp"
-#include "host_buffer.hpp"
-#include "journal.hpp"
-#include "plausibility.hpp"
-#include "results.hpp"
-#include "run_guard.hpp"
+#include "buffers/guards.hpp"
+#include "buffers/host_buffer.hpp"
+#include "results/journal.hpp"
+#include "trust/plausibility.hpp"
+#include "results/row.hpp"
+#include "results/row_json.hpp"
+#include "run/run_guard.hpp"
 #include "test_support.hpp"
 
 using namespace elubench;

@@ -9,14 +9,20 @@
 #include <cmath>
 #include <random>
 
-#include "cli.hpp"
-#include "gpu_timing.hpp"
-#include "nvml.hpp"
+#include "cli/parse.hpp"
+#include "timing/clocks.hpp"
+#include "timing/gpu_warmup.hpp"
+#include "timing/stopping_rule.hpp"
+#include "timing/nvml.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
-#include "plausibility.hpp"
-#include "results.hpp"
-#include "suite.hpp"
+#include "trust/plausibility.hpp"
+#include "plan/rows.hpp"
+#include "results/ceilings.hpp"
+#include "results/document.hpp"
+#include "results/row.hpp"
+#include "results/row_json.hpp"
+#include "trust/reference_check.hpp"
 
 using namespace elubench::bench;
 

@@ -24,7 +24,8 @@
 #include "elubench/gpu.hpp"
 #include "elubench/reference.hpp"
 #include "elubench/registry.hpp"
-#include "suite.hpp"  // check_parallel, make_saved_input_parallel: the bench's all-core checks
+#include "plan/inputs.hpp"              // make_saved_input_parallel: the bench's all-core saved tensor
+#include "trust/reference_check.hpp"  // check_parallel: the bench's all-core check
 #include "test_support.hpp"
 
 using namespace elubench;

@@ -3,7 +3,7 @@
 // `rep movsb` elsewhere), which can be slower than plain stores on a given machine, so a
 // kernel's ordinary SIMD stores could beat "the ceiling". This loop streams the bytes with the
 // widest vectors Highway dispatches to, four in flight, as MapUnary does; the run keeps the
-// fastest copy per cell (bench/results.cpp derive_metrics). Bytes only: every dtype copies alike.
+// fastest copy per cell (bench/results/ceilings.cpp derive_metrics). Bytes only: every dtype copies alike.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "copy_vectorized.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h

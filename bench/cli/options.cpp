@@ -1,0 +1,34 @@
+#include "cli/options.hpp"
+
+namespace elubench::bench {
+
+std::string_view to_string(Input i) {
+  switch (i) {
+    case Input::normal: return "normal";
+    case Input::negative: return "negative";
+    case Input::positive: return "positive";
+  }
+  return "?";
+}
+
+std::string_view to_string(Cache c) {
+  switch (c) {
+    case Cache::cold: return "cold";
+    case Cache::hot: return "hot";
+  }
+  return "?";
+}
+
+std::optional<Input> parse_input(std::string_view s) {
+  for (Input i : {Input::normal, Input::negative, Input::positive})
+    if (to_string(i) == s) return i;
+  return std::nullopt;
+}
+
+std::optional<Cache> parse_cache(std::string_view s) {
+  for (Cache c : {Cache::cold, Cache::hot})
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
+}  // namespace elubench::bench

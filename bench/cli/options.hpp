@@ -1,0 +1,56 @@
+// What a run was asked to do: Options, filled by the parser (cli/parse.hpp) or read back from a
+// run being resumed. Results, timing and planning read it through this header alone, without the
+// parser.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "elubench/registry.hpp"
+
+namespace elubench::bench {
+
+// Thrown for any bad input; main prints "elubench: <what>" and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class Input { normal, negative, positive };
+enum class Cache { cold, hot };
+std::string_view to_string(Input i);
+std::string_view to_string(Cache c);
+// The inverse of to_string; nullopt for a word that names none (the caller says where it was).
+std::optional<Input> parse_input(std::string_view s);
+std::optional<Cache> parse_cache(std::string_view s);
+
+struct Options {
+  std::vector<Device> devices;            // empty: every device the build has (GPU rows skipped if absent)
+  std::vector<Activation> activations;    // empty: all
+  std::vector<std::string> variants;      // empty: all (the third part of a registry name)
+  std::vector<Dtype> dtypes;              // empty: all
+  std::vector<std::size_t> sizes;         // empty: the per-device defaults
+  std::vector<float> alpha = {1.0f};      // --alpha list: one row per value for the variants that read it
+  float negative_slope = 0.01f;           // Leaky ReLU's slope
+  Input input = Input::normal;
+  Cache cache = Cache::cold;
+  std::vector<int> threads;               // empty: 1 and all cores; 0 stands for "all"
+  int repetitions = 10;
+  std::optional<int> gpu;                 // nullopt: device 0; -1: all
+  std::string out;                        // empty: results/<hostname>-<UTC time>.json
+  bool force = false;
+  std::string resume;                     // --resume FILE: complete the run FILE records
+  bool list = false;
+  bool quick = false;
+  bool help = false;
+  // GPU stopping rule (timing/stopping_rule.hpp, gpu_stop_rule); nullopt: the defaults.
+  std::optional<double> gpu_stdrel_pct, gpu_max_time_s;
+  std::optional<int> gpu_min_samples, gpu_max_samples;
+  std::vector<std::string> benchmark_args;  // --benchmark_* flags, passed through verbatim
+  std::string command_line;
+};
+
+}  // namespace elubench::bench

@@ -1,0 +1,83 @@
+// One results row per (variant, n, threads): its shape, what was measured and how it ended. This
+// header and results/row_json.cpp are the one home of a row: its fields here, its JSON (written
+// and read back) there. results/schema.json is the contract both follow.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "elubench/registry.hpp"
+#include "results/gpu_record.hpp"
+
+namespace elubench::bench {
+
+struct Stats {
+  double median = 0, min = 0, max = 0, mean = 0, stddev = 0;
+  std::vector<double> samples;  // seconds per call, one per repetition, in run order
+};
+// Sample standard deviation (n - 1); 0 for a single sample. Throws on an empty vector.
+Stats compute_stats(std::vector<double> samples);
+
+struct AccuracyRecord {
+  double max_ulp = 0;        // inf when a NaN was lost or invented
+  double max_abs_error = 0;
+  std::string tolerance;
+  std::size_t checked = 0;
+};
+
+// interrupted: the run was stopped (SIGINT/SIGTERM) before the row finished; --resume runs it.
+enum class Status { pending, ok, skipped, failed, interrupted };
+std::string_view to_string(Status s);
+// The inverse of to_string for the statuses a file holds (never "pending").
+std::optional<Status> parse_status(std::string_view s);
+
+// Bias length for a bias variant of n elements: the largest power of two <= 1024 dividing n,
+// so x is a rows x cols matrix with a realistic channel count.
+std::size_t bias_cols(std::size_t n);
+
+struct Row {
+  const Variant* variant = nullptr;
+  std::size_t n = 0;
+  std::optional<int> threads;   // CPU rows: threads asked for (the cell's key)
+  // CPU rows: threads the variant really ran on (cpu::last_call_threads() after the checked
+  // call): fewer than asked where n is too small to split; empty when the variant did not say.
+  std::optional<int> threads_used;
+  std::optional<Cache> cache;   // GPU rows
+  Input input = Input::normal;
+  float alpha = 1.0f;
+  float negative_slope = 0.01f;
+  std::optional<std::size_t> cols;  // bias variants
+  std::size_t bytes = 0;            // bytes_moved(): what one call moves
+  bool cache_resident = false;
+  std::optional<Stats> time;
+  std::optional<AccuracyRecord> accuracy;
+  Status status = Status::pending;
+  std::string reason;
+  // Derived once every row has run (derive_metrics).
+  std::optional<double> gbps, elements_per_s, pct_of_ceiling, pct_of_peak;
+  // GPU rows that were sampled: the stopping rule's verdict, clocks and throttling.
+  std::optional<GpuRowTiming> gpu_timing;
+
+  std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1" (+ " alpha=0.5", see params_label)
+  // The parameters that make this row's work differ from another's with the same variant and
+  // shape: " alpha=0.5" for a row whose variant reads alpha, when alpha is not 1 (and
+  // " negative_slope=0.2" likewise, when not 0.01); else empty. Part of the label, so rows that
+  // differ only in a parameter stay apart in the journal and --resume.
+  std::string params_label() const;
+  // The activation parameters this row runs with.
+  ActivationParams params() const {
+    ActivationParams p;
+    p.alpha = alpha;
+    p.negative_slope = negative_slope;
+    return p;
+  }
+};
+
+// The shortest decimal that reads back as the same float: 0.1f is "0.1", not "0.10000000149011612".
+std::string shortest_float(float v);
+
+}  // namespace elubench::bench

@@ -1,0 +1,230 @@
+#include "results/row_json.hpp"
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "cli/selectable.hpp"
+
+namespace elubench::bench {
+
+double json_float(float v) { return std::stod(shortest_float(v)); }
+
+nlohmann::json row_params_json(const Row& r) {
+  nlohmann::json p = nlohmann::json::object();
+  if (r.variant->uses_alpha()) p["alpha"] = json_float(r.alpha);
+  if (r.variant->uses_negative_slope()) p["negative_slope"] = json_float(r.negative_slope);
+  return p;
+}
+
+// ---- Writing ------------------------------------------------------------------------------
+
+namespace {
+nlohmann::json number_or_word(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "nan" : "inf";
+}
+template <class T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json clocks_to_json(const ClockSummary& c) {
+  return {{"sm_mhz", {{"min", c.sm_min}, {"max", c.sm_max}}},
+          {"mem_mhz", {{"min", c.mem_min}, {"max", c.mem_max}}},
+          {"temperature_max_c", opt(c.temperature_max_c)},
+          {"power_max_w", opt(c.power_max_w)},
+          {"throttle_reasons", throttle_reason_names(c.reasons)},
+          {"readings", c.readings}};
+}
+
+nlohmann::json time_to_json(const Row& r) {
+  if (r.status != Status::ok || !r.time) return nullptr;
+  const Stats& s = *r.time;
+  return {{"median", s.median}, {"min", s.min},       {"max", s.max},
+          {"mean", s.mean},     {"stddev", s.stddev}, {"samples", s.samples}};
+}
+
+nlohmann::json accuracy_to_json(const std::optional<AccuracyRecord>& a) {
+  if (!a) return nullptr;
+  return {{"max_ulp", number_or_word(a->max_ulp)},
+          {"max_abs_error", number_or_word(a->max_abs_error)},
+          {"tolerance", a->tolerance},
+          {"checked", a->checked}};
+}
+}  // namespace
+
+nlohmann::json gpu_row_timing_to_json(const GpuRowTiming& t) {
+  nlohmann::json j = {{"stop_reason", to_string(t.stop_reason)}, {"sample_count", t.sample_count}, {"batch", t.batch}};
+  j["relative_standard_error"] =
+      std::isfinite(t.relative_standard_error) ? nlohmann::json(t.relative_standard_error) : nlohmann::json(nullptr);
+  if (t.clocks) {
+    j["clocks"] = clocks_to_json(*t.clocks);
+    j["clocks_reason"] = nullptr;
+    j["throttled"] = t.clocks->throttled;
+    j["throttle"] = t.clocks->why;
+  } else {
+    j["clocks"] = nullptr;
+    j["clocks_reason"] = t.clocks_reason.empty() ? "no clock readings" : t.clocks_reason;
+    j["throttled"] = nullptr;  // unknown, not "no"
+    j["throttle"] = nlohmann::json::array();
+  }
+  return j;
+}
+
+nlohmann::json row_to_json(const Row& r) {
+  const Variant& v = *r.variant;
+  const bool ok = r.status == Status::ok;
+  nlohmann::json j;
+  j["name"] = v.name;
+  j["device"] = to_string(v.device);
+  j["activation"] = to_string(v.activation);
+  j["variant"] = v.variant;
+  j["dtype"] = to_string(v.dtype);
+  j["kind"] = to_string(v.kind);
+  j["description"] = v.description;
+  j["n"] = r.n;
+  j["threads"] = opt(r.threads);
+  j["threads_used"] = opt(r.threads_used);
+  j["cache"] = r.cache ? nlohmann::json(to_string(*r.cache)) : nlohmann::json(nullptr);
+  j["input"] = to_string(r.input);
+  j["alpha"] = json_float(r.alpha);
+  j["params"] = row_params_json(r);
+  j["cols"] = opt(r.cols);
+  j["bytes"] = r.bytes;
+  j["cache_resident"] = r.cache_resident;
+  j["time_s"] = time_to_json(r);
+  j["gbps"] = opt(r.gbps);
+  j["elements_per_s"] = opt(r.elements_per_s);
+  j["pct_of_ceiling"] = opt(r.pct_of_ceiling);
+  j["pct_of_peak"] = opt(r.pct_of_peak);
+  j["accuracy"] = accuracy_to_json(r.accuracy);
+  j["gpu_timing"] = ok && r.gpu_timing ? gpu_row_timing_to_json(*r.gpu_timing) : nlohmann::json(nullptr);
+  j["status"] = to_string(r.status == Status::pending ? Status::skipped : r.status);
+  j["reason"] = ok ? nlohmann::json(nullptr) : nlohmann::json(r.reason.empty() ? "unknown" : r.reason);
+  return j;
+}
+
+// ---- Reading ------------------------------------------------------------------------------
+
+namespace {
+template <class T>
+T field(const nlohmann::json& j, const char* key, const std::string& where) {
+  return json_field<T>(j, key, where);
+}
+// A field that may be absent (files of earlier schema versions) or null.
+template <class T>
+std::optional<T> optional_field(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return field<T>(j, key, where);
+}
+// A word from a closed set, read by parse (parse_input, parse_status, ...).
+template <class Parse>
+auto word(const nlohmann::json& j, const char* key, const std::string& where, Parse parse) {
+  const std::string s = field<std::string>(j, key, where);
+  const auto value = parse(s);
+  if (!value) throw UsageError(where + ": unknown " + key + " '" + s + "'");
+  return *value;
+}
+double number_or_word(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) throw UsageError(where + ": missing '" + key + "'");
+  const auto& v = j.at(key);
+  if (v.is_number()) return v.get<double>();
+  if (v == "inf") return INFINITY;
+  if (v == "nan") return NAN;
+  throw UsageError(where + ": '" + key + "' is not a number: " + v.dump());
+}
+
+ClockSummary clocks_from_json(const nlohmann::json& j, const nlohmann::json& timing, const std::string& where) {
+  ClockSummary c;
+  const auto sm = field<nlohmann::json>(j, "sm_mhz", where), mem = field<nlohmann::json>(j, "mem_mhz", where);
+  c.sm_min = field<unsigned>(sm, "min", where + " sm_mhz");
+  c.sm_max = field<unsigned>(sm, "max", where + " sm_mhz");
+  c.mem_min = field<unsigned>(mem, "min", where + " mem_mhz");
+  c.mem_max = field<unsigned>(mem, "max", where + " mem_mhz");
+  c.temperature_max_c = optional_field<unsigned>(j, "temperature_max_c", where);
+  c.power_max_w = optional_field<double>(j, "power_max_w", where);
+  const auto reasons = throttle_bits_of(field<std::vector<std::string>>(j, "throttle_reasons", where));
+  if (!reasons) throw UsageError(where + ": unknown throttle reason in 'throttle_reasons'");
+  c.reasons = *reasons;
+  c.readings = field<int>(j, "readings", where);
+  c.throttled = field<bool>(timing, "throttled", where);
+  c.why = field<std::vector<std::string>>(timing, "throttle", where);
+  return c;
+}
+
+void read_params(const nlohmann::json& j, const std::string& where, Row& r) {
+  r.alpha = field<float>(j, "alpha", where);
+  // The parameters the row's variant read; a row without them (schema 1 and 2) ran at `alpha`.
+  const auto params = optional_field<nlohmann::json>(j, "params", where);
+  if (!params || !params->is_object()) return;
+  if (params->contains("alpha")) r.alpha = field<float>(*params, "alpha", where + " params");
+  if (params->contains("negative_slope")) r.negative_slope = field<float>(*params, "negative_slope", where + " params");
+}
+
+void read_shape(const nlohmann::json& j, const std::string& where, Row& r) {
+  r.n = field<std::size_t>(j, "n", where);
+  r.threads = optional_field<int>(j, "threads", where);
+  r.threads_used = optional_field<int>(j, "threads_used", where);
+  if (optional_field<std::string>(j, "cache", where)) r.cache = word(j, "cache", where, parse_cache);
+  r.input = word(j, "input", where, parse_input);
+  read_params(j, where, r);
+  r.cols = optional_field<std::size_t>(j, "cols", where);
+  r.bytes = field<std::size_t>(j, "bytes", where);
+  r.cache_resident = field<bool>(j, "cache_resident", where);
+}
+
+void read_outcome(const nlohmann::json& j, const std::string& where, Row& r) {
+  r.status = word(j, "status", where, parse_status);
+  if (r.status != Status::ok) r.reason = field<std::string>(j, "reason", where);
+  if (r.status == Status::ok) {
+    auto samples = field<std::vector<double>>(field<nlohmann::json>(j, "time_s", where), "samples", where + " time_s");
+    if (samples.empty()) throw UsageError(where + ": an ok row without samples");
+    r.time = compute_stats(std::move(samples));
+  }
+  if (const auto a = optional_field<nlohmann::json>(j, "accuracy", where)) {
+    const std::string at = where + " accuracy";
+    r.accuracy = AccuracyRecord{number_or_word(*a, "max_ulp", at), number_or_word(*a, "max_abs_error", at),
+                                field<std::string>(*a, "tolerance", at), field<std::size_t>(*a, "checked", at)};
+  }
+  if (const auto t = optional_field<nlohmann::json>(j, "gpu_timing", where))
+    r.gpu_timing = gpu_row_timing_from_json(*t, where + " gpu_timing");
+}
+
+// The variant the row names, checked against the fields that spell its parts.
+const Variant& variant_of(const nlohmann::json& j) {
+  const std::string name = field<std::string>(j, "name", "row");
+  const Variant* v = find_selectable(name);
+  if (!v) throw UsageError("row " + name + ": not a variant this elubench has (see --list)");
+  const std::string where = "row " + name;
+  for (const auto& [key, want] : {std::pair<const char*, std::string>{"device", std::string(to_string(v->device))},
+                                  {"activation", std::string(to_string(v->activation))},
+                                  {"variant", v->variant},
+                                  {"dtype", std::string(to_string(v->dtype))}})
+    if (const auto got = optional_field<std::string>(j, key, where); got && *got != want)
+      throw UsageError(where + ": '" + key + "' is '" + *got + "', its name says '" + want + "'");
+  return *v;
+}
+}  // namespace
+
+GpuRowTiming gpu_row_timing_from_json(const nlohmann::json& j, const std::string& where) {
+  GpuRowTiming t;
+  t.stop_reason = word(j, "stop_reason", where, parse_stop_reason);
+  t.sample_count = field<int>(j, "sample_count", where);
+  t.batch = field<int>(j, "batch", where);
+  t.relative_standard_error = optional_field<double>(j, "relative_standard_error", where).value_or(INFINITY);
+  if (const auto c = optional_field<nlohmann::json>(j, "clocks", where)) t.clocks = clocks_from_json(*c, j, where);
+  else t.clocks_reason = field<std::string>(j, "clocks_reason", where);
+  return t;
+}
+
+Row row_from_json(const nlohmann::json& j) {
+  Row r;
+  r.variant = &variant_of(j);
+  const std::string where = "row " + r.variant->name;
+  read_shape(j, where, r);
+  read_outcome(j, where, r);
+  return r;
+}
+
+}  // namespace elubench::bench
