@@ -50,7 +50,7 @@ struct Capture {
 
 // Google Benchmark runs a row's first repetition (its growing first calls) to its end, then one
 // call per further repetition; a row's finish (the check of its last output) follows its last
-// call. Each cost is the row's own once measured, else its cell's median.
+// call. Each cost is the row's own once measured, else its cell's, else the scaled model.
 TEST(Eta, FirstRepetitionThenOneCallPerRepetitionThenTheFinish) {
   std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 1 << 17),
                            row("cpu/elu/naive/f32", 9 << 17)};
@@ -63,37 +63,38 @@ TEST(Eta, FirstRepetitionThenOneCallPerRepetitionThenTheFinish) {
   p.starting(rows[1]);
   now = 3, p.spent(rows[1], 1.0);  // row 0's first repetition ended; row 1's: 1 s
   now = 5, p.spent(rows[0], 2.0);  // row 0's second repetition
-  // Row 0: one call of 2 s left. Row 1 (row 0's cell): two of 2 s. Finishes: half a first
-  // repetition in the model, scaled by the measured first repetitions (1.5 s and 1 s against 2x
-  // the model's): 0.625 s for rows 0 and 1. Row 2, 9x the elements and bytes, has no measured
-  // cell: its first repetition and finish are the model scaled the same way, its calls the
-  // model's minimum time scaled as row 0's call (2 s against 0.012 s). All x 5 s of wall / 4.5 s
-  // of calls.
+  // Row 0: one call of 2 s. Row 1: two calls of its cell's 2 s (row 0's call, held toward the
+  // model scaled by it: 2 s too). Row 2, 9x the elements, no measured cell: its first repetition
+  // is the model scaled by rows 0 and 1 (2.5 s against 2x the model's), its calls the minimum
+  // time scaled as row 0's call (2 s). Each finish: 0.6 x the row's first repetition. All x 5 s
+  // of wall / 4.5 s of calls.
   const double model1 = 0.02 + 6e-8 * (1 << 17), model2 = 0.02 + 6e-8 * (9 << 17);
-  const double first_scale = 2.5 / (2 * model1);
-  double left = 2 + 0.625 + 2 * 2 + 0.625 + model2 * first_scale * 1.5 + 2 * 2;
+  const double first2 = model2 * 2.5 / (2 * model1);
+  const double left = (2 + 0.6 * 1.5) + (2 * 2 + 0.6 * 1.0) + (first2 * 1.6 + 2 * 2);
   EXPECT_EQ(p.prefix(), "[0/3    5.0s, ~" + format_duration(left * 5 / 4.5) + " left]");
   now = 6, p.spent(rows[0], 1.0);  // row 0's last repetition: 1.5 s a call on average
   rows[0].status = Status::ok;
-  now = 6.5, p.finished(rows[0]);  // its finish: 0.5 s, its cell's from now on
-  // Row 1: two calls of 1.5 s and a finish of 0.5 s; row 2: its calls 2 x 1.5 s, its finish the
-  // model scaled by row 0's finish. x (6.5 s - 0.5 s of finish) / 5.5 s of calls.
-  left = 2 * 1.5 + 0.5 + model2 * first_scale + 2 * 1.5 + model2 * 0.5 / model1;
-  EXPECT_EQ(p.prefix(), "[1/3    6.5s, ~" + format_duration(left * 6 / 5.5) + " left]");
-  // A failed row leaves the plan.
+  now = 6.5, p.finished(rows[0]);  // its finish: 0.5 s for a 1.5 s first repetition
+  // Finishes now cost what the last ones did per second of first repetition, held toward 0.6 as
+  // if 16 rows of their mean first repetition had it; calls: 1.5 s. x 6 s (less the finish) / 5.5 s.
+  const double ratio = (0.5 + 0.6 * 16 * 1.5) / (1.5 + 16 * 1.5);
+  const double row1 = 2 * 1.5 + ratio * 1.0;
+  EXPECT_EQ(p.prefix(), "[1/3    6.5s, ~" + format_duration((row1 + first2 * (1 + ratio) + 2 * 1.5) * 6 / 5.5) + " left]");
+  // A failed row leaves the plan, its calls too.
   rows[2].status = Status::failed;
   rows[2].reason = "wrong";
   p.starting(rows[2]);
   now = 7, p.spent(rows[2], 0.5);
   p.finished(rows[2]);
-  EXPECT_EQ(p.prefix(), "[2/3    7.0s, ~" + format_duration((2 * 1.5 + 0.5) * 6.5 / 6) + " left]");
+  EXPECT_EQ(p.prefix(), "[2/3    7.0s, ~" + format_duration(row1 * 6.5 / 5.5) + " left]");
   const std::string text = out.text();
   EXPECT_NE(text.find("[0/3    0.0s] running cpu/relu/naive/f32 n=131072 threads=1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("] failed: cpu/elu/naive/f32 n=1179648 threads=1: wrong\n"), std::string::npos) << text;
 }
 
 // Wall time outside body calls and finishes (Google Benchmark's own work) scales the time left,
-// by at most 1.5; a heartbeat line says the run is alive between the "running" lines.
+// by at most 1.5. A heartbeat line says the run is alive between the "running" lines: every
+// quarter of the time left, at least 2 s and at most 30 s apart.
 TEST(Eta, ScaledByTheWallTimePerBodySecondAndAHeartbeat) {
   std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 1 << 17)};
   double now = 0;
@@ -102,16 +103,23 @@ TEST(Eta, ScaledByTheWallTimePerBodySecondAndAHeartbeat) {
   p.starting(rows[0]);
   now = 1, p.spent(rows[0], 1.0);
   p.starting(rows[1]);
-  now = 2.2, p.spent(rows[1], 1.0);  // 2.2 s of wall for 2 s of calls: 1.1x
-  now = 3.2, p.spent(rows[0], 1.0);
-  // Row 1: one call (row 0's 1 s) and a finish (0.5 x 1 s); row 0: a finish. x 3.2 / 3.
-  EXPECT_EQ(p.prefix(), "[0/2    3.2s, ~" + format_duration((1 + 0.5 + 0.5) * 3.2 / 3) + " left]");
+  now = 2.2, p.spent(rows[1], 1.0);  // under 2 s since the last line: no heartbeat
+  now = 3.2, p.spent(rows[0], 1.0);  // 2.2 s since the last line, about 2 s left: a heartbeat
+  // Row 1: one call (row 0's 1 s) and a finish (0.6 x 1 s); row 0: its finish. x 3.2 s / 3 s.
+  EXPECT_EQ(p.prefix(), "[0/2    3.2s, ~" + format_duration((1 + 0.6 + 0.6) * 3.2 / 3) + " left]");
   now = 40;  // a long stall: the scale stops at 1.5
-  EXPECT_EQ(p.prefix(), "[0/2   40.0s, ~" + format_duration(2 * 1.5) + " left]");
+  EXPECT_EQ(p.prefix(), "[0/2   40.0s, ~" + format_duration(2.2 * 1.5) + " left]");
   p.spent(rows[1], 1.0);
   const std::string text = out.text();
-  EXPECT_NE(text.find("still running (last: cpu/elu/naive/f32 n=131072 threads=1)\n"), std::string::npos) << text;
-  EXPECT_EQ(text.find("still running", text.find("still running") + 1), std::string::npos) << "one heartbeat per 30 s";
+  EXPECT_NE(text.find("[0/2    3.2s, ~2s left] still running (last: cpu/relu/naive/f32 n=131072 threads=1)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[0/2   40.0s, ~2s left] still running (last: cpu/elu/naive/f32 n=131072 threads=1)\n"),
+            std::string::npos)
+      << text;
+  std::size_t heartbeats = 0;
+  for (auto at = text.find("still running"); at != std::string::npos; at = text.find("still running", at + 1)) ++heartbeats;
+  EXPECT_EQ(heartbeats, 2u) << text;
 }
 
 TEST(Eta, DurationsReadAtAGlance) {

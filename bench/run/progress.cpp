@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <deque>
 #include <tuple>
 
 namespace elubench::bench {
@@ -38,9 +39,22 @@ void Eta::finished(const Row& r, double seconds) {
     rows_.erase(it);
     return;
   }
-  it->second.done = true;
-  it->second.in_first = false;
-  it->second.finish = seconds;
+  Entry& e = it->second;
+  e.done = true;
+  e.in_first = false;
+  if (e.first > 0) recent_finishes_.push_back({seconds, e.first});
+  if (recent_finishes_.size() > kRecentFinishes) recent_finishes_.pop_front();
+}
+
+double Eta::finish_per_first() const {
+  // The last rows' finishes over their first repetitions, held toward the model's ratio as if
+  // kFinishPriorWeight rows of an average first repetition had it: one slow check moves it
+  // little, a machine that slows down or speeds up moves it within a few dozen rows.
+  double finish = 0, first = 0;
+  for (const auto& [f, r] : recent_finishes_) finish += f, first += r;
+  if (recent_finishes_.empty()) return kFinishPerFirst;
+  const double prior = kFinishPriorWeight * first / static_cast<double>(recent_finishes_.size());
+  return (finish + kFinishPerFirst * prior) / (first + prior);
 }
 
 namespace {
@@ -49,48 +63,41 @@ using Entry = Eta::Entry;
 // The cost model before anything is measured; only its shape across sizes matters, since the
 // measured rows scale it. A first repetition checks n elements against float64 (tens of ns
 // each) besides its calls; a later call lasts Google Benchmark's minimum time (0.01 s, a little
-// more with its own work) or a pass over the bytes at a few GB/s a thread, whichever is longer;
-// a finish checks the output once more, about half a first repetition.
+// more with its own work) or a pass over the bytes at a few GB/s a thread, whichever is longer.
 double modelled_first(const Entry& e) { return 0.02 + 6e-8 * static_cast<double>(e.n); }
 double modelled_later(const Entry& e) { return std::max(0.012, e.bytes / (4e9 * e.threads)); }
-constexpr double kModelledFinishPerFirst = 0.5;
 
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
-
-// A cost as the measured rows tell it: the medians per cell, and the measured over the modelled
-// seconds of every row measured, which scales the model for a cell with none.
+// A cost as the measured rows tell it: per cell the mean of its measured rows held toward the
+// scaled model as if one more row had cost that, and the measured over the modelled seconds of
+// every row measured, which scales the model.
 template <class Key>
 struct Cells {
-  std::map<Key, std::vector<double>> cell;
+  std::map<Key, std::pair<double, int>> cell;  // seconds, rows
   double measured = 0, modelled = 0;
   void add(const Key& k, double seconds, double model) {
-    cell[k].push_back(seconds);
+    auto& [sum, count] = cell[k];
+    sum += seconds, ++count;
     measured += seconds, modelled += model;
   }
   std::optional<double> scale() const { return modelled > 0 ? std::optional(measured / modelled) : std::nullopt; }
   double at(const Key& k, double model, double fallback_scale) const {
+    const double prior = model * scale().value_or(fallback_scale);
     const auto it = cell.find(k);
-    return it != cell.end() ? median(it->second) : model * scale().value_or(fallback_scale);
+    return it == cell.end() ? prior : (it->second.first + prior) / (it->second.second + 1);
   }
 };
 
 struct Measured {
-  using BySize = std::pair<Device, std::size_t>;
-  using ByCell = std::tuple<Device, double, int>;
-  Cells<BySize> first, finish;
-  Cells<ByCell> later;
-  double spent = 0, started_first = 0, started_model = 0;
+  Cells<std::pair<Device, std::size_t>> first;       // (device, n)
+  Cells<std::tuple<Device, double, int>> later;      // (device, bytes, threads)
+  double spent = 0, started_first = 0, started_model = 0, finish_per_first = 0;
 
-  explicit Measured(const std::map<const Row*, Entry>& rows) {
+  Measured(const std::map<const Row*, Entry>& rows, double finish_ratio) : finish_per_first(finish_ratio) {
     for (const auto& [row, e] : rows) {
       spent += e.spent;
       if (e.started) started_first += e.first, started_model += modelled_first(e);
       if (e.started && !e.in_first) first.add({e.device, e.n}, e.first, modelled_first(e));
       if (e.later_calls > 0) later.add({e.device, e.bytes, e.threads}, e.later_sum / e.later_calls, modelled_later(e));
-      if (e.finish) finish.add({e.device, e.n}, *e.finish, modelled_first(e));
     }
   }
   // Before a first repetition has ended, the one under way tells the machine's speed.
@@ -98,16 +105,15 @@ struct Measured {
   double left(const Entry& e) const {
     const double per_later = e.later_calls > 0 ? e.later_sum / e.later_calls
                                                : later.at({e.device, e.bytes, e.threads}, modelled_later(e), first_scale());
-    const double first_left = e.started ? 0 : first.at({e.device, e.n}, modelled_first(e), first_scale());
-    const double finish_left =
-        finish.at({e.device, e.n}, modelled_first(e), kModelledFinishPerFirst * first_scale());
-    return first_left + std::max(0, e.repetitions - 1 - e.later_calls) * per_later + finish_left;
+    const double first_cost = e.started ? e.first : first.at({e.device, e.n}, modelled_first(e), first_scale());
+    return (e.started ? 0 : first_cost) + std::max(0, e.repetitions - 1 - e.later_calls) * per_later +
+           first_cost * finish_per_first;
   }
 };
 }  // namespace
 
 std::optional<double> Eta::seconds_left(double elapsed) const {
-  const Measured m(rows_);
+  const Measured m(rows_, finish_per_first());
   if (m.spent <= 0 || m.started_model <= 0) return std::nullopt;  // no call has ended yet
   double left = 0;
   for (const auto& [row, e] : rows_)
@@ -186,7 +192,14 @@ void Progress::spent(const Row& r, double seconds) {
   if (trace_) trace_->event(now_(), r, "spent", std::to_string(seconds));
   eta_.spent(r, seconds);
   last_event_ = now_();
-  if (now_() - last_line_ < kHeartbeatSeconds) return;
+  heartbeat(r);
+}
+
+void Progress::heartbeat(const Row& r) {
+  if (now_() - last_line_ < kHeartbeatMinSeconds) return;
+  const auto left = eta_.seconds_left(now_() - t0_);
+  const double every = std::clamp(left.value_or(4 * kHeartbeatSeconds) / 4, kHeartbeatMinSeconds, kHeartbeatSeconds);
+  if (now_() - last_line_ < every) return;
   std::fprintf(out_, "%s still running (last: %s)\n", prefix().c_str(), r.label().c_str());
   last_line_ = now_();
 }
@@ -196,9 +209,10 @@ void Progress::finished(const Row& r) {
   ++done_;
   eta_.finished(r, now_() - last_event_);
   last_event_ = now_();
-  if (r.status != Status::ok && r.status != Status::interrupted)
-    std::fprintf(out_, "%s %s: %s: %s\n", prefix().c_str(), std::string(to_string(r.status)).c_str(), r.label().c_str(),
-                 r.reason.c_str());
+  if (r.status == Status::ok || r.status == Status::interrupted) return heartbeat(r);
+  std::fprintf(out_, "%s %s: %s: %s\n", prefix().c_str(), std::string(to_string(r.status)).c_str(), r.label().c_str(),
+               r.reason.c_str());
+  last_line_ = now_();
 }
 
 }  // namespace elubench::bench

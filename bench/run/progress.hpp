@@ -1,22 +1,27 @@
 // Progress on stderr while the rows run: "[done/total elapsed, ~T left] running <row>" when a row
-// starts, a line at least every kHeartbeatSeconds while rows run (an interleaved run starts
-// every row early and finishes them all near the end), and a line for each row that ends
-// neither ok nor interrupted.
+// starts, a "still running" line at least every kHeartbeatSeconds while rows run or finish (an
+// interleaved run starts every row early and finishes them all near the end), and a line for
+// each row that ends neither ok nor interrupted.
 //
 // The time left (Eta) is built from what is known up front and refined by what is measured.
 // Every row is known before the run: its device, n, bytes moved, threads and repetitions. A row
 // costs a first repetition (buffers, the reference checks and Google Benchmark's growing first
 // calls: it grows with n), one body call per further repetition (at least Google Benchmark's
 // minimum time; more where a pass over its bytes takes longer), and a finish after its last
-// repetition (the check of its last output, outside the body calls). Each cost is the row's own
-// once measured; else the median of the measured rows of its cell (first repetitions and finishes:
-// same device and n; later calls: same device, bytes and threads); else a per-element cost model
-// scaled by how the measured rows compare with it. What runs between body calls besides the
+// repetition (the check of its last output, outside the body calls). A first repetition or a
+// call is the row's own once measured; else the mean of the measured rows of its cell (first
+// repetitions: same device and n; later calls: same device, bytes and threads) held toward a
+// per-element cost model scaled by how the measured rows compare with it. A finish is the row's
+// first repetition times what the last finishes cost per second of their first repetitions
+// (a check of the same output, less the first touch of the buffers and the adversarial input:
+// 0.6 in the model). What runs between body calls besides the
 // finishes (Google Benchmark itself) scales the sum by the wall time per body-call second.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -51,15 +56,22 @@ class Eta {
   };
 
  private:
+  static constexpr std::size_t kRecentFinishes = 32;
+  static constexpr double kFinishPerFirst = 0.6, kFinishPriorWeight = 16;
+  double finish_per_first() const;
+
   std::map<const Row*, Entry> rows_;
   Entry* last_called_ = nullptr;
   double finishes_ = 0;  // seconds of the finishes so far
+  std::deque<std::pair<double, double>> recent_finishes_;  // (finish, first repetition) of the last rows
 };
 
 // "42s", "3m05s", "2h07m".
 std::string format_duration(double seconds);
 
-inline constexpr double kHeartbeatSeconds = 30;
+// A "still running" line at least every kHeartbeatSeconds, more often as the end nears (every
+// quarter of the time left, at least kHeartbeatMinSeconds apart).
+inline constexpr double kHeartbeatSeconds = 30, kHeartbeatMinSeconds = 2;
 
 // ELUBENCH_PROGRESS_TRACE=FILE records what the time left is computed from, one event a line
 // (time on the run's clock, then the event): "plan <index> <registry name> <n> <threads or 0>
@@ -93,6 +105,8 @@ class Progress {
   double now() const { return now_(); }
 
  private:
+  void heartbeat(const Row& r);  // a "still running" line when one is due
+
   std::function<double()> now_;
   std::FILE* out_;
   double t0_, last_line_, last_event_;
