@@ -252,7 +252,7 @@ const Flag kFlags[] = {
     {"--negative-slope", "S", "Leaky ReLU's slope (default 0.01)", apply_negative_slope},
     {"--input", "normal|negative|positive", "input distribution (default normal)", apply_input},
     {"--cache", "cold|hot", "GPU: flush L2 before each sample, or back-to-back launches", apply_cache},
-    {"--threads", "LIST", "CPU worker threads, numbers or 'all' (default 1,all)", apply_threads},
+    {"--threads", "LIST", "CPU worker threads, numbers or 'all' (default 1,all; the default suite\nsets them per part, which this replaces)", apply_threads},
     {"--repetitions", "N", "CPU: samples per result, at least 10 (default 10)",
      [](const std::string& v, Options& o) { o.repetitions = parse_count("--repetitions", v, 10, 100000, "a whole number >= 10"); }},
     {"--gpu-stdrel", "PCT",
