@@ -4,7 +4,8 @@
 # or CPU only: GPU rows are then written as skipped with the reason), writes the results JSON
 # under results/, prints the summary table, draws the charts under results/charts/ and writes
 # report.html (one self-contained page) next to them.
-#   bash scripts/run.sh                    # the default suite
+#   bash scripts/run.sh                    # the default suite (bench/plan/suite.cpp): ~4 min on 2 cores
+#   bash scripts/run.sh --full             # every activation, variant, dtype, size, thread count: hours
 #   bash scripts/run.sh --quick            # any elubench flags pass through (see --help)
 # The other half of the tradeoff is not part of this suite: whether ELU's faster convergence pays
 # for its cost, trained on Fashion-MNIST with PyTorch (~25 min on a 2-core CPU; docs/convergence.md):

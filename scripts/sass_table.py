@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Static cost model of the CUDA kernels, read from their machine code (SASS).
 
-usage: sass_table.py CUBIN_DIR [--check] [--markdown] [--readme README.md] [--cuobjdump PATH]
+usage: sass_table.py CUBIN_DIR [--check] [--markdown] [--readme docs/sass.md] [--cuobjdump PATH]
 
 CUBIN_DIR holds <file>.sm_80.cubin and <file>.sm_90.cubin for each kernel file of
 kernels/cuda/ (CMake target elubench_sass builds them with the library's device flags). The
@@ -372,7 +372,7 @@ def update_readme(path: str, table: str) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
-                                 usage="%(prog)s CUBIN_DIR [--check] [--markdown] [--readme README.md]")
+                                 usage="%(prog)s CUBIN_DIR [--check] [--markdown] [--readme docs/sass.md]")
     ap.add_argument("cubin_dir")
     ap.add_argument("--check", action="store_true", help="exit 1 on a missing 16-byte loop, a spill or a budget")
     ap.add_argument("--markdown", action="store_true", help="print the Markdown table only")

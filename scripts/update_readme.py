@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Rewrites the README's results section, between <!-- results:begin --> and <!-- results:end -->,
+"""Rewrites the results page's section (docs/results.md, where the README links for the full
+answer), between <!-- results:begin --> and <!-- results:end -->,
 from one results file: the machine it came from, the cost-over-ReLU charts (if drawn), per device
 the cost of each activation relative to ReLU at the largest size (best kernel per dtype, forward
 and forward + backward), and the table of every row at that size. Everything outside the markers is left byte for byte as it was.
 
   python scripts/plot.py results/X.json -o results/charts/X
-  python scripts/update_readme.py results/X.json --charts results/charts/X
+  python scripts/update_readme.py results/X.json --charts results/charts/X   # --readme FILE: another page
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog=PROG, description="Rewrite the README's results section from a results file.")
+    p = argparse.ArgumentParser(prog=PROG, description="Rewrite the results section of docs/results.md from a results file.")
     p.add_argument("results", help="the results JSON to show (a committed, measured file)")
-    p.add_argument("--readme", default=str(script_io.ROOT / "README.md"), help="README to edit (default: the project's)")
+    p.add_argument("--readme", default=str(script_io.ROOT / "docs" / "results.md"),
+                   help="the Markdown page to edit (default: the project's docs/results.md)")
     p.add_argument("--charts", help="folder plot.py wrote for this file; its tradeoff charts are linked")
     return p.parse_args(argv)
 

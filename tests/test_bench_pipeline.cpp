@@ -48,66 +48,78 @@ struct Capture {
 
 }  // namespace
 
-// Rows of 1 MB and 9 MB (bytes moved); the fit a + b * bytes comes from the finished ones.
-TEST(Eta, FromFinishedRowsWeightedByBytesLessWhatUnfinishedRowsSpent) {
-  std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/relu/naive/f32", 9 << 17),
-                           row("cpu/elu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 9 << 17)};
-  double now = 100;
+// Google Benchmark runs a row's first repetition (its growing first calls) to its end, then one
+// call per further repetition; a row's finish (the check of its last output) follows its last
+// call. Each cost is the row's own once measured, else its cell's, else the scaled model.
+TEST(Eta, FirstRepetitionThenOneCallPerRepetitionThenTheFinish) {
+  std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 1 << 17),
+                           row("cpu/elu/naive/f32", 9 << 17)};
+  double now = 0;
   Capture out;
-  Progress p(rows, [&] { return now; }, out.f);
-  EXPECT_EQ(p.prefix(), "[0/4    0.0s]");  // nothing finished: no estimate yet
+  Progress p(rows, [&] { return now; }, out.f, 3);
+  EXPECT_EQ(p.prefix(), "[0/3    0.0s]");  // nothing has run: nothing to go by
   p.starting(rows[0]);
-  now += 2;
-  p.spent(rows[0], 2.0);
+  now = 1, p.spent(rows[0], 0.5), now = 2, p.spent(rows[0], 1.0);  // row 0's first repetition: 1.5 s
+  p.starting(rows[1]);
+  now = 3, p.spent(rows[1], 1.0);  // row 0's first repetition ended; row 1's: 1 s
+  now = 5, p.spent(rows[0], 2.0);  // row 0's second repetition
+  // Row 0: one call of 2 s. Row 1: two calls of its cell's 2 s (row 0's call, held toward the
+  // model scaled by it: 2 s too). Row 2, 9x the elements, no measured cell: its first repetition
+  // is the model scaled by rows 0 and 1 (2.5 s against 2x the model's), its calls the minimum
+  // time scaled as row 0's call (2 s). Each finish: 0.6 x the row's first repetition. All x 5 s
+  // of wall / 4.5 s of calls.
+  const double model1 = 0.02 + 6e-8 * (1 << 17), model2 = 0.02 + 6e-8 * (9 << 17);
+  const double first2 = model2 * 2.5 / (2 * model1);
+  const double left = (2 + 0.6 * 1.5) + (2 * 2 + 0.6 * 1.0) + (first2 * 1.6 + 2 * 2);
+  EXPECT_EQ(p.prefix(), "[0/3    5.0s, ~" + format_duration(left * 5 / 4.5) + " left]");
+  now = 6, p.spent(rows[0], 1.0);  // row 0's last repetition: 1.5 s a call on average
   rows[0].status = Status::ok;
-  p.finished(rows[0]);
-  // One size measured: every row is expected to cost what it cost (2 s each, 3 rows left).
-  EXPECT_EQ(p.prefix(), "[1/4    2.0s, ~6s left]");
-  now += 10;
-  p.spent(rows[1], 10.0);
-  rows[1].status = Status::ok;
-  p.finished(rows[1]);
-  // 2 s at 1 MB, 10 s at 9 MB: 1 s + 1 s per MB. Left: 2 s + 10 s, less the 2 s row 3 already spent.
-  p.spent(rows[3], 2.0);
-  EXPECT_EQ(p.prefix(), "[2/4   12.0s, ~10s left]");
-  // A failed row leaves the plan without joining the fit.
-  p.spent(rows[2], 0.01);
+  now = 6.5, p.finished(rows[0]);  // its finish: 0.5 s for a 1.5 s first repetition
+  // Finishes now cost what the last ones did per second of first repetition, held toward 0.6 as
+  // if 16 rows of their mean first repetition had it; calls: 1.5 s. x 6 s (less the finish) / 5.5 s.
+  const double ratio = (0.5 + 0.6 * 16 * 1.5) / (1.5 + 16 * 1.5);
+  const double row1 = 2 * 1.5 + ratio * 1.0;
+  EXPECT_EQ(p.prefix(), "[1/3    6.5s, ~" + format_duration((row1 + first2 * (1 + ratio) + 2 * 1.5) * 6 / 5.5) + " left]");
+  // A failed row leaves the plan, its calls too.
   rows[2].status = Status::failed;
   rows[2].reason = "wrong";
+  p.starting(rows[2]);
+  now = 7, p.spent(rows[2], 0.5);
   p.finished(rows[2]);
-  EXPECT_EQ(p.prefix(), "[3/4   12.0s, ~8s left]");
+  EXPECT_EQ(p.prefix(), "[2/3    7.0s, ~" + format_duration(row1 * 6.5 / 5.5) + " left]");
   const std::string text = out.text();
-  EXPECT_NE(text.find("[0/4    0.0s] running cpu/relu/naive/f32 n=131072 threads=1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("[3/4   12.0s, ~8s left] failed: cpu/elu/naive/f32 n=131072 threads=1: wrong\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("[0/3    0.0s] running cpu/relu/naive/f32 n=131072 threads=1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("] failed: cpu/elu/naive/f32 n=1179648 threads=1: wrong\n"), std::string::npos) << text;
 }
 
-// Interleaved: every row starts early and none finishes until near the end. Each started row is
-// expected to take its remaining repetitions at the pace of its last call; a heartbeat line
-// says the run is alive between the "running" lines.
-TEST(Eta, InterleavedRowsAtThePaceOfTheirLastCallAndAHeartbeat) {
+// Wall time outside body calls and finishes (Google Benchmark's own work) scales the time left,
+// by at most 1.5. A heartbeat line says the run is alive between the "running" lines: every
+// quarter of the time left, at least 2 s and at most 30 s apart.
+TEST(Eta, ScaledByTheWallTimePerBodySecondAndAHeartbeat) {
   std::vector<Row> rows = {row("cpu/relu/naive/f32", 1 << 17), row("cpu/elu/naive/f32", 1 << 17)};
   double now = 0;
   Capture out;
-  Progress p(rows, [&] { return now; }, out.f, 10);
-  EXPECT_EQ(p.prefix(), "[0/2    0.0s]");  // nothing has run: nothing to go by
+  Progress p(rows, [&] { return now; }, out.f, 2);
   p.starting(rows[0]);
-  now += 1;
-  p.spent(rows[0], 1.0);  // the first repetition of row 0: 1 s
-  EXPECT_EQ(p.prefix(), "[0/2    1.0s, ~19s left]");  // 9 x 1 s, and row 1 (same bytes) like row 0: 10 s
+  now = 1, p.spent(rows[0], 1.0);
   p.starting(rows[1]);
-  now += 2;
-  p.spent(rows[1], 2.0);
-  // 9 repetitions of 1 s and 9 of 2 s left.
-  EXPECT_EQ(p.prefix(), "[0/2    3.0s, ~27s left]");
-  for (int i = 0; i < 30; ++i) {
-    now += 1;
-    p.spent(rows[0], 0.5);  // row 0 speeds up: its pace is its last call's
-  }
-  EXPECT_EQ(p.prefix(), "[0/2   33.0s, ~18s left]");  // 0 for row 0 (31 calls), 9 x 2 s for row 1
+  now = 2.2, p.spent(rows[1], 1.0);  // under 2 s since the last line: no heartbeat
+  now = 3.2, p.spent(rows[0], 1.0);  // 2.2 s since the last line, about 2 s left: a heartbeat
+  // Row 1: one call (row 0's 1 s) and a finish (0.6 x 1 s); row 0: its finish. x 3.2 s / 3 s.
+  EXPECT_EQ(p.prefix(), "[0/2    3.2s, ~" + format_duration((1 + 0.6 + 0.6) * 3.2 / 3) + " left]");
+  now = 40;  // a long stall: the scale stops at 1.5
+  EXPECT_EQ(p.prefix(), "[0/2   40.0s, ~" + format_duration(2.2 * 1.5) + " left]");
+  p.spent(rows[1], 1.0);
   const std::string text = out.text();
-  EXPECT_NE(text.find("still running (last: cpu/relu/naive/f32 n=131072 threads=1)\n"), std::string::npos) << text;
-  EXPECT_EQ(text.find("still running", text.find("still running") + 1), std::string::npos) << "one heartbeat per 30 s";
+  EXPECT_NE(text.find("[0/2    3.2s, ~2s left] still running (last: cpu/relu/naive/f32 n=131072 threads=1)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[0/2   40.0s, ~2s left] still running (last: cpu/elu/naive/f32 n=131072 threads=1)\n"),
+            std::string::npos)
+      << text;
+  std::size_t heartbeats = 0;
+  for (auto at = text.find("still running"); at != std::string::npos; at = text.find("still running", at + 1)) ++heartbeats;
+  EXPECT_EQ(heartbeats, 2u) << text;
 }
 
 TEST(Eta, DurationsReadAtAGlance) {

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <set>
+#include <tuple>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include "plan/inputs.hpp"
 #include "plan/platform.hpp"
 #include "plan/rows.hpp"
+#include "plan/suite.hpp"
 #include "results/ceilings.hpp"
 #include "results/document.hpp"
 #include "results/output_file.hpp"
@@ -234,6 +237,45 @@ TEST(Selection, CeilingsJoinAndBiasRowsGetCols) {
   EXPECT_EQ(bias_cols(1u << 20), 1024u);
   EXPECT_EQ(bias_cols(1000), 8u);
   EXPECT_EQ(bias_cols(7), 1u);
+}
+
+// The default suite is data: every name in it is a registry name (a typo would select nothing
+// and go unnoticed), every part selects rows, ELU and ReLU come first, and every kernel row has
+// its copy ceiling at its (dtype, n, threads).
+TEST(Selection, DefaultSuiteNamesTheRegistryAndEveryRowHasItsCeiling) {
+  std::set<std::string> activations, variants;
+  for (const Variant& v : all_variants()) {
+    activations.insert(std::string(to_string(v.activation)));
+    variants.insert(v.variant);
+  }
+  for (const SuitePart& part : default_suite()) {
+    for (auto a : part.activations) EXPECT_TRUE(activations.count(std::string(a))) << part.answers << ": " << a;
+    for (auto v : part.variants) EXPECT_TRUE(variants.count(std::string(v))) << part.answers << ": " << v;
+    const bool selects = std::any_of(all_variants().begin(), all_variants().end(),
+                                     [&](const Variant& v) { return v.device == Device::cpu && part_selects(part, v); });
+    EXPECT_TRUE(selects) << part.answers;
+  }
+  Options o;
+  ASSERT_EQ(suite_of(o), "default");
+  o.devices = {Device::cpu};
+  Platform p;
+  p.hardware_threads = 2;
+  const auto rows = select_rows(o, p);
+  std::set<std::tuple<Dtype, std::size_t, int>> ceilings;
+  std::size_t others = 0;
+  for (const Row& r : rows)
+    if (r.variant->kind == Kind::ceiling) ceilings.insert({r.variant->dtype, r.n, *r.threads});
+  for (const Row& r : rows) {
+    if (r.variant->kind == Kind::ceiling) continue;
+    EXPECT_TRUE(ceilings.count({r.variant->dtype, r.n, *r.threads})) << r.label() << " has no ceiling";
+    const bool elu_or_relu = r.variant->activation == Activation::elu || r.variant->activation == Activation::relu;
+    if (!elu_or_relu) ++others;
+    else EXPECT_EQ(others, 0u) << r.label() << " comes after another activation's row";
+  }
+  EXPECT_GT(rows.size(), 100u);
+  EXPECT_LT(rows.size(), 600u) << "the default suite answers in minutes, not hours";
+  o.full = true;
+  EXPECT_GT(select_rows(o, p).size(), 2000u) << "--full keeps everything";
 }
 
 // cache_resident counts what a row streams: a backward reads x (its saved tensor) and dy and

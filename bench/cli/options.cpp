@@ -31,4 +31,11 @@ std::optional<Cache> parse_cache(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view suite_of(const Options& o) {
+  if (o.full) return "full";
+  if (o.quick) return "quick";
+  const bool selected = !o.activations.empty() || !o.variants.empty() || !o.dtypes.empty() || !o.sizes.empty();
+  return selected ? "selected" : "default";
+}
+
 }  // namespace elubench::bench

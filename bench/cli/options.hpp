@@ -45,6 +45,7 @@ struct Options {
   std::string resume;                     // --resume FILE: complete the run FILE records
   bool list = false;
   bool quick = false;
+  bool full = false;                      // every registered variant at every default size, not the suite
   bool help = false;
   // GPU stopping rule (timing/stopping_rule.hpp, gpu_stop_rule); nullopt: the defaults.
   std::optional<double> gpu_stdrel_pct, gpu_max_time_s;
@@ -52,5 +53,11 @@ struct Options {
   std::vector<std::string> benchmark_args;  // --benchmark_* flags, passed through verbatim
   std::string command_line;
 };
+
+// Where the run's rows come from, as the results' config.suite records it: "default" (the
+// default suite, plan/suite.hpp: no --full, no --quick and none of --activation, --variant,
+// --dtype, --sizes), "full" (--full), "quick" (--quick) or "selected" (those flags select from
+// the whole registry).
+std::string_view suite_of(const Options& o);
 
 }  // namespace elubench::bench

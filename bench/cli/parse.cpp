@@ -245,14 +245,14 @@ const Flag kFlags[] = {
     {"--activation", "LIST", "e.g. elu,relu (copy ceilings always run)", apply_activations},
     {"--variant", "LIST", "e.g. naive,vectorized (third part of a name in --list)", apply_variants},
     {"--dtype", "LIST", "f32,f16,bf16", apply_dtypes},
-    {"--sizes", "SPEC", "1024,2^20 or 2^10:2^28:x4 (default GPU 2^10..2^28, CPU 2^10..2^26, x4)",
+    {"--sizes", "SPEC", "1024,2^20 or 2^10:2^28:x4 (with --full or a selection: GPU 2^10..2^28,\nCPU 2^10..2^26, x4; the default suite has its own)",
      [](const std::string& v, Options& o) { o.sizes = parse_sizes(v); }},
     {"--alpha", "A[,B,...]", "ELU alpha (default 1); a list runs one row per value for the variants\nthat read alpha, one row for the others",
      apply_alpha},
     {"--negative-slope", "S", "Leaky ReLU's slope (default 0.01)", apply_negative_slope},
     {"--input", "normal|negative|positive", "input distribution (default normal)", apply_input},
     {"--cache", "cold|hot", "GPU: flush L2 before each sample, or back-to-back launches", apply_cache},
-    {"--threads", "LIST", "CPU worker threads, numbers or 'all' (default 1,all)", apply_threads},
+    {"--threads", "LIST", "CPU worker threads, numbers or 'all' (default 1,all; the default suite\nsets them per part, which this replaces)", apply_threads},
     {"--repetitions", "N", "CPU: samples per result, at least 10 (default 10)",
      [](const std::string& v, Options& o) { o.repetitions = parse_count("--repetitions", v, 10, 100000, "a whole number >= 10"); }},
     {"--gpu-stdrel", "PCT",
@@ -280,6 +280,8 @@ const Flag kFlags[] = {
      [](const std::string& v, Options& o) { apply_file("--resume", v, o.resume); }},
     {"--quick", "", "CI smoke: sizes 2^12,2^16,2^20, f32 + f16, short samples",
      [](const std::string&, Options& o) { o.quick = true; }},
+    {"--full", "", "every registered variant, dtype, default size and thread count (hours),\ninstead of the default suite",
+     [](const std::string&, Options& o) { o.full = true; }},
     {"--help", "", "this text", [](const std::string&, Options& o) { o.help = true; }, "-h"},
 };
 
@@ -329,6 +331,7 @@ void check_contradictions(const Given& given, const Options& o) {
     throw UsageError("--gpu-min-samples is larger than --gpu-max-samples");
   if (o.quick && has("--sizes")) throw UsageError("--quick fixes the sizes: drop --sizes or --quick");
   if (o.quick && has("--repetitions")) throw UsageError("--quick fixes the repetitions: drop --repetitions or --quick");
+  if (o.quick && o.full) throw UsageError("--quick and --full ask for opposite suites: drop one");
   if (o.list && (has("--out") || has("--force")))
     throw UsageError("--list prints the registry and writes no results: drop --out/--force");
   if (o.force && !has("--out")) throw UsageError("--force needs --out (the default path never collides)");
@@ -353,8 +356,10 @@ std::span<const Flag> flags() { return kFlags; }
 
 std::string usage() {
   std::string s = R"(usage: elubench [options] [--benchmark_* flags]
-Times every registered variant (registry x dtypes x sizes), checks each against the float64
-reference first, measures the copy ceiling in the same run and writes one results JSON.
+Times the variants of the registry, checks each against the float64 reference first, measures
+the copy ceiling in the same run and writes one results JSON. Without --activation, --variant,
+--dtype or --sizes it runs the default suite (minutes: ELU and ReLU first, the peers, the other
+activations where their cost shows; bench/plan/suite.cpp); --full runs everything (hours).
 
 )";
   constexpr std::size_t kHelpColumn = 28;

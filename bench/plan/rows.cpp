@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <string>
 #include <tuple>
 
 #include "cli/parse.hpp"
 #include "cli/selectable.hpp"
 #include "elubench/reference.hpp"
+#include "plan/suite.hpp"
 
 namespace elubench::bench {
 
@@ -82,7 +84,9 @@ class Selection {
 }
 }  // namespace
 
-std::vector<Row> select_rows(const Options& o, const Platform& p) {
+namespace {
+// Every registered variant the options select, at every size (the given or the default ones).
+std::vector<Row> matrix_rows(const Options& o, const Platform& p) {
   const Selection selection(o);
   const auto reg = selectable_variants();
   const std::vector<int> threads = resolve_threads(o, p.hardware_threads);
@@ -96,6 +100,42 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
     for (std::size_t n : sizes)
       for (float alpha : alphas) add_rows(rows, v, n, alpha, o, p, threads);
   }
+  return rows;
+}
+
+// One part of the default suite: its copy ceilings (each (device, dtype, n, threads) its rows
+// need), then its rows; a row an earlier part already holds is not added again.
+void add_suite_part(std::vector<Row>& rows, std::set<std::string>& taken, const SuitePart& part, const Options& o,
+                    const Platform& p, const std::vector<int>& given_threads) {
+  const auto reg = selectable_variants();
+  const std::vector<int> threads = part_threads(part, given_threads, p.hardware_threads);
+  std::vector<Row> kernels, ceilings;
+  for (const Variant& v : reg) {
+    if (!allowed(o.devices, v.device) || !part_selects(part, v)) continue;
+    const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
+    for (std::size_t n : part_sizes(part, v.device))
+      for (float alpha : alphas) add_rows(kernels, v, n, alpha, o, p, threads);
+  }
+  for (const Row& k : kernels)
+    for (const Variant& c : reg)
+      if (c.kind == Kind::ceiling && c.device == k.variant->device && c.dtype == k.variant->dtype)
+        add_rows(ceilings, c, k.n, o.alpha.front(), o, p, k.threads ? std::vector<int>{*k.threads} : threads);
+  for (auto* group : {&ceilings, &kernels})
+    for (Row& r : *group)
+      if (taken.insert(r.label()).second) rows.push_back(std::move(r));
+}
+
+std::vector<Row> suite_rows(const Options& o, const Platform& p) {
+  const std::vector<int> given = o.threads.empty() ? std::vector<int>{} : resolve_threads(o, p.hardware_threads);
+  std::vector<Row> rows;
+  std::set<std::string> taken;
+  for (const SuitePart& part : default_suite()) add_suite_part(rows, taken, part, o, p, given);
+  return rows;
+}
+}  // namespace
+
+std::vector<Row> select_rows(const Options& o, const Platform& p) {
+  std::vector<Row> rows = suite_of(o) == "default" ? suite_rows(o, p) : matrix_rows(o, p);
   if (rows.empty()) refuse_empty_selection(o);
   return rows;
 }

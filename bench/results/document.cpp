@@ -86,7 +86,7 @@ nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
   for (float a : o.alpha) alpha.push_back(json_float(a));
   return {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
           {"alpha", alpha}, {"negative_slope", json_float(o.negative_slope)}, {"input", to_string(o.input)},
-          {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick},
+          {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick}, {"suite", suite_of(o)},
           {"command_line", o.command_line}, {"argv", info.argv},
           {"gpu_timing", info.gpu_timing ? gpu_timing_setup_to_json(*info.gpu_timing) : nlohmann::json(nullptr)}};
 }
