@@ -6,8 +6,9 @@
 #     that gave no false alarm in 20 measured comparisons is 60%: it catches gross regressions
 #     (a lost vectorization is 10-30x), not a 30% one. compare.py exits 2 when a row could not
 #     have seen 60% with the samples it had: the time gate then cannot judge.
-#  2. work: instructions per kernel call counted under callgrind (scripts/count_gate.py). Counts
-#     repeat exactly on one machine but not across machines, so the commit that
+#  2. work: instructions per kernel call counted under callgrind (scripts/count_gate.py), once per
+#     SIMD target valgrind runs (AVX2 and SSE4; valgrind hides AVX-512, so AVX3 is never counted).
+#     Counts repeat exactly on one machine but not across machines, so the commit that
 #     results/baselines/ci-cpu-counts.json names is rebuilt (CPU-only, elubench_count only) and
 #     counted here beside the code under test, and the two are compared (10% threshold). When the
 #     counted code (kernels/ but its CUDA files, the counting harness, the build files) is the
