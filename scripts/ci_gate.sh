@@ -6,8 +6,9 @@
 #     that gave no false alarm in 20 measured comparisons is 60%: it catches gross regressions
 #     (a lost vectorization is 10-30x), not a 30% one. compare.py exits 2 when a row could not
 #     have seen 60% with the samples it had: the time gate then cannot judge.
-#  2. work: instructions per kernel call counted under callgrind (scripts/count_gate.py). Counts
-#     repeat exactly on one machine but not across machines, so the commit that
+#  2. work: instructions per kernel call counted under callgrind (scripts/count_gate.py), once per
+#     SIMD target valgrind runs (AVX2 and SSE4; valgrind hides AVX-512, so AVX3 is never counted).
+#     Counts repeat exactly on one machine but not across machines, so the commit that
 #     results/baselines/ci-cpu-counts.json names is rebuilt (CPU-only, elubench_count only) and
 #     counted here beside the code under test, and the two are compared (10% threshold). When the
 #     counted code (kernels/ but its CUDA files, the counting harness, the build files) is the
@@ -22,13 +23,13 @@
 # core is shared with everything else on the machine), 2^16 and 2^20 elements (2^12 calls
 # last a microsecond and drift with the scheduler), 20 interleaved repetitions of 20 ms.
 #
-# The timing baseline is for one CPU model and SIMD target (scripts/baseline_match.py decides);
-# on another machine the time gate says so and cannot judge. Regenerate both baselines after an
-# intended change (results/baselines/README.md).
+# A timing baseline is for one CPU model and SIMD target (scripts/baseline_match.py picks the one
+# that applies); on a machine none is for, the time gate says so and cannot judge. Regenerate
+# both baselines after an intended change (results/baselines/README.md).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${ELUBENCH_BUILD_DIR:-build/ci}
-baseline=${ELUBENCH_BASELINE:-results/baselines/ci-cpu.json}
+baseline=${ELUBENCH_BASELINE:-}  # default: the one of results/baselines/ that applies (time_gate)
 threshold=${ELUBENCH_GATE_THRESHOLD:-60}
 counts_baseline=${ELUBENCH_COUNTS_BASELINE:-results/baselines/ci-cpu-counts.json}
 py=.venv/bin/python
@@ -50,12 +51,16 @@ smoke_run() {
 }
 
 time_gate() {
-  local match rc=0
-  match=$($py scripts/baseline_match.py "$baseline" "$out/candidate.json") || rc=$?
+  local match rc=0 baselines
+  # One timing baseline per machine kind (CPU model and SIMD target): ci-cpu.json, and ci-cpu.*.json
+  # committed from other machines; baseline_match.py takes the first that applies.
+  read -r -a baselines <<<"${baseline:-results/baselines/ci-cpu.json $(compgen -G 'results/baselines/ci-cpu.*.json' | tr '\n' ' ')}"
+  match=$($py scripts/baseline_match.py "${baselines[@]}" "$out/candidate.json") || rc=$?
   [ "$rc" -ne 2 ] || exit 2
   if [ "$rc" -ne 0 ]; then
     time_why=$match; echo "== time gate cannot judge: $match =="; return
   fi
+  baseline=$(tail -n 1 <<<"$match") match=$(head -n 1 <<<"$match")
   echo "== time: $match; compare with $baseline (normalized by the copy ceiling, threshold ${threshold}%) =="
   rc=0
   $py scripts/compare.py "$baseline" "$out/candidate.json" --normalize-by copy --threshold "$threshold" \

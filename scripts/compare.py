@@ -117,10 +117,11 @@ def parse_args(argv):
     return args
 
 
-def describe(row, several=None) -> str:
+def describe(row, several=None, targets=True) -> str:
     """The row's name plus what tells rows with the same name apart. Activation parameters
     (params) are named when `several` (a set of RowIds without params) says the files hold that
-    row with more than one parameter set, or always when several is None."""
+    row with more than one parameter set, or always when several is None; the SIMD target when
+    `targets` (the files hold rows on more than one)."""
     parts = [row["name"], f"n={results_text.size_label(row['n'])}"]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
@@ -134,6 +135,8 @@ def describe(row, several=None) -> str:
         parts.append(params)
     if row["cols"] is not None:
         parts.append(f"cols={row['cols']}")
+    if targets and row.get("simd_target") is not None:
+        parts.append(row["simd_target"])
     return " ".join(parts)
 
 
@@ -143,9 +146,16 @@ def key_of(row):
 
 
 def index_rows(doc, path):
-    """{RowId: row}: rows differing in any parameter that changes the work are different rows."""
+    """{RowId: row}: rows differing in any parameter that changes the work, the SIMD target
+    included, are different rows (a file from before rows recorded it: rix.legacy_simd_target)."""
     rows = {}
+    legacy = rix.legacy_simd_target(doc)
     for r in doc["results"]:
+        if legacy is not None and rix.has_target_code(r):
+            if type(r) is Lite:
+                r.simd_target, r.key = legacy, r.key._replace(simd_target=legacy)
+            else:
+                r["simd_target"] = legacy
         k = key_of(r)
         if k in rows:
             raise script_io.InputError(f"{path}: two results for {describe(r)}")
@@ -172,7 +182,7 @@ class Lite:
     """What compare.py reads of a results row, in slots: a 100,000-row file held this way takes
     ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict;
     the activation parameters are in key (a RowId), not kept twice."""
-    __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "key",
+    __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "simd_target", "key",
                  "alpha", "name", "kind", "status", "reason", "gbps", "time_s")
 
     def __init__(self, row, intern=sys.intern, new=tuple.__new__, RowId=rix.RowId):
@@ -180,11 +190,13 @@ class Lite:
         # does, as a plain tuple.__new__ (RowId's own __new__ is Python: ~1 s on two files).
         dev, act, var, dt, cache, inp = row["device"], row["activation"], row["variant"], row["dtype"], \
             row["cache"], row["input"]
+        simd = row.get("simd_target")
         key = (intern(dev), intern(act), intern(var), intern(dt), row["n"], row["threads"],
-               None if cache is None else intern(cache), intern(inp), row["cols"], rix.row_params(row))
+               None if cache is None else intern(cache), intern(inp), row["cols"],
+               None if simd is None else intern(simd), rix.row_params(row))
         self.key = new(RowId, key)
         (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
-         self.cols) = key[:9]
+         self.cols, self.simd_target) = key[:10]
         self.alpha, self.name, self.kind = row["alpha"], intern(row["name"]), intern(row["kind"])
         self.status, self.reason, self.gbps = intern(row["status"]), row["reason"], row["gbps"]
         t = row["time_s"]
@@ -527,17 +539,19 @@ class Report:
         self.only_base, self.only_cand, self.note = only_base, only_cand, note
         self.allowance, (self.drift, self.drift_source), self.args = allowance, drift, args
         # Rows measured with several parameter sets (--alpha 0.5,1,2) are told apart by them.
-        seen, self.several = {}, set()
+        seen, self.several, targets = {}, set(), set()
         for r in [r.cand for r in rows] + [b for b, _ in not_ok] + no_ceiling + only_base + only_cand:
             key = key_of(r)
+            targets.add(key.simd_target)
             if seen.setdefault(key[:-1], key.params) != key.params:  # key[:-1]: all but params
                 self.several.add(key[:-1])
+        self.several_targets = len(targets - {None}) > 1
         self._described = {}
 
     def describe(self, row):
         got = self._described.get(id(row))
         if got is None:  # text() asks twice per row (width, then the line)
-            got = self._described[id(row)] = describe(row, self.several)
+            got = self._described[id(row)] = describe(row, self.several, self.several_targets)
         return got
 
     def count(self, verdict):

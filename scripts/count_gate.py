@@ -11,9 +11,14 @@ taken at an older commit bank every gain since, which a later regression then sp
 and CI counts the commit its committed baseline names and the code under test side by side
 (ci_gate.sh); a variant that got cheaper since that commit makes compare say the baseline is stale.
 
-  measure --binary build/X/bench/elubench_count -o counts.json [--commit REV | --no-source]
-      runs the binary under valgrind --tool=callgrind. The binary brackets one call per CPU kernel
-      with CALLGRIND_ZERO_STATS / CALLGRIND_DUMP_STATS_AT(name); every dump file callgrind writes
+  measure --binary build/X/bench/elubench_count -o counts.json [--commit REV | --no-source] [--targets AVX2,SSE4]
+      runs the binary under valgrind --tool=callgrind once per SIMD target, pinned to it by
+      ELUBENCH_SIMD_TARGET (kernels/cpu/simd_targets.cpp). Valgrind runs AVX2 and below: its CPUID
+      has no AVX-512, so AVX3 cannot be counted (the timing rows measure it). A binary that does
+      not pin a target (built before ELUBENCH_SIMD_TARGET) has that target listed as not counted,
+      with why (a quick uninstrumented valgrind run tells, before any callgrind time is spent).
+      The binary brackets one call per CPU kernel with CALLGRIND_ZERO_STATS /
+      CALLGRIND_DUMP_STATS_AT(name); every dump file callgrind writes
       carries "desc: Trigger: Client Request: <name>" and the call's "totals: <Ir>". The file
       records the machine (CPU model, a hash of its feature flags, valgrind's version) and the
       source: the commit counted and the git object ids of everything that builds the counted
@@ -22,11 +27,15 @@ and CI counts the commit its committed baseline names and the code under test si
       whether the counted code at this checkout (HEAD plus uncommitted changes) differs from the
       code BASELINE.json was counted from: prints the baseline's commit, then the paths that differ.
   compare BASE.json CAND.json [--threshold 10] [--markdown]
-      per variant the change in instructions: SAME, MORE_WORK (> threshold %), LESS_WORK.
+      per SIMD target counted in both and variant the change in instructions: SAME, MORE_WORK
+      (> threshold %), LESS_WORK. A target counted in one file only is listed, not compared.
+
+Format: schema_version 3 keeps the counts per target ("targets": {"AVX2": {variant: Ir}, ...});
+version 2 files (one target, host.simd_target and "counts") are read as that one target.
 
 Exit status: measure 0 ok, 1 the run failed; changed 0 unchanged, 1 changed; compare 1 when any
-variant is MORE_WORK, 2 when the two files were counted on different machines or SIMD targets
-(cannot judge); every command 2 on unusable input.
+variant is MORE_WORK, 2 when the two files were counted on different machines or share no SIMD
+target (cannot judge); every command 2 on unusable input.
 """
 
 from __future__ import annotations
@@ -48,7 +57,8 @@ import script_io
 
 PROG = "count_gate.py"
 SCHEMA = "elubench-counts"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+READ_VERSIONS = (2, 3)  # 2: one target, host.simd_target and "counts"
 TRIGGER_PREFIX = "Client Request: "
 # What builds elubench_count with the CPU-only preset: the kernels (their CUDA files are not
 # compiled there), the counting harness and the build files. "kernels" stands for each of its
@@ -57,7 +67,11 @@ COUNTED_PATHS = ("kernels", "bench/tools/count_work.cpp", "bench/buffers", "benc
                  "CMakeLists.txt", "CMakePresets.json", "cmake")
 NOT_COUNTED = ("kernels/cuda",)
 # What makes two counts files comparable: the same machine as valgrind presents it.
-HOST_KEYS = ("cpu_model", "cpu_flags", "valgrind", "simd_target")
+HOST_KEYS = ("cpu_model", "cpu_flags", "valgrind")
+# The SIMD targets counted by default: those valgrind runs (its CPUID hides AVX-512, so Highway's
+# AVX3 targets never run under it) and every x86-64 CI machine has.
+VALGRIND_TARGETS = ("AVX2", "SSE4")
+AVX512_TARGETS = ("AVX3", "AVX3_DL", "AVX3_ZEN4", "AVX3_SPR")
 
 
 # Unusable input: reported as one line on stderr, exit 2 (the same class as the results loader's,
@@ -279,6 +293,50 @@ def measured_source(args) -> dict:
     return source_of(root, args.commit or "HEAD")
 
 
+def pinned_target(valgrind: str, binary: str, target: str) -> str | None:
+    """None when the binary runs `target` under valgrind with ELUBENCH_SIMD_TARGET set (a quick run
+    without instrumentation: a binary that ignores the variable runs what valgrind's CPUID offers,
+    which natively would be another target); otherwise why it does not."""
+    proc = subprocess.run([valgrind, "--tool=none", "-q", binary, "--n", "1024"], capture_output=True, text=True,
+                          env=dict(os.environ, ELUBENCH_SIMD_TARGET=target))
+    ran = next((l.split()[1] for l in proc.stdout.splitlines() if l.startswith("simd_target ")), None)
+    if ran == target and proc.returncode == 0:
+        return None
+    said = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+    return (f"the binary ran {ran} when asked for {target} (built before ELUBENCH_SIMD_TARGET)" if ran
+            else f"the binary refused {target}: {said}")
+
+
+def count_target(args, valgrind: str, target: str, tmp: str) -> dict | str:
+    """{variant: Ir} of one target counted under callgrind, or why it was not counted."""
+    why = pinned_target(valgrind, args.binary, target)
+    if why:
+        return why
+    out_base = os.path.join(tmp, f"cg-{target}.out")
+    # Collection stays on: each DUMP_STATS_AT writes the counts since the ZERO_STATS just
+    # before it, so what ran between two variants (input setup, checks) is never counted.
+    cmd = [valgrind, "--tool=callgrind", f"--callgrind-out-file={out_base}", args.binary, "--n", str(args.n)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, ELUBENCH_SIMD_TARGET=target))
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+        sys.stdout.write(proc.stdout)
+        raise CountFailed(f"{os.path.basename(args.binary)} ({target}) under valgrind exited {proc.returncode}:\n{tail}")
+    simd, n, ok = parse_binary_stdout(proc.stdout)
+    if simd != target:
+        raise InputError(f"under valgrind the binary ran {simd}, not {target}")
+    counts = collect_dumps(out_base)
+    missing, extra = sorted(set(ok) - set(counts)), sorted(set(counts) - set(ok))
+    if missing or extra:
+        raise InputError(f"{target}: dumps and checked variants differ: no dump for {missing}, unchecked dumps {extra}")
+    if not counts:
+        raise InputError(f"{target}: no variant was counted")
+    return dict(sorted(counts.items()))
+
+
+class CountFailed(Exception):
+    """The binary failed under valgrind (exit 1, not unusable input)."""
+
+
 def measure(args) -> int:
     if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
         raise InputError(f"{args.binary}: not an executable file")
@@ -288,40 +346,32 @@ def measure(args) -> int:
     if os.path.exists(args.output) and not args.force:
         raise InputError(f"{args.output} exists (use --force to overwrite)")
     source = None if args.no_source else measured_source(args)
+    targets, not_counted = {}, {}
+    t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="count_gate-") as tmp:
-        out_base = os.path.join(tmp, "cg.out")
-        # Collection stays on: each DUMP_STATS_AT writes the counts since the ZERO_STATS just
-        # before it, so what ran between two variants (input setup, checks) is never counted.
-        cmd = [valgrind, "--tool=callgrind", f"--callgrind-out-file={out_base}",
-               args.binary, "--n", str(args.n)]
-        t0 = time.monotonic()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        elapsed = time.monotonic() - t0
-        if proc.returncode != 0:
-            tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
-            print(f"{PROG}: {os.path.basename(args.binary)} under valgrind exited {proc.returncode}:\n{tail}",
-                  file=sys.stderr)
-            sys.stdout.write(proc.stdout)
-            return 1
-        simd, n, ok = parse_binary_stdout(proc.stdout)
-        counts = collect_dumps(out_base)
-    missing = sorted(set(ok) - set(counts))
-    extra = sorted(set(counts) - set(ok))
-    if missing or extra:
-        raise InputError(f"dumps and checked variants differ: no dump for {missing}, unchecked dumps {extra}")
-    if not counts:
-        raise InputError("no variant was counted")
+        for target in args.targets:
+            try:
+                got = count_target(args, valgrind, target, tmp)
+            except CountFailed as e:
+                print(f"{PROG}: {e}", file=sys.stderr)
+                return 1
+            (targets if isinstance(got, dict) else not_counted)[target] = got
+    if not targets:
+        raise InputError("no SIMD target was counted: " + "; ".join(f"{t}: {w}" for t, w in not_counted.items()))
     doc = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
-        "host": {"cpu_model": cpu_model(), "cpu_flags": cpu_flags(), "valgrind": valgrind_version(valgrind),
-                 "simd_target": simd},
-        "n": n,
+        "host": {"cpu_model": cpu_model(), "cpu_flags": cpu_flags(), "valgrind": valgrind_version(valgrind)},
+        "n": args.n,
         "source": source,
-        "counts": dict(sorted(counts.items())),
+        "targets": targets,
+        "not_counted": not_counted,
     }
     write_atomic(args.output, doc, args.force)
-    print(f"{PROG}: {len(counts)} variants counted (simd_target {simd}, n {n}) in {elapsed:.1f} s -> {args.output}")
+    for t, why in not_counted.items():
+        print(f"{PROG}: {t} not counted: {why}")
+    print(f"{PROG}: {', '.join(f'{t} {len(c)} variants' for t, c in targets.items())} counted (n {args.n}) in "
+          f"{time.monotonic() - t0:.1f} s -> {args.output}")
     return 0
 
 
@@ -330,13 +380,16 @@ def measure(args) -> int:
 
 
 def load_counts(path: str) -> dict:
+    """A counts file, version 2 read as version 3: {"host", "n", "source", "targets": {target:
+    {variant: Ir}}, "not_counted": {target: why}}."""
     doc = results_load.read_json(path)  # UTF-8 only, no NaN, bounded depth and size: one line otherwise
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InputError(f"{path}: not an {SCHEMA} file")
-    if doc.get("schema_version") != SCHEMA_VERSION:
-        raise InputError(f"{path}: schema_version {doc.get('schema_version')!r}, this script reads {SCHEMA_VERSION}")
+    version = doc.get("schema_version")
+    if version not in READ_VERSIONS:
+        raise InputError(f"{path}: schema_version {version!r}, this script reads {', '.join(map(str, READ_VERSIONS))}")
     host = doc.get("host")
-    for key in HOST_KEYS:
+    for key in HOST_KEYS + (("simd_target",) if version == 2 else ()):
         if not isinstance(host, dict) or not isinstance(host.get(key), str):
             raise InputError(f"{path}: host.{key} missing")
     src = doc.get("source", "missing")
@@ -346,13 +399,24 @@ def load_counts(path: str) -> dict:
     n = doc.get("n")
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         raise InputError(f"{path}: n must be a positive integer")
-    counts = doc.get("counts")
+    if version == 2:
+        doc = dict(doc, targets={host["simd_target"]: doc.get("counts")}, not_counted={})
+    targets = doc.get("targets")
+    if not isinstance(targets, dict) or not targets:
+        raise InputError(f"{path}: targets must be a non-empty object")
+    for target, counts in targets.items():
+        check_counts(path, target, counts)
+    if not isinstance(doc.get("not_counted", {}), dict):
+        raise InputError(f"{path}: not_counted must be an object")
+    return doc
+
+
+def check_counts(path: str, target: str, counts) -> None:
     if not isinstance(counts, dict) or not counts:
-        raise InputError(f"{path}: counts must be a non-empty object")
+        raise InputError(f"{path}: counts of {target} must be a non-empty object")
     for name, value in counts.items():
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise InputError(f"{path}: count of {name} must be a positive integer, got {value!r}")
-    return doc
 
 
 def verdict(base: int, cand: int, threshold: float) -> tuple[float, str]:
@@ -372,9 +436,9 @@ def catches(base: int, cand: int, threshold: float) -> float:
 
 
 def same_machine(base: dict, cand: dict, ignore_host: bool) -> str | None:
-    """None when the two files' counts compare; otherwise why not (a SIMD target never does)."""
+    """None when the two files' counts compare; otherwise why not."""
     other = [k for k in HOST_KEYS if base["host"][k] != cand["host"][k]]
-    if not other or (ignore_host and "simd_target" not in other):
+    if not other or ignore_host:
         return None
     return ", ".join(f"{k} {base['host'][k]!r} vs {cand['host'][k]!r}" for k in other)
 
@@ -389,30 +453,45 @@ def compare(args) -> int:
         return 2
     if base["n"] != cand["n"]:
         raise InputError(f"counts for different n don't compare (baseline {base['n']}, candidate {cand['n']})")
-    bc, cc = base["counts"], cand["counts"]
-    rows = [(name, bc[name], cc[name], *verdict(bc[name], cc[name], args.threshold),
-             catches(bc[name], cc[name], args.threshold)) for name in sorted(set(bc) & set(cc))]
-    only_base, only_cand = sorted(set(bc) - set(cc)), sorted(set(cc) - set(bc))
-    (print_markdown if args.markdown else print_text)(base, rows, only_base, only_cand, bc, cc, args.threshold)
+    common = [t for t in cand["targets"] if t in base["targets"]]
+    for side, doc, other in (("baseline", base, cand), ("candidate", cand, base)):
+        for t in doc["targets"]:
+            if t not in other["targets"]:
+                why = other.get("not_counted", {}).get(t, f"the {'candidate' if side == 'baseline' else 'baseline'} "
+                                                          f"counted {', '.join(other['targets'])} only")
+                print(f"{PROG}: {t} counted in the {side} only, not compared ({why})")
+    if not common:
+        print(f"{PROG}: cannot judge: no SIMD target counted in both (baseline {', '.join(base['targets'])}; "
+              f"candidate {', '.join(cand['targets'])})")
+        return 2
+    rows = []
+    for t in common:
+        bc, cc = base["targets"][t], cand["targets"][t]
+        rows += [(name, t, bc[name], cc[name], *verdict(bc[name], cc[name], args.threshold),
+                  catches(bc[name], cc[name], args.threshold)) for name in sorted(set(bc) & set(cc))]
+        only_base, only_cand = sorted(set(bc) - set(cc)), sorted(set(cc) - set(bc))
+        printer = print_markdown if args.markdown else print_text
+        printer(base, t, [r for r in rows if r[1] == t], only_base, only_cand, bc, cc, args.threshold)
     return compare_status(rows, args.threshold)
 
 
 def compare_status(rows, threshold: float) -> int:
     """1 on MORE_WORK; 2 on LESS_WORK (a stale baseline: it banks a gain, so the gate cannot see
-    a threshold-sized regression of that variant from here); 0 otherwise."""
-    more = [r[0] for r in rows if r[4] == "MORE_WORK"]
-    less = [r for r in rows if r[4] == "LESS_WORK"]
+    a threshold-sized regression of that variant from here); 0 otherwise. rows: (variant, target,
+    base, cand, percent, verdict, catches)."""
+    more = [f"{r[0]} ({r[1]})" for r in rows if r[5] == "MORE_WORK"]
+    less = [r for r in rows if r[5] == "LESS_WORK"]
     if more:
         print(f"{PROG}: MORE_WORK (> {threshold:g}% more instructions): {', '.join(more)}")
         return 1
     if less:
-        worst = max(less, key=lambda r: r[5])
+        worst = max(less, key=lambda r: r[6])
         print(f"{PROG}: cannot judge: {len(less)} variant(s) do more than {threshold:g}% less work than at the "
-              f"baseline's commit, which banks the gain: from here {worst[0]} could grow by up to {worst[5]:.1f}% "
-              "unseen; regenerate the counts baseline (results/baselines/README.md)")
+              f"baseline's commit, which banks the gain: from here {worst[0]} ({worst[1]}) could grow by up to "
+              f"{worst[6]:.1f}% unseen; regenerate the counts baseline (results/baselines/README.md)")
         return 2
     print(f"{PROG}: no variant does more than {threshold:g}% more work ({len(rows)} compared; each would show "
-          f"a growth of more than {max([r[5] for r in rows] + [threshold]):.1f}% from here)")
+          f"a growth of more than {max([r[6] for r in rows] + [threshold]):.1f}% from here)")
     return 0
 
 
@@ -421,12 +500,11 @@ def catch_text(verdict_: str, sees: float) -> str:
     return "—" if verdict_ == "MORE_WORK" else f"{sees:.1f}%"
 
 
-def print_markdown(base, rows, only_base, only_cand, bc, cc, threshold):
-    print(f"### Instruction counts (callgrind, {base['host']['simd_target']}, n = {base['n']}, "
-          f"threshold {threshold:g}%)\n")
+def print_markdown(base, target, rows, only_base, only_cand, bc, cc, threshold):
+    print(f"### Instruction counts (callgrind, {target}, n = {base['n']}, threshold {threshold:g}%)\n")
     print("| variant | baseline Ir | candidate Ir | change | catches growth over | verdict |")
     print("|---|---:|---:|---:|---:|---|")
-    for name, b, c, pct, v, sees in rows:
+    for name, _, b, c, pct, v, sees in rows:
         mark = f"**{v}**" if v != "SAME" else v
         print(f"| `{name}` | {b:,} | {c:,} | {pct:+.2f}% | {catch_text(v, sees)} | {mark} |")
     for name in only_base:
@@ -436,15 +514,31 @@ def print_markdown(base, rows, only_base, only_cand, bc, cc, threshold):
     print()
 
 
-def print_text(base, rows, only_base, only_cand, bc, cc, threshold):
+def print_text(base, target, rows, only_base, only_cand, bc, cc, threshold):
     width = max([len(r[0]) for r in rows] + [len(x) for x in only_base + only_cand] + [7])
-    print(f"{'variant':<{width}}  {'baseline Ir':>14}  {'candidate Ir':>14}  {'change':>9}  {'catches':>8}  verdict")
-    for name, b, c, pct, v, sees in rows:
-        print(f"{name:<{width}}  {b:>14,}  {c:>14,}  {pct:>+8.2f}%  {catch_text(v, sees):>8}  {v}")
+    tw = max(len(target), 6)
+    print(f"{'variant':<{width}}  {'target':<{tw}}  {'baseline Ir':>14}  {'candidate Ir':>14}  {'change':>9}  "
+          f"{'catches':>8}  verdict")
+    for name, t, b, c, pct, v, sees in rows:
+        print(f"{name:<{width}}  {t:<{tw}}  {b:>14,}  {c:>14,}  {pct:>+8.2f}%  {catch_text(v, sees):>8}  {v}")
     for name in only_base:
-        print(f"{name:<{width}}  {bc[name]:>14,}  {'':>14}  {'':>9}  {'':>8}  only in baseline")
+        print(f"{name:<{width}}  {target:<{tw}}  {bc[name]:>14,}  {'':>14}  {'':>9}  {'':>8}  only in baseline")
     for name in only_cand:
-        print(f"{name:<{width}}  {'':>14}  {cc[name]:>14,}  {'':>9}  {'':>8}  only in candidate")
+        print(f"{name:<{width}}  {target:<{tw}}  {'':>14}  {cc[name]:>14,}  {'':>9}  {'':>8}  only in candidate")
+
+
+def parse_targets(value: str) -> list[str]:
+    """--targets: a comma list of Highway target names, each once; AVX-512 refused (valgrind)."""
+    out = []
+    for t in value.upper().split(","):
+        if not t:
+            raise argparse.ArgumentTypeError(f"empty item in '{value}'")
+        if t in AVX512_TARGETS:
+            raise argparse.ArgumentTypeError(f"{t}: valgrind does not run AVX-512 (its CPUID hides it), so "
+                                             f"{t} cannot be counted; count {', '.join(VALGRIND_TARGETS)}")
+        if t not in out:
+            out.append(t)
+    return out
 
 
 def parse_args(argv):
@@ -461,6 +555,9 @@ def parse_args(argv):
                    "uncommitted change in the counted code)")
     m.add_argument("--no-source", action="store_true", help="record no source (a candidate's counts)")
     m.add_argument("--repo", help="the git checkout --commit belongs to (default: this script's)")
+    m.add_argument("--targets", type=parse_targets, default=list(VALGRIND_TARGETS),
+                   help=f"SIMD targets to count, Highway's names (default {','.join(VALGRIND_TARGETS)}: what "
+                   "valgrind runs; it hides AVX-512)")
     g = sub.add_parser("changed", help="whether the counted code differs from what a counts file counted")
     g.add_argument("baseline")
     g.add_argument("--repo", help="the git checkout to look at (default: this script's)")

@@ -427,7 +427,7 @@ def main(argv=None):
 
 def _main(argv):
     args = parse_args(argv)
-    docs = [results_load.load_results(p, compact=True) for p in args.results]
+    docs = [rix.variants_by_target(results_load.load_results(p, compact=True)) for p in args.results]
     out = script_io.make_output_dir(args.output)
 
     # Groups: one set of charts per device, and per thread count on the CPU.

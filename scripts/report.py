@@ -248,7 +248,7 @@ def render(docs, paths, title, convergence=None) -> str:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        docs = [results_load.load_results(p) for p in args.results]
+        docs = [rix.variants_by_target(results_load.load_results(p)) for p in args.results]
         convergence = cio.load(args.convergence) if args.convergence else None
     except script_io.InputError as e:
         return script_io.fail(PROG, str(e))

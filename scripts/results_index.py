@@ -75,12 +75,38 @@ class RowId(NamedTuple):
     cache: str | None
     input: str
     cols: int | None
+    simd_target: str | None  # the SIMD target our CPU SIMD rows ran on; None for the others
     params: tuple
 
     @classmethod
     def of(cls, row) -> "RowId":
         return cls(row["device"], row["activation"], row["variant"], row["dtype"], row["n"], row["threads"],
-                   row["cache"], row["input"], row["cols"], row_params(row))
+                   row["cache"], row["input"], row["cols"], row.get("simd_target"), row_params(row))
+
+
+def variants_by_target(doc: dict) -> dict:
+    """doc, with each SIMD row's variant read as "vectorized@AVX2" when its rows ran on several
+    SIMD targets (elubench --simd): charts, tables and the report then draw one series per variant
+    and target. The rows keep `simd_target`; compare.py keys rows by RowId, which holds it."""
+    if len({r.get("simd_target") for r in doc["results"]} - {None}) > 1:
+        for r in doc["results"]:
+            if r.get("simd_target") is not None:
+                r["variant"] = f"{r['variant']}@{r['simd_target']}"
+    return doc
+
+
+def has_target_code(row) -> bool:
+    """Whether the row is one of our CPU SIMD rows, which carry the SIMD target they ran on: the
+    CPU kernels but naive (the one family compiled once; kernels/cpu/registry_cpu.cpp)."""
+    return row["device"] == "cpu" and row["kind"] == "kernel" and row["variant"] != "naive"
+
+
+def legacy_simd_target(doc: dict) -> str | None:
+    """host.simd_target for a file written before rows recorded `simd_target` (no row has one):
+    its SIMD rows ran on that target, and read so they pair with a newer file's; None otherwise."""
+    if any(r.get("simd_target") is not None for r in doc["results"]):
+        return None
+    return doc["host"]["simd_target"]
 
 
 class Cell(NamedTuple):
@@ -195,11 +221,11 @@ class ReluCost:
 
 def _pair_base(row, best_kernel):
     """What an activation's row and its ReLU partner share: the RowId but the activation and
-    params (and the variant, across which best kernels pair)."""
+    params (and the variant and SIMD target, across which best kernels pair)."""
     # RowId.of(row)[:1] + (variant,) + [3:9], without building the RowId and its params (this runs
     # for every row, several times, in plot.py).
     return (row["device"], "" if best_kernel else row["variant"], row["dtype"], row["n"], row["threads"],
-            row["cache"], row["input"], row["cols"])
+            row["cache"], row["input"], row["cols"], None if best_kernel else row.get("simd_target"))
 
 
 def best_kernels(rows):

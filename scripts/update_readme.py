@@ -95,7 +95,7 @@ def main(argv=None):
 def _main(argv):
     args = parse_args(argv)
     readme = Path(args.readme)
-    doc = results_load.load_results(args.results)
+    doc = rix.variants_by_target(results_load.load_results(args.results))
     found = marker_at(doc)
     if found is not None:
         raise script_io.InputError(f"{args.results}: {'/'.join(map(str, found))} holds a README marker "

@@ -10,7 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
 #include "cli/parse.hpp"
+#include "cli/selectable.hpp"
+#include "elubench/cpu.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/registry.hpp"
 
@@ -31,12 +37,13 @@ struct Proc {
   std::string out, err;
 };
 // Runs the real binary; stderr goes to a temp file so stdout and stderr stay apart.
-Proc run_binary(const std::string& args) {
+// env: "NAME=value ..." set for the binary alone.
+Proc run_binary(const std::string& args, const std::string& env = "") {
   char errpath[] = "/tmp/eb_cli_err_XXXXXX";
   const int fd = mkstemp(errpath);
   EXPECT_GE(fd, 0);
   close(fd);
-  const std::string cmd = std::string(ELUBENCH_BIN) + " " + args + " 2>" + errpath;
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + ELUBENCH_BIN + " " + args + " 2>" + errpath;
   Proc p{};
   FILE* f = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
@@ -175,4 +182,83 @@ TEST(Binary, GpuAllWithoutAGpuIsOneLineAndExitTwo) {
   EXPECT_EQ(p.err.rfind("elubench: --gpu all: ", 0), 0u) << p.err;
   EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << p.err;
   EXPECT_NE(::rmdir(dir), -1) << "the refused run left a file behind";
+}
+
+// ---- --simd: the SIMD target as an axis ----------------------------------------------------
+
+TEST(Simd, NamesInAnyCaseAllAndBestKeptBestFirst) {
+  const std::vector<std::string> have = cpu::simd_targets();
+  EXPECT_EQ(parse({"--simd", "best"}).simd_targets, std::vector<std::string>{cpu::simd_target()});
+  EXPECT_EQ(parse({"--simd", "all"}).simd_targets, have);
+  EXPECT_TRUE(parse({}).simd_targets.empty());
+  ASSERT_GE(have.size(), 2u) << "every x86-64 build has SSE4 and a better or worse target beside it";
+  std::string second = have[1];
+  std::transform(second.begin(), second.end(), second.begin(), [](unsigned char c) { return std::tolower(c); });
+  EXPECT_EQ(parse({"--simd", second + "," + have[0] + "," + have[0]}).simd_targets,
+            (std::vector<std::string>{have[0], have[1]}));
+  try {
+    parse({"--simd", "avx9"});
+    FAIL() << "an unknown target parsed";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown SIMD target 'avx9'"), std::string::npos) << e.what();
+  }
+}
+
+// A pinned row runs the target's own kernel, and says so in its description.
+TEST(Simd, OnATargetIsThatTargetsKernel) {
+  const Variant* v = find_selectable("cpu/elu/vectorized/f32");
+  ASSERT_NE(v, nullptr);
+  const Variant& sse4 = on_simd_target(*v, "SSE4");
+  EXPECT_EQ(sse4.kernel, cpu::kernel_for_target(*v, "SSE4"));
+  EXPECT_EQ(&on_simd_target(*v, "SSE4"), &sse4) << "one pinned copy per (variant, target)";
+  EXPECT_NE(sse4.description.find(" on SSE4"), std::string::npos) << sse4.description;
+  if (cpu::simd_target() != "SSE4") EXPECT_NE(sse4.kernel, v->kernel);
+  EXPECT_EQ(&on_simd_target(*v, cpu::simd_target()), v);
+  const Variant* naive = find_selectable("cpu/elu/naive/f32");
+  EXPECT_EQ(&on_simd_target(*naive, "SSE4"), naive) << "naive has one kernel for every target";
+}
+
+TEST(Binary, SimdTargetUnknownOrMissingIsOneLineAndExitTwo) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"--simd avx9", "unknown SIMD target 'avx9'"},
+      {"--simd avx2", "has no AVX2"},  // capped at SSE4 below: AVX2 is a target this process lacks
+      {"--device gpu --simd sse4", "--simd applies to CPU rows"},
+  };
+  for (const auto& [args, says] : cases) {
+    const Proc p = run_binary(args + " --sizes 2^10", "ELUBENCH_SIMD_TARGET=SSE4");
+    EXPECT_EQ(p.rc, 2) << args;
+    EXPECT_TRUE(p.out.empty()) << args << ": " << p.out;
+    EXPECT_EQ(p.err.rfind("elubench: ", 0), 0u) << p.err;
+    EXPECT_NE(p.err.find(says), std::string::npos) << args << ": " << p.err;
+    EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << args << ": " << p.err;
+  }
+}
+
+// Two targets, one run: each SIMD row once per target, recorded as such, each passing the reference
+// check; the peers and ceilings once, without a target.
+TEST(Binary, SimdRunsEachRowOnEachTarget) {
+  const std::string best = cpu::simd_target();
+  ASSERT_NE(best, "SSE4") << "this test needs a CPU with a target above SSE4";
+  char dir[] = "/tmp/eb_simd_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string out = std::string(dir) + "/r.json";
+  const Proc p = run_binary("--device cpu --activation elu --variant vectorized,naive --dtype f32 --sizes 4096 "
+                            "--threads 1 --simd sse4,best --benchmark_min_time=0.0005 --out " + out);
+  ASSERT_EQ(p.rc, 0) << p.err;
+  const nlohmann::json doc = nlohmann::json::parse(std::ifstream(out));
+  std::vector<std::string> vectorized_targets;
+  for (const auto& r : doc["results"]) {
+    if (r["kind"] == "ceiling" || r["variant"] == "naive") {
+      EXPECT_TRUE(r["simd_target"].is_null()) << r["name"];
+      continue;
+    }
+    vectorized_targets.push_back(r["simd_target"]);
+    EXPECT_EQ(r["status"], "ok") << r["simd_target"] << ": " << r["reason"];
+    EXPECT_LE(r["accuracy"]["max_ulp"].get<double>(), 2.0) << r["simd_target"];
+    EXPECT_NE(r["description"].get<std::string>().find(" on " + r["simd_target"].get<std::string>()), std::string::npos);
+  }
+  EXPECT_EQ(vectorized_targets, (std::vector<std::string>{best, "SSE4"}));
+  EXPECT_EQ(doc["config"]["simd_targets"], (std::vector<std::string>{best, "SSE4"}));
+  std::remove(out.c_str());
+  ::rmdir(dir);
 }

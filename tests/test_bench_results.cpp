@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/selectable.hpp"
 #include "trust/plausibility.hpp"
 #include "plan/inputs.hpp"
 #include "plan/platform.hpp"
@@ -467,6 +468,8 @@ Row full_row() {
   Row r = ok_row("cpu/elu/fused_bias/f32", 8192, 2e-6);
   r.threads = 2;
   r.threads_used = 1;
+  r.simd_target = "SSE4";  // a pinned row: read back, it runs SSE4's kernel again
+  r.variant = &on_simd_target(*r.variant, "SSE4");
   r.cache = Cache::hot;
   r.input = Input::negative;
   r.alpha = 0.5f;

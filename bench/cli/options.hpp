@@ -38,6 +38,9 @@ struct Options {
   Input input = Input::normal;
   Cache cache = Cache::cold;
   std::vector<int> threads;               // empty: 1 and all cores; 0 stands for "all"
+  // --simd: Highway target names ("AVX3", "AVX2", ...), best first; our SIMD rows run once on each
+  // (cpu::variant_for_target). Empty: once, on the target the dispatch picks.
+  std::vector<std::string> simd_targets;
   int repetitions = 10;
   std::optional<int> gpu;                 // nullopt: device 0; -1: all
   std::string out;                        // empty: results/<hostname>-<UTC time>.json

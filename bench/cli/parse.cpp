@@ -1,6 +1,7 @@
 #include "cli/parse.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <map>
@@ -8,6 +9,7 @@
 #include <string_view>
 
 #include "cli/selectable.hpp"
+#include "elubench/cpu.hpp"
 
 namespace elubench::bench {
 
@@ -216,6 +218,29 @@ void apply_threads(const std::string& value, Options& o) {
   }
 }
 
+// --simd: Highway's target names in any case, `all` (every target this build and CPU have) or `best`
+// (the one the dispatch picks); kept best first, each once.
+void apply_simd(const std::string& value, Options& o) {
+  const std::vector<std::string> have = cpu::simd_targets();
+  std::string listed;
+  for (const auto& t : have) listed += (listed.empty() ? "" : ", ") + t;
+  std::vector<std::string> want;
+  for (const auto& item : split_list("--simd", value)) {
+    std::string name = item;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (name == "ALL") want.insert(want.end(), have.begin(), have.end());
+    else if (name == "BEST") want.push_back(cpu::simd_target());
+    else if (std::find(have.begin(), have.end(), name) != have.end()) want.push_back(name);
+    else if (cpu::is_simd_target_name(name))
+      throw UsageError("--simd: this CPU (or this build, or ELUBENCH_SIMD_TARGET) has no " + name + " (it has " + listed + ")");
+    else
+      throw UsageError("--simd: unknown SIMD target '" + item + "' (Highway's names; here: " + listed + ", all, best)");
+  }
+  o.simd_targets.clear();
+  for (const auto& t : have)
+    if (std::find(want.begin(), want.end(), t) != want.end()) o.simd_targets.push_back(t);
+}
+
 // A whole number in [lo, hi]; `what` completes "'V' must be ...".
 int parse_count(const std::string& flag, const std::string& s, unsigned long long lo, unsigned long long hi,
                 const std::string& what) {
@@ -253,6 +278,9 @@ const Flag kFlags[] = {
     {"--input", "normal|negative|positive", "input distribution (default normal)", apply_input},
     {"--cache", "cold|hot", "GPU: flush L2 before each sample, or back-to-back launches", apply_cache},
     {"--threads", "LIST", "CPU worker threads, numbers or 'all' (default 1,all; the default suite\nsets them per part, which this replaces)", apply_threads},
+    {"--simd", "LIST",
+     "CPU: run our SIMD rows on each of these Highway targets, e.g. avx2,avx3,\nor all, best (default: the one the dispatch picks)",
+     apply_simd},
     {"--repetitions", "N", "CPU: samples per result, at least 10 (default 10)",
      [](const std::string& v, Options& o) { o.repetitions = parse_count("--repetitions", v, 10, 100000, "a whole number >= 10"); }},
     {"--gpu-stdrel", "PCT",
@@ -327,6 +355,7 @@ void check_contradictions(const Given& given, const Options& o) {
   for (const char* f : {"--cache", "--gpu", "--gpu-stdrel", "--gpu-min-samples", "--gpu-max-samples", "--gpu-max-time"})
     if (cpu_only && has(f)) throw UsageError(std::string(f) + " applies to GPU rows but --device is cpu");
   if (gpu_only && has("--threads")) throw UsageError("--threads applies to CPU rows but --device is gpu");
+  if (gpu_only && has("--simd")) throw UsageError("--simd applies to CPU rows but --device is gpu");
   if (o.gpu_min_samples && o.gpu_max_samples && *o.gpu_min_samples > *o.gpu_max_samples)
     throw UsageError("--gpu-min-samples is larger than --gpu-max-samples");
   if (o.quick && has("--sizes")) throw UsageError("--quick fixes the sizes: drop --sizes or --quick");

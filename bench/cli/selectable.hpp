@@ -20,4 +20,9 @@ void register_test_variant(Variant v);
 std::span<const Variant> selectable_variants();
 const Variant* find_selectable(std::string_view name);
 
+// v as it runs on SIMD target `target` (cpu::variant_for_target), kept for the whole run: v itself
+// for a variant without code per target (cpu::has_target_code) and for the target the dispatch
+// picks. Throws UsageError for a target this CPU or build lacks.
+const Variant& on_simd_target(const Variant& v, const std::string& target);
+
 }  // namespace elubench::bench

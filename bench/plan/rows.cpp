@@ -8,6 +8,7 @@
 
 #include "cli/parse.hpp"
 #include "cli/selectable.hpp"
+#include "elubench/cpu.hpp"
 #include "elubench/reference.hpp"
 #include "plan/suite.hpp"
 
@@ -35,9 +36,18 @@ void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alp
   const std::size_t working = r.bytes;
   if (v.device == Device::cpu) {
     r.cache_resident = p.cpu_llc_bytes > 0 && working <= p.cpu_llc_bytes;
+    // Our SIMD rows once per target, next to each other: the same cell on each target runs close in time.
+    const std::vector<std::string> targets = !cpu::has_target_code(v) ? std::vector<std::string>{}
+                                             : o.simd_targets.empty() ? std::vector<std::string>{cpu::simd_target()}
+                                                                      : o.simd_targets;
     for (int t : threads) {
       r.threads = t;
-      rows.push_back(r);
+      if (targets.empty()) rows.push_back(r);
+      for (const std::string& target : targets) {
+        r.variant = &on_simd_target(v, target);
+        r.simd_target = target;
+        rows.push_back(r);
+      }
     }
     return;
   }

@@ -12,7 +12,8 @@
 
 namespace elubench::bench {
 
-// The rows of the run, in registry order, sizes ascending, threads as given. Copy ceilings
+// The rows of the run, in registry order, sizes ascending, threads as given, and each of our SIMD
+// rows once per --simd target (best first, next to each other; Row::simd_target). Copy ceilings
 // join every (device, dtype) that has a selected kernel or peer, whatever --variant and
 // --activation say, so each row has its ceiling. GPU rows start "skipped" with the platform's
 // reason when no GPU is usable. Throws UsageError when nothing is selected.

@@ -1,5 +1,6 @@
 #include "results/document.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "build_info.hpp"
@@ -81,12 +82,16 @@ nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
     sizes.insert(r.n);
     if (r.threads) threads.insert(*r.threads);
   }
+  std::vector<std::string> simd;  // best first, as simd_targets() lists them
+  for (const std::string& t : cpu::simd_targets())
+    if (std::any_of(rows.begin(), rows.end(), [&](const Row& r) { return r.simd_target == t; })) simd.push_back(t);
   const Options& o = info.options;
   std::vector<double> alpha;
   for (float a : o.alpha) alpha.push_back(json_float(a));
   return {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
           {"alpha", alpha}, {"negative_slope", json_float(o.negative_slope)}, {"input", to_string(o.input)},
           {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick}, {"suite", suite_of(o)},
+          {"simd_targets", simd},
           {"command_line", o.command_line}, {"argv", info.argv},
           {"gpu_timing", info.gpu_timing ? gpu_timing_setup_to_json(*info.gpu_timing) : nlohmann::json(nullptr)}};
 }

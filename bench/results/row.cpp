@@ -58,6 +58,7 @@ std::string Row::label() const {
   if (threads) s += " threads=" + std::to_string(*threads);
   if (cols) s += " cols=" + std::to_string(*cols);
   if (cache) s += std::string(" cache=") + std::string(to_string(*cache));
+  if (simd_target) s += " simd=" + *simd_target;
   return s + params_label();
 }
 

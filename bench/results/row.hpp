@@ -46,6 +46,10 @@ struct Row {
   // CPU rows: threads the variant really ran on (cpu::last_call_threads() after the checked
   // call): fewer than asked where n is too small to split; empty when the variant did not say.
   std::optional<int> threads_used;
+  // Our SIMD rows (cpu::has_target_code): the Highway target their kernel ran on ("AVX3", "AVX2",
+  // ...), --simd's or the dispatched one. Empty for naive, the peers and the ceilings, which run
+  // their own code whatever the target.
+  std::optional<std::string> simd_target;
   std::optional<Cache> cache;   // GPU rows
   Input input = Input::normal;
   float alpha = 1.0f;
@@ -62,7 +66,8 @@ struct Row {
   // GPU rows that were sampled: the stopping rule's verdict, clocks and throttling.
   std::optional<GpuRowTiming> gpu_timing;
 
-  std::string label() const;  // "cpu/elu/naive/f32 n=1024 threads=1" (+ " alpha=0.5", see params_label)
+  // "cpu/elu/naive/f32 n=1024 threads=1" (+ " simd=AVX2" for a SIMD row, " alpha=0.5", see params_label)
+  std::string label() const;
   // The parameters that make this row's work differ from another's with the same variant and
   // shape: " alpha=0.5" for a row whose variant reads alpha, when alpha is not 1 (and
   // " negative_slope=0.2" likewise, when not 0.01); else empty. Part of the label, so rows that

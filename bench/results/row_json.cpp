@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/selectable.hpp"
+#include "elubench/cpu.hpp"
 
 namespace elubench::bench {
 
@@ -86,6 +87,7 @@ nlohmann::json row_to_json(const Row& r) {
   j["n"] = r.n;
   j["threads"] = opt(r.threads);
   j["threads_used"] = opt(r.threads_used);
+  j["simd_target"] = opt(r.simd_target);
   j["cache"] = r.cache ? nlohmann::json(to_string(*r.cache)) : nlohmann::json(nullptr);
   j["input"] = to_string(r.input);
   j["alpha"] = json_float(r.alpha);
@@ -166,6 +168,7 @@ void read_shape(const nlohmann::json& j, const std::string& where, Row& r) {
   r.n = field<std::size_t>(j, "n", where);
   r.threads = optional_field<int>(j, "threads", where);
   r.threads_used = optional_field<int>(j, "threads_used", where);
+  r.simd_target = optional_field<std::string>(j, "simd_target", where);
   if (optional_field<std::string>(j, "cache", where)) r.cache = word(j, "cache", where, parse_cache);
   r.input = word(j, "input", where, parse_input);
   read_params(j, where, r);
@@ -224,6 +227,10 @@ Row row_from_json(const nlohmann::json& j) {
   const std::string where = "row " + r.variant->name;
   read_shape(j, where, r);
   read_outcome(j, where, r);
+  if (r.simd_target) {
+    if (!cpu::has_target_code(*r.variant)) throw UsageError(where + ": 'simd_target' on a row without code per target");
+    r.variant = &on_simd_target(*r.variant, *r.simd_target);
+  }
   return r;
 }
 

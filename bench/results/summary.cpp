@@ -43,7 +43,7 @@ const Row* relu_of(const std::vector<Row>& rows, const Row& e) {
   for (const Row& r : rows)
     if (r.status == Status::ok && act_name(r) == "relu" && r.variant->device == e.variant->device &&
         r.variant->variant == e.variant->variant && r.variant->dtype == e.variant->dtype && r.n == e.n &&
-        r.threads == e.threads)
+        r.threads == e.threads && r.simd_target == e.simd_target)
       return &r;
   return nullptr;
 }
@@ -174,7 +174,7 @@ void print_summary(const std::vector<Row>& rows, std::FILE* out) {
       if (const Row* q = relu_of(rows, r)) ratio = fmt(r.time->median / q->time->median, 2);
     // A GPU row whose clock moved or that hit a power/thermal limit gets a mark and a footnote.
     const bool throttled = r.gpu_timing && r.gpu_timing->clocks && r.gpu_timing->clocks->throttled;
-    std::fprintf(out, "%-36s %12zu %8s %9s %8s %9s%s\n", (r.variant->name + r.params_label()).c_str(), r.n,
+    std::fprintf(out, "%-36s %12zu %8s %9s %8s %9s%s\n", (r.variant->name + r.params_label() + (r.simd_target ? " " + *r.simd_target : "")).c_str(), r.n,
                  r.threads ? std::to_string(*r.threads).c_str() : "-", r.gbps ? fmt(*r.gbps, 2).c_str() : "-",
                  r.pct_of_ceiling ? fmt(*r.pct_of_ceiling).c_str() : "-", ratio.c_str(), throttled ? " !" : "");
     if (throttled) throttle_notes.push_back(throttle_note(r));

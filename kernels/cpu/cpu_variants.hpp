@@ -2,6 +2,8 @@
 // lists them. Internal to the library: callers go through the registry.
 #pragma once
 
+#include <string>
+
 #include "elubench/registry.hpp"
 #include "expm1_forms.hpp"
 
@@ -19,6 +21,8 @@ const char* expm1_form_name(Expm1Need need);
 #if ELUBENCH_HAVE_ONEDNN
 void onednn_elu_f32(const RunArgs&);
 void onednn_relu_f32(const RunArgs&);
+// "; oneDNN's own JIT dispatch, here avx512_core_bf16 (...)": what its rows ran on.
+std::string onednn_dispatch_note();
 #endif
 #if ELUBENCH_HAVE_EIGEN
 void eigen_elu_f32(const RunArgs&);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <tuple>
 
 #include "cpu_variants.hpp"
@@ -71,6 +72,16 @@ class OneDnn {
 };
 
 }  // namespace
+
+std::string onednn_dispatch_note() {
+  // dnnl_cpu_isa_t values of oneDNN 2.x: the widest ISA its JIT generates code for in this process.
+  const auto isa = static_cast<int>(dnnl_get_effective_cpu_isa());
+  const char* name = isa == 0x3e7 ? "avx512_core_amx" : isa == 0xe7 ? "avx512_core_bf16" : isa == 0x67 ? "avx512_core_vnni"
+                     : isa == 0x27 ? "avx512_core" : isa == 0x407 ? "avx2_vnni" : isa == 0x7 ? "avx2"
+                     : isa == 0x3 ? "avx" : isa == 0x1 ? "sse41" : "another ISA";
+  return std::string("; oneDNN's own JIT dispatch, here ") + name +
+         " (ONEDNN_MAX_CPU_ISA caps a whole process; elubench --simd does not pin it)";
+}
 
 void onednn_elu_f32(const RunArgs& a) { OneDnn::get().run(dnnl::algorithm::eltwise_elu, a); }
 void onednn_relu_f32(const RunArgs& a) { OneDnn::get().run(dnnl::algorithm::eltwise_relu, a); }

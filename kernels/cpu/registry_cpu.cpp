@@ -34,9 +34,13 @@ const Row kCpuRows[] = {
     {relu, "eigen", f32, peer, library, no_bias, 2, cpu::eigen_relu_f32, "Eigen x.cwiseMax(0), TensorFlow's formula"},
 #endif
 #if ELUBENCH_HAVE_XNNPACK
-    {elu, "xnnpack", f32, peer, library, no_bias, 2, cpu::xnnpack_elu_f32, "XNNPACK ELU operator (xnn_create_elu_nc_f32)"},
-    {relu, "xnnpack", f32, peer, library, no_bias, 2, cpu::xnnpack_relu_f32, "XNNPACK clamp operator, [0, +inf]"},
-    {relu, "xnnpack", f16, peer, library, no_bias, 2, cpu::xnnpack_relu_f16, "XNNPACK clamp operator, [0, +inf]"},
+    // XNNPACK picks its microkernels once, from cpuinfo, at xnn_initialize: the widest the CPU has.
+    {elu, "xnnpack", f32, peer, library, no_bias, 2, cpu::xnnpack_elu_f32,
+     "XNNPACK ELU operator (xnn_create_elu_nc_f32); its own dispatch (cpuinfo), which --simd does not pin"},
+    {relu, "xnnpack", f32, peer, library, no_bias, 2, cpu::xnnpack_relu_f32,
+     "XNNPACK clamp operator, [0, +inf]; its own dispatch (cpuinfo), which --simd does not pin"},
+    {relu, "xnnpack", f16, peer, library, no_bias, 2, cpu::xnnpack_relu_f16,
+     "XNNPACK clamp operator, [0, +inf]; its own dispatch (cpuinfo), which --simd does not pin"},
 #endif
 #if ELUBENCH_HAVE_SLEEF
     // Its description, naming the ISA chosen at run time, is filled in by add_cpu_variants.
@@ -53,39 +57,61 @@ const Row kCpuRows[] = {
     {copy, "nontemporal", f16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_f16, "Highway SIMD copy, non-temporal stores"},
     {copy, "nontemporal", bf16, ceiling, exact, no_bias, 2, cpu::copy_nontemporal_bf16, "Highway SIMD copy, non-temporal stores"},
 };
-// Our SIMD rows whose activation has an expm1 name the form the dispatched target runs for them
-// (kernels/cpu/expm1-inl.h picks one per target, dtype and variant).
-void name_expm1_forms(std::vector<Variant>& out) {
-  const std::string target = cpu::simd_target();
-  for (Variant& v : out) {
-    if (v.device != Device::cpu || v.kind != Kind::kernel || v.variant == "naive") continue;
-    if (v.activation == Activation::copy || v.is_backward()) continue;
-    if (!visit_activation(v.activation, []<class T, Pass>() { return std::string_view(T::math) == "expm1"; })) continue;
-    const cpu::Expm1Need need = v.dtype == Dtype::f16    ? cpu::Expm1Need::f16
-                                : v.dtype == Dtype::bf16 ? cpu::Expm1Need::bf16
-                                : v.variant == "fast"    ? cpu::Expm1Need::fast_f32
-                                                         : cpu::Expm1Need::accurate_f32;
-    v.description += std::string("; expm1 ") + cpu::expm1_form_name(need) + " on " + target;
-  }
+// "; expm1 <form> on <target>" for our SIMD rows whose activation has an expm1 (kernels/cpu/expm1-inl.h
+// picks one per target, dtype and variant); empty for the others.
+std::string expm1_form_suffix(const Variant& v, const std::string& target) {
+  if (v.device != Device::cpu || v.kind != Kind::kernel || v.variant == "naive") return {};
+  if (v.activation == Activation::copy || v.is_backward()) return {};
+  if (!visit_activation(v.activation, []<class T, Pass>() { return std::string_view(T::math) == "expm1"; })) return {};
+  const cpu::Expm1Need need = v.dtype == Dtype::f16    ? cpu::Expm1Need::f16
+                              : v.dtype == Dtype::bf16 ? cpu::Expm1Need::bf16
+                              : v.variant == "fast"    ? cpu::Expm1Need::fast_f32
+                                                       : cpu::Expm1Need::accurate_f32;
+  const char* form = cpu::with_target(target, [&] { return cpu::expm1_form_name(need); });
+  return std::string("; expm1 ") + form + " on " + target;
+}
+
+const rows::Family* family_of(const Variant& v) {
+  if (v.device == Device::cpu && v.kind == Kind::kernel)
+    for (const rows::Family& f : kCpuFamilies)
+      if (v.variant == f.variant) return &f;
+  return nullptr;
 }
 }  // namespace
 
 void add_cpu_variants(std::vector<Variant>& out) {
   cpu::apply_simd_target_env();  // before the families' kernels are dispatched
+  const std::size_t first = out.size();
   rows::append(Device::cpu, kCpuFamilies, out);
-  name_expm1_forms(out);
+  const std::string target = cpu::simd_target();
+  for (std::size_t i = first; i < out.size(); ++i) out[i].description += expm1_form_suffix(out[i], target);
   rows::append(Device::cpu, kCpuRows, out);
 #if ELUBENCH_HAVE_SLEEF
   for (Variant& v : out)
     if (v.variant == "sleef") v.description = cpu::sleef_elu_description();
 #endif
+#if ELUBENCH_HAVE_ONEDNN
+  for (Variant& v : out)
+    if (v.variant == "onednn") v.description += cpu::onednn_dispatch_note();
+#endif
 }
 
 RunFn cpu::kernel_for_target(const Variant& v, std::string_view target) {
-  if (v.device == Device::cpu && v.kind == Kind::kernel)
-    for (const rows::Family& f : kCpuFamilies)
-      if (v.variant == f.variant) return with_target(target, [&] { return f.kernel(v.activation, v.dtype); });
+  if (const rows::Family* f = family_of(v)) return with_target(target, [&] { return f->kernel(v.activation, v.dtype); });
   throw std::invalid_argument("kernel_for_target: " + v.name + " is not one of our CPU families");
+}
+
+bool cpu::is_simd_target_name(std::string_view name) { return is_target_name(name); }
+
+bool cpu::has_target_code(const Variant& v) { return family_of(v) != nullptr && v.variant != "naive"; }
+
+Variant cpu::variant_for_target(const Variant& v, std::string_view target) {
+  Variant out = v;
+  out.kernel = kernel_for_target(v, target);
+  // The registry's description ends with the dispatched target's form (add_cpu_variants).
+  const std::size_t dispatched = expm1_form_suffix(v, cpu::simd_target()).size();
+  out.description = v.description.substr(0, v.description.size() - dispatched) + expm1_form_suffix(v, std::string(target));
+  return out;
 }
 
 }  // namespace elubench

@@ -40,6 +40,12 @@ std::int64_t parse_target(std::string_view name) {
 }
 }  // namespace
 
+bool is_target_name(std::string_view name) {
+  for (int bit = 0; bit < 63; ++bit)
+    if (name == hwy::TargetName(std::int64_t{1} << bit)) return true;
+  return false;
+}
+
 void apply_simd_target_env() {
   static std::once_flag once;
   std::call_once(once, [] {

@@ -13,6 +13,9 @@ namespace elubench::cpu {
 // for a name that is not one of simd_targets().
 void apply_simd_target_env();
 
+// Whether `name` is the name Highway gives one of its targets, on any CPU.
+bool is_target_name(std::string_view name);
+
 // Calls f() with Highway's dispatch pinned to `target` (one of simd_targets()), one pin at a time,
 // and returns what it returns: what a CPU whose best target that is would dispatch to. Not safe
 // against other threads dispatching meanwhile. Throws std::invalid_argument for another name.

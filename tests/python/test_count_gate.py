@@ -7,6 +7,7 @@ catch); the dump fixture copies the layout callgrind 3.19 writes for a CALLGRIND
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,17 +27,19 @@ BASE_COUNTS = {
 }
 
 
-HOST = {"cpu_model": "test", "cpu_flags": "0123456789abcdef", "valgrind": "valgrind-3.19.0", "simd_target": "AVX2"}
+HOST = {"cpu_model": "test", "cpu_flags": "0123456789abcdef", "valgrind": "valgrind-3.19.0"}
 
 
-def counts_doc(counts=None, simd="AVX2", n=65536, host=None, source=None):
+def counts_doc(counts=None, simd="AVX2", n=65536, host=None, source=None, more_targets=None):
+    """A version 3 file: counts for `simd`, and for each target of more_targets its own."""
     return {
         "schema": count_gate.SCHEMA,
         "schema_version": count_gate.SCHEMA_VERSION,
-        "host": dict(host or HOST, simd_target=simd),
+        "host": dict(host or HOST),
         "n": n,
         "source": source,
-        "counts": dict(BASE_COUNTS if counts is None else counts),
+        "targets": {simd: dict(BASE_COUNTS if counts is None else counts), **(more_targets or {})},
+        "not_counted": {},
     }
 
 
@@ -104,7 +107,7 @@ def test_different_simd_target_cannot_judge(tmp_path):
     b = write(tmp_path, "b.json", counts_doc(cand, simd="AVX3"))
     rc, out, _ = run_compare(a, b)
     assert rc == 2
-    assert "cannot judge" in out and "simd_target 'AVX2' vs 'AVX3'" in out
+    assert "cannot judge" in out and "no SIMD target counted in both (baseline AVX2; candidate AVX3)" in out
     assert "MORE_WORK" not in out
     assert run_compare(a, b, "--ignore-host")[0] == 2  # a SIMD target is never ignored
 
@@ -112,8 +115,9 @@ def test_different_simd_target_cannot_judge(tmp_path):
 @pytest.mark.parametrize("content,needle", [
     ("{not json", "malformed JSON"),
     (json.dumps({"schema": "elubench-results", "schema_version": 1}), "not an elubench-counts file"),
-    (json.dumps(dict(counts_doc(), schema_version=count_gate.SCHEMA_VERSION - 1)), "schema_version"),
-    (json.dumps(dict(counts_doc(), counts={"cpu/elu/naive/f32": "many"})), "positive integer"),
+    (json.dumps(dict(counts_doc(), schema_version=1)), "schema_version 1, this script reads 2, 3"),
+    (json.dumps(dict(counts_doc(), targets={"AVX2": {"cpu/elu/naive/f32": "many"}})), "positive integer"),
+    (json.dumps(dict(counts_doc(), targets={})), "targets must be a non-empty object"),
     (json.dumps(dict(counts_doc(), host={})), "host.cpu_model"),
     (json.dumps(dict(counts_doc(), source={"commit": 1})), "source"),
 ])
@@ -237,11 +241,11 @@ def test_collect_dumps_skips_termination_and_rejects_duplicates(tmp_path):
 def test_write_atomic_refuses_to_overwrite(tmp_path):
     out = tmp_path / "counts.json"
     count_gate.write_atomic(str(out), counts_doc(), force=False)
-    assert json.loads(out.read_text())["counts"] == BASE_COUNTS
+    assert json.loads(out.read_text())["targets"]["AVX2"] == BASE_COUNTS
     with pytest.raises(count_gate.InputError, match="exists"):
         count_gate.write_atomic(str(out), counts_doc({"x": 1}), force=False)
     count_gate.write_atomic(str(out), counts_doc({"x": 1}), force=True)
-    assert json.loads(out.read_text())["counts"] == {"x": 1}
+    assert json.loads(out.read_text())["targets"]["AVX2"] == {"x": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["counts.json"]  # no temp file left behind
 
 
@@ -382,3 +386,61 @@ def test_measure_refuses_to_name_a_commit_it_did_not_count(repo):
         count_gate.measured_source(args)
     args = count_gate.parse_args(["measure", "--binary", "x", "-o", "y", "--repo", str(repo), "--commit", "HEAD"])
     assert count_gate.measured_source(args)["commit"] == git_in(repo, "rev-parse", "HEAD")
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts per SIMD target (valgrind runs AVX2 and SSE4; AVX-512 never)
+
+
+def test_each_target_compared_and_a_regression_on_one_named_with_it(tmp_path):
+    sse4 = {k: v * 2 for k, v in BASE_COUNTS.items()}  # SSE4's own counts: never compared with AVX2's
+    planted = dict(sse4, **{PLANTED: round(sse4[PLANTED] * 1.3)})
+    a = write(tmp_path, "a.json", counts_doc(more_targets={"SSE4": sse4}))
+    b = write(tmp_path, "b.json", counts_doc(more_targets={"SSE4": planted}))
+    rc, out, _ = run_compare(a, b)
+    assert rc == 1, out
+    assert f"MORE_WORK (> 10% more instructions): {PLANTED} (SSE4)" in out
+    lines = [l for l in out.splitlines() if l.startswith(PLANTED)]
+    assert [l.split()[1] for l in lines] == ["AVX2", "SSE4"]
+    assert lines[0].endswith("SAME") and lines[1].endswith("MORE_WORK")
+    assert run_compare(a, a)[0] == 0
+
+
+def test_a_target_in_one_file_only_is_listed_not_compared(tmp_path):
+    base = counts_doc()
+    base["not_counted"] = {"SSE4": "the binary ran AVX2 when asked for SSE4 (built before ELUBENCH_SIMD_TARGET)"}
+    a = write(tmp_path, "a.json", base)
+    b = write(tmp_path, "b.json", counts_doc(more_targets={"SSE4": BASE_COUNTS}))
+    rc, out, _ = run_compare(a, b)
+    assert rc == 0, out
+    assert "SSE4 counted in the candidate only, not compared (the binary ran AVX2" in out
+
+
+def test_version_2_files_read_as_their_one_target(tmp_path):
+    v2 = {"schema": count_gate.SCHEMA, "schema_version": 2, "host": dict(HOST, simd_target="AVX2"), "n": 65536,
+          "source": None, "counts": dict(BASE_COUNTS)}
+    doc = count_gate.load_counts(str(write(tmp_path, "v2.json", v2)))
+    assert doc["targets"] == {"AVX2": BASE_COUNTS}
+    planted = dict(BASE_COUNTS, **{PLANTED: round(BASE_COUNTS[PLANTED] * 1.3)})
+    rc, out, _ = run_compare(write(tmp_path, "v2.json", v2), write(tmp_path, "v3.json", counts_doc(planted)))
+    assert rc == 1 and f"{PLANTED} (AVX2)" in out
+
+
+def test_avx512_targets_are_refused_naming_valgrind():
+    assert count_gate.parse_targets("avx2,sse4,AVX2") == ["AVX2", "SSE4"]
+    r = subprocess.run([sys.executable, str(SCRIPT), "measure", "--binary", "x", "-o", "y", "--targets", "AVX3"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "valgrind does not run AVX-512" in r.stderr
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind missing (scripts/install_deps.sh installs it)")
+def test_a_binary_that_ignores_the_pin_is_not_counted_for_that_target(tmp_path):
+    # What the gate meets in a baseline's binary built before ELUBENCH_SIMD_TARGET: it runs the
+    # target valgrind offers whatever the variable says.
+    fake = tmp_path / "old_count"
+    fake.write_text("#!/bin/sh\necho simd_target AVX2\necho n 1024\n")
+    fake.chmod(0o755)
+    valgrind = shutil.which("valgrind")
+    assert count_gate.pinned_target(valgrind, str(fake), "AVX2") is None
+    why = count_gate.pinned_target(valgrind, str(fake), "SSE4")
+    assert why == "the binary ran AVX2 when asked for SSE4 (built before ELUBENCH_SIMD_TARGET)"

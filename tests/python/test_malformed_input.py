@@ -140,8 +140,8 @@ def test_update_readme_leaves_readme_alone(inputs, case, tmp_path):
 
 # A valid counts file, so that each test's one bad input is what it is refused for.
 COUNTS = {"schema": count_gate.SCHEMA, "schema_version": count_gate.SCHEMA_VERSION,
-          "host": {"cpu_model": "x", "cpu_flags": "0123", "valgrind": "valgrind-3.19.0", "simd_target": "AVX2"},
-          "source": None, "n": 65536, "counts": {"cpu/elu/naive/f32": 1000}}
+          "host": {"cpu_model": "x", "cpu_flags": "0123", "valgrind": "valgrind-3.19.0"},
+          "source": None, "n": 65536, "targets": {"AVX2": {"cpu/elu/naive/f32": 1000}}, "not_counted": {}}
 
 
 @pytest.mark.parametrize("case", ALL)
@@ -159,7 +159,7 @@ def test_count_gate_compare(inputs, case, tmp_path):
 def test_count_gate_bad_counts(tmp_path, value):
     good, bad = tmp_path / "a.json", tmp_path / "b.json"
     good.write_text(json.dumps(COUNTS))
-    bad.write_text(json.dumps(dict(COUNTS, counts={"cpu/elu/naive/f32": value})))
+    bad.write_text(json.dumps(dict(COUNTS, targets={"AVX2": {"cpu/elu/naive/f32": value}})))
     assert run_script("count_gate.py", "compare", good, good).returncode == 0
     r = run_script("count_gate.py", "compare", good, bad)
     assert_one_line(r, value)

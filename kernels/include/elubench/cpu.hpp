@@ -22,6 +22,15 @@ std::vector<std::string> simd_targets();
 // best target that is runs. Rows without per-target code (naive) give their one kernel. Throws
 // std::invalid_argument for another target or for a row that is not one of our CPU families.
 RunFn kernel_for_target(const Variant& v, std::string_view target);
+// Whether our CPU row v has code per SIMD target (our Highway families; not naive, peers or ceilings,
+// which run what they run whatever the target).
+bool has_target_code(const Variant& v);
+// v as a CPU whose best target is `target` runs it: kernel_for_target's kernel, and the description
+// naming the expm1 form of that target. Throws as kernel_for_target does.
+Variant variant_for_target(const Variant& v, std::string_view target);
+// Whether `name` is one of Highway's target names, for any CPU ("AVX3", "SSE4", "NEON", ...): tells
+// a misspelled target from one this CPU lacks.
+bool is_simd_target_name(std::string_view name);
 // "model name" from /proc/cpuinfo, or "unknown".
 std::string cpu_model();
 
