@@ -33,6 +33,10 @@ struct Options {
   std::vector<std::string> variants;      // empty: all (the third part of a registry name)
   std::vector<Dtype> dtypes;              // empty: all
   std::vector<std::size_t> sizes;         // empty: the per-device defaults
+  // --layers: the run times layer rows (matmul + bias + activation, elubench/layer.hpp) instead
+  // of elementwise rows, at layer_shapes (empty: the device's default layer suite).
+  bool layers = false;
+  std::vector<LayerShape> layer_shapes;
   std::vector<float> alpha = {1.0f};      // --alpha list: one row per value for the variants that read it
   float negative_slope = 0.01f;           // Leaky ReLU's slope
   Input input = Input::normal;

@@ -82,6 +82,7 @@ bool Case::first_call_passes() {
 }
 
 bool Case::prepare() {
+  if (row_.layer) return prepare_layer();
   const bool on_gpu = row_.variant->device == Device::gpu;
   try {
     if ((on_gpu && !fits_device_memory()) || !passes_adversarial()) return false;
@@ -153,8 +154,10 @@ void Case::run(benchmark::State& st) {
 void Case::run_cpu(benchmark::State& st) {
   // The arguments were checked by the first call: the kernel itself is timed, not v.run().
   const double seconds = time_cpu_loop(st, row_.variant->kernel, buffers_.args);
-  // Outside the timed loop: what this loop's calls wrote, before another row runs.
-  if (!check_timed_loop(row_, buffers_, shared_)) return fail(st);
+  // Outside the timed loop: what this loop's calls wrote, before another row runs (a layer row:
+  // writes outside y; its output is checked after the last repetition, on the reference's rows).
+  if (row_.layer ? !passes_writes_outside(row_, buffers_, shared_) : !check_timed_loop(row_, buffers_, shared_))
+    return fail(st);
   if (st.iterations() > 0) loop_ = Loop{static_cast<long long>(st.iterations()), seconds / static_cast<double>(st.iterations())};
 }
 
@@ -180,7 +183,7 @@ void Case::finish() {
       row_.status = Status::interrupted;
       row_.reason = "interrupted before this row finished";
     } else if (ready_ && !samples_.empty()) {
-      if (check_last_timed_call(row_, buffers_, shared_, first_output_digest_)) {
+      if (row_.layer ? last_layer_call_passes() : check_last_timed_call(row_, buffers_, shared_, first_output_digest_)) {
         row_.status = Status::ok;
         row_.time = compute_stats(samples_);
       }
