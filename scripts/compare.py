@@ -121,7 +121,8 @@ def describe(row, several=None) -> str:
     """The row's name plus what tells rows with the same name apart. Activation parameters
     (params) are named when `several` (a set of RowIds without params) says the files hold that
     row with more than one parameter set, or always when several is None."""
-    parts = [row["name"], f"n={results_text.size_label(row['n'])}"]
+    shape = key_of(row).shape
+    parts = [row["name"], f"n={results_text.size_label(row['n'])}" if shape is None else "shape={}x{}x{}".format(*shape)]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
     if row["cache"] is not None:
@@ -181,7 +182,8 @@ class Lite:
         dev, act, var, dt, cache, inp = row["device"], row["activation"], row["variant"], row["dtype"], \
             row["cache"], row["input"]
         key = (intern(dev), intern(act), intern(var), intern(dt), row["n"], row["threads"],
-               None if cache is None else intern(cache), intern(inp), row["cols"], rix.row_params(row))
+               None if cache is None else intern(cache), intern(inp), row["cols"], rix.layer_shape(row),
+               rix.row_params(row))
         self.key = new(RowId, key)
         (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
          self.cols) = key[:9]
