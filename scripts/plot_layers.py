@@ -23,6 +23,7 @@ import sys
 from collections import defaultdict
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -69,10 +70,13 @@ def chart(key, rows, out, written, finish):
                 color=color[r["activation"]], marker="s" if r["layer"]["matmul"] == "xnnpack" else "o",
                 markersize=3.5, label=results_text.plain_text(label))
     ax.set_xscale("log", base=2)
+    ms = sorted({p[0] for pts in lines.values() for p in pts})
+    ax.set_xticks(ms, [str(m) for m in ms])  # the measured M, as plain numbers
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.axhline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel("M (rows of x: tokens, or pixels of the feature map)")
     ax.set_ylabel("overhead over matmul + bias alone (%)")
-    who = f"{device.upper()}{f', {threads} threads' if threads else ''}, {dtype}"
+    who = f"{device.upper()}{f', {threads} thread' + ('s' if threads != 1 else '') if threads else ''}, {dtype}"
     ax.set_title(f"Activation inside a layer (K, N) = ({k}, {n}): {who}")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
     stem = f"layer_overhead_{device}{f'_t{threads}' if threads else ''}_{dtype}_k{k}_n{n}"
@@ -132,7 +136,8 @@ def markdown(docs, paths):
             md.append(f"- {bad} layer row(s) not ok (skipped or failed): not in the tables.")
         for key, rows in sorted(groups_of(doc["results"]).items(), key=lambda kv: str(kv[0])):
             device, threads, dtype = key[:3]
-            md += ["", f"### {device} {dtype}{f', {threads} threads' if threads else ''}, (K, N) = ({key[3]}, {key[4]})", ""]
+            who = f", {threads} thread{'s' if threads != 1 else ''}" if threads else ""
+            md += ["", f"### {device} {dtype}{who}, (K, N) = ({key[3]}, {key[4]})", ""]
             md += table_lines(key, rows)
         md.append("")
     return "\n".join(md) + "\n"

@@ -65,9 +65,16 @@ def test_two_shapes_with_the_same_n_are_different_rows_and_a_slower_layer_fails(
     assert lines and all("shape=256x4096x1024" in x for x in lines), r.stdout
 
 
-def test_a_layer_row_over_its_bound_is_invalid(write):
+def test_a_layer_row_over_its_bound_or_checked_in_part_rows_is_invalid(write):
     r = run_script("validate_results.py", write(layer_run(bound_used=1.5), "bad.json"))
     assert r.returncode == 1 and "layer bound used 1.5" in r.stdout + r.stderr
+    sampled = layer_run()
+    for row in sampled["results"]:
+        row["accuracy"]["checked"] = 64 * row["layer"]["n"]  # 64 of M's rows, as elubench samples them
+    assert run_script("validate_results.py", write(sampled, "sampled.json")).returncode == 0
+    sampled["results"][3]["accuracy"]["checked"] += 1  # not whole rows of y
+    r = run_script("validate_results.py", write(sampled, "part.json"))
+    assert r.returncode == 1 and "cpu/elu/layer_onednn_postop/f32 n=262144 threads=2: checked 262145" in r.stdout + r.stderr
 
 
 def test_headline_and_table(write, tmp_path):
