@@ -15,8 +15,8 @@
 // cuBLASLt (about 500 MB) is not linked: it is loaded on first use from libcublasLt.so.<major of
 // this toolkit> wherever the dynamic loader finds it (LD_LIBRARY_PATH, the system's libraries);
 // where it is missing the rows are skipped with dlopen's reason (VariantUnavailable).
-// Status: built only. Neither the cuBLASLt calls nor the orders of layer_steps.hpp have run (no
-// GPU here, and no host simulation of these orders yet): its rows are skipped without a GPU.
+// Status: the cuBLASLt calls have never run (no GPU here); the orders of layer_steps.hpp run on
+// the host with a host matmul and our activation's body (tests/test_gpu_layer_steps.cu).
 #include <cublasLt.h>
 #include <cuda_runtime.h>
 #include <dlfcn.h>
