@@ -26,11 +26,14 @@ Case::Case(Row& row, SharedBuffers& shared, unsigned seed, GpuSampler* gpu)
 
 // ---- Before timing: the checks every row passes first ----------------------------------------
 
-bool Case::fits_device_memory() {
+std::size_t Case::device_bytes_needed() const {
   const Variant& v = *row_.variant;
   const std::size_t es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
   // 64 MiB of slack for the runtime and library workspaces (cuDNN, CUB temp storage).
-  const std::size_t need = (v.is_backward() ? 3 : 2) * row_.n * es + cols * es + (std::size_t{64} << 20);
+  return (v.is_backward() ? 3 : 2) * row_.n * es + cols * es + (std::size_t{64} << 20);
+}
+
+bool Case::fits_device_memory(std::size_t need) {
   const std::size_t free_b = gpu::free_memory();
   if (need <= free_b) return true;
   row_.status = Status::skipped;
@@ -54,7 +57,8 @@ bool Case::passes_adversarial() {
 void Case::run_first_call() {
   const Variant& v = *row_.variant;
   if (v.device == Device::gpu) {
-    buffers_.to_device(row_);
+    if (row_.layer) buffers_.layer_to_device(row_);
+    else buffers_.to_device(row_);
     v.run(buffers_.args);
 #if ELUBENCH_HAVE_CUDA
     gpu_check_sync();
@@ -85,7 +89,7 @@ bool Case::prepare() {
   if (row_.layer) return prepare_layer();
   const bool on_gpu = row_.variant->device == Device::gpu;
   try {
-    if ((on_gpu && !fits_device_memory()) || !passes_adversarial()) return false;
+    if ((on_gpu && !fits_device_memory(device_bytes_needed())) || !passes_adversarial()) return false;
     buffers_.make_host(row_, shared_, seed_);
     run_first_call();
     // Before the output: a kernel that wrote into its input would be checked against what it wrote.

@@ -8,14 +8,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "elubench/cpu.hpp"
 #include "elubench/gpu.hpp"
 #include "elubench/layer.hpp"
 #include "run/case.hpp"
 #include "trust/timed_check.hpp"
-#if ELUBENCH_HAVE_CUDA
-#include "timing/gpu_sync.hpp"
-#endif
 
 namespace elubench::bench {
 
@@ -29,32 +25,6 @@ std::string layer_tolerance(const Variant& v, const LayerShape& s, const Activat
   return buf;
 }
 }  // namespace
-
-bool Case::layer_fits_device_memory() {
-  const std::size_t need = layer_bytes(*row_.layer, row_.variant->dtype) + (std::size_t{256} << 20);  // + workspaces
-  const std::size_t free_b = gpu::free_memory();
-  if (need <= free_b) return true;
-  row_.status = Status::skipped;
-  row_.reason = "does not fit in device memory: needs " + std::to_string(need >> 20) + " MiB, " +
-                std::to_string(free_b >> 20) + " MiB free";
-  return false;
-}
-
-void Case::run_first_layer_call() {
-  const Variant& v = *row_.variant;
-  if (v.device == Device::gpu) {
-    buffers_.layer_to_device(row_);
-    v.run(buffers_.args);
-#if ELUBENCH_HAVE_CUDA
-    gpu_check_sync();
-#endif
-    gpu::copy_to_host(buffers_.y->data(), buffers_.dy->get(), row_.n * dtype_size(v.dtype));
-    return;
-  }
-  cpu::reset_last_call_threads();
-  v.run(buffers_.args);
-  if (const int used = cpu::last_call_threads(); used > 0) row_.threads_used = used;
-}
 
 // y (on the host) against the float64 layer; the row's accuracy is this check's.
 bool Case::layer_output_passes(const std::string& when) {
@@ -72,8 +42,10 @@ bool Case::layer_output_passes(const std::string& when) {
 bool Case::prepare_layer() {
   try {
     buffers_.make_layer_host(row_, shared_.layers());
-    if (row_.variant->device == Device::gpu && !layer_fits_device_memory()) return false;
-    run_first_layer_call();
+    // x, w, bias and y, and 256 MiB for cuBLASLt's workspace and the runtime.
+    const std::size_t need = layer_bytes(*row_.layer, row_.variant->dtype) + (std::size_t{256} << 20);
+    if (row_.variant->device == Device::gpu && !fits_device_memory(need)) return false;
+    run_first_call();
     if (const std::string why = writes_outside(row_, buffers_, true); !why.empty()) {
       fail_for_writing_outside(row_, buffers_, shared_, why);
       return false;
