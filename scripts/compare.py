@@ -174,7 +174,7 @@ class Lite:
     ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict;
     the activation parameters are in key (a RowId), not kept twice."""
     __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "key",
-                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s")
+                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s", "layer")
 
     def __init__(self, row, intern=sys.intern, new=tuple.__new__, RowId=rix.RowId):
         # One string object per distinct value, not one per row; the RowId built as RowId.of
@@ -189,6 +189,7 @@ class Lite:
          self.cols) = key[:9]
         self.alpha, self.name, self.kind = row["alpha"], intern(row["name"]), intern(row["kind"])
         self.status, self.reason, self.gbps = intern(row["status"]), row["reason"], row["gbps"]
+        self.layer = row.get("layer")  # a layer row's block (shape, matmul); None otherwise
         t = row["time_s"]
         self.time_s = None if t is None else {"median": t["median"], "samples": array("d", t["samples"])}
 
@@ -238,6 +239,9 @@ def scale_of(doc, row, normalize):
     if normalize != "copy":
         return 1.0
     k = key_of(row)  # the cell from the RowId already built: this runs twice per row
+    if k.shape is not None:  # a layer row: its ceiling is its identity layer, not a copy of n elements
+        t = rix.layer_identities(doc).get(rix.layer_identity_key(row))
+        return 1.0 / t if t else None
     c = rix.ceilings(doc).get((k[0], k[3], k[4], k[5]))  # Cell(device, dtype, n, threads) hashes as this tuple
     return 1.0 / c.median_s if c else None
 

@@ -158,6 +158,27 @@ def ceilings(doc: dict) -> dict:
     return got[1]
 
 
+def layer_identity_key(row) -> tuple:
+    """What a layer row shares with its identity layer (the same matmul with bias and no
+    activation, its ceiling): device, dtype, shape, threads and matmul library."""
+    return (row["device"], row["dtype"], layer_shape(row), row["threads"], row["layer"]["matmul"])
+
+
+_identity_cache = {}  # id(doc) -> (doc, its identity layers), as _ceiling_cache
+
+
+def layer_identities(doc: dict) -> dict:
+    """{layer_identity_key: median seconds} of the document's ok identity layers, built once."""
+    got = _identity_cache.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_identity_cache) > 32:
+            _identity_cache.clear()
+        medians = {layer_identity_key(r): r["time_s"]["median"] for r in doc["results"]
+                   if r.get("layer") is not None and r["kind"] == "ceiling" and r["status"] == "ok"}
+        got = _identity_cache[id(doc)] = (doc, medians)
+    return got[1]
+
+
 def ceiling_of(doc: dict, row) -> Ceiling | None:
     """The run's copy ceiling at the row's (device, dtype, n, threads), or None."""
     return ceilings(doc).get(Cell.of(row))

@@ -53,16 +53,20 @@ def layer_run(slow=None, bound_used=0.1):
     return doc
 
 
-def test_two_shapes_with_the_same_n_are_different_rows_and_a_slower_layer_fails(write, tmp_path):
+@pytest.mark.parametrize("normalize", ["none", "copy"])
+def test_two_shapes_with_the_same_n_are_different_rows_and_a_slower_layer_fails(write, normalize):
     base = write(layer_run(), "base.json")
     assert run_script("validate_results.py", base).returncode == 0
-    same = run_script("compare.py", base, write(layer_run(), "same.json"), "--normalize-by", "none")
+    same = run_script("compare.py", base, write(layer_run(), "same.json"), "--normalize-by", normalize)
     assert same.returncode == 0, same.stdout + same.stderr
     slower = write(layer_run(slow={("layer_onednn_tiled", 256): 1.5}), "slow.json")
-    r = run_script("compare.py", base, slower, "--normalize-by", "none")
+    r = run_script("compare.py", base, slower, "--normalize-by", normalize)
     assert r.returncode == 1, r.stdout + r.stderr
     lines = [x for x in r.stdout.splitlines() if "SLOWER" in x and "shape=" in x]
     assert lines and all("shape=256x4096x1024" in x for x in lines), r.stdout
+    if normalize == "copy":  # a layer row is normalized by its own shape's identity layer
+        row = next(x for x in r.stdout.splitlines() if x.startswith("cpu/relu/layer_onednn_postop/f32 shape=256x4096x1024"))
+        assert float(row.split()[3]) == pytest.approx(1.02, abs=0.02), row
 
 
 def test_a_layer_row_over_its_bound_or_checked_in_part_rows_is_invalid(write):
