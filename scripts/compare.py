@@ -36,7 +36,8 @@ rule, with a margin wide enough that ordinary noise does not reach it.
 
 --normalize-by copy (the default) divides each run's samples by the same run's copy ceiling at
 that cell (device, dtype, n, threads): the fastest `kind: ceiling` row within the cell's reach,
-whichever copy variant won. A machine that is uniformly slower today then compares equal, while
+whichever copy variant won (a layer row, elubench --layers: by its identity layer, the same matmul
+with bias and no activation of its shape). A machine that is uniformly slower today then compares equal, while
 a kernel that lost ground against the copy still shows; the copies themselves are the yardstick
 and are not judged. --normalize-by none compares raw seconds, copies included: for runs on one
 quiet machine, or to judge the copies.
