@@ -90,7 +90,7 @@ TEST(Args, UnknownNamesAndContradictions) {
       {"--quick", "--quick"},           {"--frobnicate"},            {"--help=yes"},
       {"--variant", "memcpy", "--activation", "elu"},
       {"--layer-shapes", "64x1024"},    {"--layer-shapes", "0x1x1"},  {"--layers", "--sizes", "2^10"},
-      {"--layers=yes"}};
+      {"--layers=yes"},                  {"--quick", "--layer-shapes", "1x2x3"}};
   for (const auto& args : bad) {
     std::string joined;
     for (const auto& a : args) joined += a + " ";

@@ -69,6 +69,21 @@ TEST(LayerSelection, ALayerRunHasOnlyLayerRowsAndTheirCeilings) {
   for (const Row& r : select_rows(o, cpu_only())) EXPECT_FALSE(r.layer.has_value()) << r.label();
 }
 
+TEST(LayerSelection, QuickRunsEachDefaultLayerAtItsSmallestM) {
+  Options o;
+  o.layers = true;
+  o.quick = true;
+  o.devices = {Device::cpu};
+  o.variants = {"layer_onednn"};
+  std::set<std::string> shapes, dtypes;
+  for (const Row& r : select_rows(o, cpu_only())) {
+    shapes.insert(to_string(*r.layer));
+    dtypes.insert(std::string(to_string(r.variant->dtype)));
+  }
+  EXPECT_EQ(shapes, (std::set<std::string>{"1x1024x4096", "1x4096x1024", "256x288x32", "256x576x64"}));
+  EXPECT_EQ(dtypes, (std::set<std::string>{"f32"}));
+}
+
 TEST(LayerMetrics, OverheadOverTheIdentityAndCostOverReluOfTheSameVariant) {
   const LayerShape s{64, 1024, 4096}, other{64, 4096, 1024};  // the same m * n: told apart by shape
   std::vector<Row> rows = {layer_row("cpu/copy/layer_onednn/f32", s, 1.0),

@@ -291,7 +291,7 @@ const Flag kFlags[] = {
     {"--resume", "FILE",
      "complete an interrupted run: FILE is its results file (rows marked\ninterrupted) or its OUT.journal; runs only the rows not finished",
      [](const std::string& v, Options& o) { apply_file("--resume", v, o.resume); }},
-    {"--quick", "", "CI smoke: sizes 2^12,2^16,2^20, f32 + f16, short samples",
+    {"--quick", "", "CI smoke: sizes 2^12,2^16,2^20, f32 + f16, short samples\n(with --layers: each default layer at its smallest M, f32)",
      [](const std::string&, Options& o) { o.quick = true; }},
     {"--help", "", "this text", [](const std::string&, Options& o) { o.help = true; }, "-h"},
 };
@@ -341,6 +341,7 @@ void check_contradictions(const Given& given, const Options& o) {
   if (o.gpu_min_samples && o.gpu_max_samples && *o.gpu_min_samples > *o.gpu_max_samples)
     throw UsageError("--gpu-min-samples is larger than --gpu-max-samples");
   if (o.layers && has("--sizes")) throw UsageError("--sizes applies to elementwise rows; layer rows take --layer-shapes");
+  if (o.quick && has("--layer-shapes")) throw UsageError("--quick fixes the layer shapes: drop --layer-shapes or --quick");
   if (o.quick && has("--sizes")) throw UsageError("--quick fixes the sizes: drop --sizes or --quick");
   if (o.quick && has("--repetitions")) throw UsageError("--quick fixes the repetitions: drop --repetitions or --quick");
   if (o.list && (has("--out") || has("--force")))

@@ -75,8 +75,8 @@ class Selection {
  public:
   explicit Selection(const Options& o) : o_(o), devices_(o.devices), dtypes_(o.dtypes) {
     if (devices_.empty()) devices_ = {Device::cpu, Device::gpu};
-    if (dtypes_.empty() && o.quick) dtypes_ = {Dtype::f32, Dtype::f16};  // one 16-bit type keeps CI short
     if (dtypes_.empty() && o.layers) dtypes_ = {Dtype::f32};  // the default layer suite: minutes on 2 cores
+    if (dtypes_.empty() && o.quick) dtypes_ = {Dtype::f32, Dtype::f16};  // one 16-bit type keeps CI short
   }
   bool picked(const Variant& v) const {
     return allowed(devices_, v.device) && allowed(dtypes_, v.dtype) && allowed(o_.activations, v.activation) &&
@@ -101,6 +101,15 @@ class Selection {
   std::vector<Dtype> dtypes_;
 };
 
+// --layer-shapes, else the device's default layers; with --quick each at its smallest M.
+std::vector<LayerShape> layer_shapes_for(const Options& o, Device d) {
+  if (!o.layer_shapes.empty()) return o.layer_shapes;
+  if (!o.quick) return default_layer_shapes(d);
+  std::vector<LayerShape> out;
+  for (const LayerFamily& f : default_layer_families(d)) out.push_back({f.m.front(), f.k, f.n});
+  return out;
+}
+
 [[noreturn]] void refuse_empty_selection(const Options& o) {
   std::string why = "the selection matches no registered variant (see --list)";
   const bool gpu_asked = o.devices.size() == 1 && o.devices[0] == Device::gpu;
@@ -123,8 +132,7 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
     // first value, which their JSON `alpha` field records as the run's).
     const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
     if (v.is_layer()) {
-      const auto shapes = o.layer_shapes.empty() ? default_layer_shapes(v.device) : o.layer_shapes;
-      for (const LayerShape& s : shapes)
+      for (const LayerShape& s : layer_shapes_for(o, v.device))
         for (float alpha : alphas) add_layer_rows(rows, v, s, alpha, o, p, threads);
       continue;
     }
