@@ -8,6 +8,7 @@
 namespace elubench {
 
 void add_gpu_variants(std::vector<Variant>&) {}
+void add_gpu_layer_variants(std::vector<Variant>&) {}
 
 namespace gpu {
 namespace {

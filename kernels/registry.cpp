@@ -84,7 +84,30 @@ void check_bias_shape(const RunArgs& a, std::string_view variant) {
                              std::to_string(a.n) + ", cols=" + std::to_string(a.cols) + ")");
 }
 
+void check_layer_args(const RunArgs& a, std::string_view variant) {
+  const LayerShape& s = a.layer;
+  const auto fail = [&](const char* why) {
+    throw std::runtime_error(std::string(variant) + ": " + why + " (m=" + std::to_string(s.m) + ", k=" +
+                             std::to_string(s.k) + ", n=" + std::to_string(s.n) + "; RunArgs n=" + std::to_string(a.n) +
+                             ", cols=" + std::to_string(a.cols) + ")");
+  };
+  if (s.m == 0 || s.k == 0 || s.n == 0) fail("a layer needs m, k and n > 0");
+  if (!a.x || !a.w || !a.bias || !a.y) fail("a layer needs x, w, bias and y");
+  if (a.n != s.m * s.n || a.cols != s.n) fail("RunArgs n must be m * n and cols n");
+}
+
+std::string_view to_string(Epilogue e) {
+  switch (e) {
+    case Epilogue::none: return "none";
+    case Epilogue::library: return "library";
+    case Epilogue::separate_pass: return "separate_pass";
+    case Epilogue::tiled: return "tiled";
+  }
+  return "?";
+}
+
 void Variant::check_args(const RunArgs& a) const {
+  if (is_layer()) return check_layer_args(a, name);
   if (uses_bias) check_bias_shape(a, name);
   if (is_backward() && a.grad == nullptr && a.n > 0) throw std::runtime_error(name + ": a backward needs dy (RunArgs::grad)");
 }
@@ -99,31 +122,51 @@ std::size_t bytes_moved(const Variant& v, std::size_t n, std::size_t cols) {
 }
 
 namespace {
-std::vector<Variant> build_registry() {
+// The one table, checked (names match their parts and are unique across elementwise and layer
+// rows), then split into its two views.
+struct Registry {
+  std::vector<Variant> elementwise, layers;
+};
+Registry build_registry() {
   std::vector<Variant> all;
   add_cpu_variants(all);
   add_gpu_variants(all);
+  add_cpu_layer_variants(all);
+  add_gpu_layer_variants(all);
   std::sort(all.begin(), all.end(), [](const Variant& a, const Variant& b) { return a.name < b.name; });
+  Registry r;
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (all[i].name != variant_name(all[i].device, all[i].activation, all[i].variant, all[i].dtype))
       throw std::logic_error("registry: name does not match its parts: " + all[i].name);
     if (i > 0 && all[i].name == all[i - 1].name)
       throw std::logic_error("registry: duplicate variant " + all[i].name);
+    (all[i].is_layer() ? r.layers : r.elementwise).push_back(all[i]);
   }
-  return all;
+  return r;
 }
-}  // namespace
-
-std::span<const Variant> all_variants() {
-  static const std::vector<Variant> registry = build_registry();
-  return registry;
+const Registry& registry() {
+  static const Registry r = build_registry();
+  return r;
 }
-
-const Variant* find_variant(std::string_view name) {
-  const auto vs = all_variants();
+const Variant* find_in(std::span<const Variant> vs, std::string_view name) {
   const auto it = std::lower_bound(vs.begin(), vs.end(), name,
                                    [](const Variant& v, std::string_view n) { return v.name < n; });
   return (it != vs.end() && it->name == name) ? &*it : nullptr;
+}
+}  // namespace
+
+std::span<const Variant> all_variants() { return registry().elementwise; }
+const Variant* find_variant(std::string_view name) { return find_in(all_variants(), name); }
+std::span<const Variant> layer_variants() { return registry().layers; }
+const Variant* find_layer_variant(std::string_view name) { return find_in(layer_variants(), name); }
+
+const Variant* layer_ceiling_of(const Variant& v) {
+  if (!v.is_layer()) return nullptr;
+  for (const Variant& c : layer_variants())
+    if (c.layer->epilogue == Epilogue::none && c.device == v.device && c.dtype == v.dtype &&
+        c.layer->matmul == v.layer->matmul)
+      return &c;
+  return nullptr;
 }
 
 }  // namespace elubench
@@ -134,6 +177,19 @@ void append(Device device, std::span<const Row> table, std::vector<Variant>& out
     out.push_back(Variant{variant_name(device, r.activation, r.variant, r.dtype), device, r.activation,
                           r.variant, r.dtype, r.kind, r.accuracy, r.uses_bias,
                           r.accesses * dtype_size(r.dtype), r.run, r.description});
+}
+
+Variant layer_row(Device device, Activation a, const char* variant, Dtype d, Kind kind, Accuracy accuracy, RunFn run,
+                  std::string description, LayerMethod method) {
+  Variant v{variant_name(device, a, variant, d), device, a, variant, d, kind, accuracy, false, 0, run,
+            std::move(description)};
+  v.layer = std::move(method);
+  return v;
+}
+
+Accuracy ours_accuracy(Activation a) {
+  if (a == Activation::copy) return Accuracy::exact;
+  return visit_activation(a, []<class T, Pass>() { return T::accuracy == Accuracy::exact ? Accuracy::exact : Accuracy::accurate; });
 }
 
 namespace {

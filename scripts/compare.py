@@ -36,7 +36,8 @@ rule, with a margin wide enough that ordinary noise does not reach it.
 
 --normalize-by copy (the default) divides each run's samples by the same run's copy ceiling at
 that cell (device, dtype, n, threads): the fastest `kind: ceiling` row within the cell's reach,
-whichever copy variant won. A machine that is uniformly slower today then compares equal, while
+whichever copy variant won (a layer row, elubench --layers: by its identity layer, the same matmul
+with bias and no activation of its shape). A machine that is uniformly slower today then compares equal, while
 a kernel that lost ground against the copy still shows; the copies themselves are the yardstick
 and are not judged. --normalize-by none compares raw seconds, copies included: for runs on one
 quiet machine, or to judge the copies.
@@ -122,7 +123,8 @@ def describe(row, several=None, targets=True) -> str:
     (params) are named when `several` (a set of RowIds without params) says the files hold that
     row with more than one parameter set, or always when several is None; the SIMD target when
     `targets` (the files hold rows on more than one)."""
-    parts = [row["name"], f"n={results_text.size_label(row['n'])}"]
+    shape = key_of(row).shape
+    parts = [row["name"], f"n={results_text.size_label(row['n'])}" if shape is None else "shape={}x{}x{}".format(*shape)]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
     if row["cache"] is not None:
@@ -183,7 +185,7 @@ class Lite:
     ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict;
     the activation parameters are in key (a RowId), not kept twice."""
     __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "simd_target", "key",
-                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s")
+                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s", "layer")
 
     def __init__(self, row, intern=sys.intern, new=tuple.__new__, RowId=rix.RowId):
         # One string object per distinct value, not one per row; the RowId built as RowId.of
@@ -193,12 +195,13 @@ class Lite:
         simd = row.get("simd_target")
         key = (intern(dev), intern(act), intern(var), intern(dt), row["n"], row["threads"],
                None if cache is None else intern(cache), intern(inp), row["cols"],
-               None if simd is None else intern(simd), rix.row_params(row))
+               None if simd is None else intern(simd), rix.layer_shape(row), rix.row_params(row))
         self.key = new(RowId, key)
         (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
          self.cols, self.simd_target) = key[:10]
         self.alpha, self.name, self.kind = row["alpha"], intern(row["name"]), intern(row["kind"])
         self.status, self.reason, self.gbps = intern(row["status"]), row["reason"], row["gbps"]
+        self.layer = row.get("layer")  # a layer row's block (shape, matmul); None otherwise
         t = row["time_s"]
         self.time_s = None if t is None else {"median": t["median"], "samples": array("d", t["samples"])}
 
@@ -248,6 +251,9 @@ def scale_of(doc, row, normalize):
     if normalize != "copy":
         return 1.0
     k = key_of(row)  # the cell from the RowId already built: this runs twice per row
+    if k.shape is not None:  # a layer row: its ceiling is its identity layer, not a copy of n elements
+        t = rix.layer_identities(doc).get(rix.layer_identity_key(row))
+        return 1.0 / t if t else None
     c = rix.ceilings(doc).get((k[0], k[3], k[4], k[5]))  # Cell(device, dtype, n, threads) hashes as this tuple
     return 1.0 / c.median_s if c else None
 

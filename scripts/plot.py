@@ -10,6 +10,8 @@ Markdown summary.
                      the run has `_backward` rows; one chart per dtype
   largest_size       every variant at the largest n as bars, one bar per activation
   accuracy_vs_speed  max ULP against GB/s at the largest n, one point per row
+  layer_overhead_*, layers.md
+                     the layer rows (elubench --layers), drawn by plot_layers.py
 
 Several files go on the same charts, told apart by device name (GPU name or CPU model). Charts
 other than relu_cost show one dtype (--dtype, f32 by default) so that lines stay readable.
@@ -35,6 +37,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
+import plot_layers  # noqa: E402
 import results_index as rix  # noqa: E402
 import results_load  # noqa: E402
 import results_text  # noqa: E402
@@ -425,11 +428,19 @@ def main(argv=None):
     return script_io.run_main(PROG, _main, sys.argv[1:] if argv is None else argv)
 
 
+def draw_layers(loaded, paths, out, written):
+    """The files, with their layer rows (elubench --layers) drawn by plot_layers.py and left out:
+    the charts of plot.py are of elementwise rows."""
+    plot_layers.draw(loaded, paths, out, written, finish)
+    return [dict(doc, results=[r for r in doc["results"] if r.get("layer") is None]) for doc in loaded]
+
+
 def _main(argv):
     args = parse_args(argv)
-    docs = [rix.variants_by_target(results_load.load_results(p, compact=True)) for p in args.results]
-    out = script_io.make_output_dir(args.output)
-
+    loaded = [rix.variants_by_target(results_load.load_results(p, compact=True)) for p in args.results]
+    out = script_io.make_output_dir(args.output)  # after the files loaded: bad input leaves nothing
+    written = []
+    docs = draw_layers(loaded, args.results, out, written)
     # Groups: one set of charts per device, and per thread count on the CPU.
     groups = defaultdict(list)  # (device, threads) -> rows of every file
     for i, doc in enumerate(docs):
@@ -443,7 +454,7 @@ def _main(argv):
             label = names[i] if names.count(names[i]) == 1 else f"{names[i]} ({Path(args.results[i]).stem})"
             labels[(i, device)] = results_text.plain_text(label)
 
-    written, messages = [], []
+    messages = []
     for (device, threads), pairs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
         desc = device.upper() + (f", {threads} thread{'s' if threads != 1 else ''}" if threads is not None else "")
         ok = [(i, r) for i, r in pairs if r["status"] == "ok"]

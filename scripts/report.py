@@ -89,7 +89,8 @@ def compact_row(row: dict, panel: int) -> dict:
            "res": row["cache_resident"], "st": row["status"], "reason": row["reason"],
            "gbps": sig(row["gbps"]), "pc": sig(row["pct_of_ceiling"]), "pp": sig(row["pct_of_peak"]),
            "ulp": sig(results_text.max_ulp(row)) if results_text.max_ulp(row) is not None else None,
-           "tol": (row["accuracy"] or {}).get("tolerance"), "thr": throttle_mark(row)}
+           "tol": (row["accuracy"] or {}).get("tolerance"), "thr": throttle_mark(row),
+           "layer": "{m}x{k}x{n}".format(**row["layer"]) if row.get("layer") is not None else None}
     if t is not None:
         q1, q3 = quartiles(t["samples"])
         out.update(med=sig(t["median"]), min=sig(t["min"]), max=sig(t["max"]), q1=sig(q1), q3=sig(q3),
@@ -186,14 +187,16 @@ def panels_of(docs, paths):
         for (device, threads), grows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
             pi = len(panels)
             ceilings = [c for c in doc["ceilings"] if c["device"] == device and c["threads"] == threads]
-            ok = [r for r in grows if r["status"] == "ok"]
+            # Layer rows (elubench --layers) have their own sentence; the charts are elementwise.
+            ok = [r for r in grows if r["status"] == "ok" and r.get("layer") is None]
+            layer_headline = rix.layer_headlines(grows)
             name = results_text.device_name(doc, device)
             label = f"{name} — {device}" + (f", {threads} thread{'s' if threads != 1 else ''}" if threads else "")
             if len(docs) > 1:  # several runs of one model (a fleet) need the file to tell them apart
                 label += f" · {Path(path).stem}"
             panels.append({
                 "id": f"p{pi}", "file": fi, "device": device, "device_name": name, "threads": threads,
-                "label": label, "only_skipped": not ok,
+                "label": label, "only_skipped": not ok and not layer_headline, "layer_headline": layer_headline,
                 "ceilings": [{"dt": c["dtype"], "n": c["n"], "gbps": sig(c["gbps"]), "var": c["variant"]} for c in ceilings],
                 "headline": headline(doc, ok, ceilings) if ok else [],
                 "alpha_costs": alpha_costs(ok),

@@ -76,12 +76,14 @@ class RowId(NamedTuple):
     input: str
     cols: int | None
     simd_target: str | None  # the SIMD target our CPU SIMD rows ran on; None for the others
+    shape: tuple | None  # a layer row's (m, k, n) (its "layer" block); None for an elementwise row
     params: tuple
 
     @classmethod
     def of(cls, row) -> "RowId":
         return cls(row["device"], row["activation"], row["variant"], row["dtype"], row["n"], row["threads"],
-                   row["cache"], row["input"], row["cols"], row.get("simd_target"), row_params(row))
+                   row["cache"], row["input"], row["cols"], row.get("simd_target"), layer_shape(row),
+                   row_params(row))
 
 
 def variants_by_target(doc: dict) -> dict:
@@ -97,8 +99,8 @@ def variants_by_target(doc: dict) -> dict:
 
 def has_target_code(row) -> bool:
     """Whether the row is one of our CPU SIMD rows, which carry the SIMD target they ran on: the
-    CPU kernels but naive (the one family compiled once; kernels/cpu/registry_cpu.cpp)."""
-    return row["device"] == "cpu" and row["kind"] == "kernel" and row["variant"] != "naive"
+    CPU elementwise kernels but naive (the one family compiled once; kernels/cpu/registry_cpu.cpp)."""
+    return row["device"] == "cpu" and row["kind"] == "kernel" and row["variant"] != "naive" and row.get("layer") is None
 
 
 def legacy_simd_target(doc: dict) -> str | None:
@@ -107,6 +109,12 @@ def legacy_simd_target(doc: dict) -> str | None:
     if any(r.get("simd_target") is not None for r in doc["results"]):
         return None
     return doc["host"]["simd_target"]
+
+
+def layer_shape(row) -> tuple | None:
+    """(m, k, n) of a layer row (y = act(x . w + bias), elubench --layers); None otherwise."""
+    layer = row.get("layer")
+    return None if layer is None else (layer["m"], layer["k"], layer["n"])
 
 
 class Cell(NamedTuple):
@@ -129,14 +137,15 @@ class Ceiling:
 
 
 def fastest_copy_rows(doc: dict) -> dict:
-    """{Cell: row}: the fastest ok `kind: ceiling` row within reach of each cell's rows, whatever
+    """{Cell: row}: the fastest ok `kind: ceiling` copy row within reach of each cell's rows, whatever
     the copy variant is called. A CPU row asked for T threads may run on fewer (elubench's pool
     does below 2 x 4096 elements per thread; a peer's pool decides for itself), so a CPU cell's
     copies are those of its (dtype, n) with up to T threads, as elubench computes its ceilings
     from schema_version 4 on; an earlier file's cells keep their own copies, as it was written."""
     best = {}
     for r in doc["results"]:
-        if r["kind"] == "ceiling" and r["status"] == "ok":
+        # A layer row's ceiling is its identity layer (its "layer" block), not a copy of n elements.
+        if r["kind"] == "ceiling" and r["status"] == "ok" and r.get("layer") is None:
             k = Cell.of(r)
             if k not in best or r["time_s"]["median"] < best[k]["time_s"]["median"]:
                 best[k] = r
@@ -173,6 +182,27 @@ def ceilings(doc: dict) -> dict:
         if len(_ceiling_cache) > 32:
             _ceiling_cache.clear()
         got = _ceiling_cache[id(doc)] = (doc, ceilings_by_cell(doc))
+    return got[1]
+
+
+def layer_identity_key(row) -> tuple:
+    """What a layer row shares with its identity layer (the same matmul with bias and no
+    activation, its ceiling): device, dtype, shape, threads and matmul library."""
+    return (row["device"], row["dtype"], layer_shape(row), row["threads"], row["layer"]["matmul"])
+
+
+_identity_cache = {}  # id(doc) -> (doc, its identity layers), as _ceiling_cache
+
+
+def layer_identities(doc: dict) -> dict:
+    """{layer_identity_key: median seconds} of the document's ok identity layers, built once."""
+    got = _identity_cache.get(id(doc))
+    if got is None or got[0] is not doc:
+        if len(_identity_cache) > 32:
+            _identity_cache.clear()
+        medians = {layer_identity_key(r): r["time_s"]["median"] for r in doc["results"]
+                   if r.get("layer") is not None and r["kind"] == "ceiling" and r["status"] == "ok"}
+        got = _identity_cache[id(doc)] = (doc, medians)
     return got[1]
 
 
@@ -221,11 +251,12 @@ class ReluCost:
 
 def _pair_base(row, best_kernel):
     """What an activation's row and its ReLU partner share: the RowId but the activation and
-    params (and the variant and SIMD target, across which best kernels pair)."""
-    # RowId.of(row)[:1] + (variant,) + [3:9], without building the RowId and its params (this runs
+    params (and the variant and SIMD target, across which best kernels pair; a layer row its shape)."""
+    # RowId.of(row)[:1] + (variant,) + [3:10], without building the RowId and its params (this runs
     # for every row, several times, in plot.py).
     return (row["device"], "" if best_kernel else row["variant"], row["dtype"], row["n"], row["threads"],
-            row["cache"], row["input"], row["cols"], None if best_kernel else row.get("simd_target"))
+            row["cache"], row["input"], row["cols"], None if best_kernel else row.get("simd_target"),
+            layer_shape(row))
 
 
 def best_kernels(rows):
@@ -368,3 +399,44 @@ def _summary_line(r, dtype, n, ratio, with_params):
         status += f" ! throttled ({', '.join(results_text.throttle_mark(r))})"
     return (f"| {results_text.md_text(name)} | {dtype} | {results_text.size_label(n)} | {results_text.fmt_num(r['gbps'])} | "
             f"{results_text.fmt_num(r.get('pct_of_ceiling'))} | {results_text.fmt_num(ratio)} | {results_text.fmt_num(results_text.max_ulp(r))} | {results_text.md_text(status)} |")
+
+
+# ---- Layer rows (elubench --layers): y = act(x . w + bias), each with a "layer" block ----
+
+def layer_rows(rows: Iterable) -> list:
+    """The ok layer rows with a time."""
+    return [r for r in rows if r.get("layer") is not None and r["status"] == "ok" and r["time_s"] is not None]
+
+
+def _first_alpha(rows) -> float | None:
+    return next((r["alpha"] for r in rows if r["activation"] == "elu"), None)
+
+
+def layer_headlines(rows: Iterable) -> list[str]:
+    """Per device and dtype, at the shape of most FLOPs (then the most threads) where ELU and ReLU
+    layers both ran: "cpu f32, 2 threads: inside a (K, N) layer at M rows, ELU costs X.XXx ReLU's
+    layer", each by its fastest variant there (ELU at the run's first alpha). The same sentence
+    as elubench's own summary (bench/results/layer_summary.cpp)."""
+    rows = layer_rows(rows)
+    alpha = _first_alpha(rows)
+    groups = defaultdict(dict)  # (device, dtype, flops, m, k, n, threads) -> {activation: fastest row}
+    for r in rows:
+        act = r["activation"]
+        if act not in ("elu", BASELINE) or (act == "elu" and r["alpha"] != alpha):
+            continue
+        lay = r["layer"]
+        g = groups[(r["device"], r["dtype"], lay["flops"], lay["m"], lay["k"], lay["n"], r["threads"] or 0)]
+        if act not in g or _median(r) < _median(g[act]):
+            g[act] = r
+    pick = {}
+    for key in sorted(groups):
+        if len(groups[key]) == 2:
+            pick[key[:2]] = key
+    out = []
+    for (device, dtype), key in sorted(pick.items()):
+        g, (m, k, n, threads) = groups[key], key[3:]
+        who = f"{device} {dtype}" + (f", {threads} thread{'s' if threads != 1 else ''}" if threads else "")
+        ratio = _median(g["elu"]) / _median(g[BASELINE])
+        out.append(f"{who}: inside a ({k}, {n}) layer at {m} rows, ELU costs {ratio:.2f}x ReLU's layer "
+                   f"(fastest of each: {g['elu']['variant']}, {g[BASELINE]['variant']})")
+    return out

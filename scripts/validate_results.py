@@ -2,7 +2,7 @@
 """Validate an elubench results file: results/schema.json and the row checks every script applies
 (through results_load.load_results), then what only a validator asks: as many samples as the
 repetitions (CPU) or as the stopping rule says (GPU), statistics that agree with the samples, every
-element checked, every CPU row ok (with --expect-cpu-ok), every skipped GPU row with a reason,
+element checked (a layer row: whole rows of y, the first and the last among them), every CPU row ok (with --expect-cpu-ok), every skipped GPU row with a reason,
 each cell's ceiling the fastest copy within its reach (up to its threads), threads_used within threads, and
 (with --max-pct-of-ceiling) no ok row above that % of its ceiling.
 
@@ -56,7 +56,7 @@ def row_problems(doc, expect_cpu_ok):
                 errors.append(f"{name}: gpu_timing.sample_count {gt['sample_count']} != {len(t['samples'])} samples")
             if t["min"] != min(t["samples"]) or t["max"] != max(t["samples"]):
                 errors.append(f"{name}: statistics disagree with the samples")
-            if r["accuracy"]["checked"] != r["n"]:
+            if not checked_enough(r):
                 errors.append(f"{name}: checked {r['accuracy']['checked']} of {r['n']} elements")
             bad = accuracy_problem(r)
             if bad:
@@ -120,9 +120,21 @@ def ulp_ceiling(bound: Bound, dtype: str, backward: bool) -> float:
     return ceiling
 
 
+def checked_enough(row) -> bool:
+    """Every element checked; a layer row (its reference is float64 matmuls) checks whole rows of
+    y, the first and the last among them, not necessarily all."""
+    checked, layer = row["accuracy"]["checked"], row.get("layer")
+    if layer is None:
+        return checked == row["n"]
+    return checked % layer["n"] == 0 and min(layer["m"], 2) * layer["n"] <= checked <= row["n"]
+
+
 def accuracy_problem(row) -> str | None:
     """Whether an ok row's recorded accuracy is within the tolerance it states; None when it is."""
     acc = row["accuracy"]
+    if row.get("layer") is not None:  # a layer row: its bound grows with k, its share used is recorded
+        used = row["layer"]["bound_used"]
+        return None if used is not None and used <= 1 else f"layer bound used {used} (above 1 fails)"
     bound = parse_tolerance(acc["tolerance"])
     if bound is None:
         return (f"tolerance {acc['tolerance']!r} is not one this script reads ('bit-exact', or "

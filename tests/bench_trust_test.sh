@@ -48,6 +48,20 @@ expect_failed planted_overrun16 "^wrote outside y: y\[16384\] \(byte 0 past its 
 expect_failed planted_underrun "^wrote outside y: y\[-1\] \(byte 1 before its start; n = 16384\)"
 expect_failed planted_writes_x "^wrote into its input x: x\[8192\] \(n = 16384\)"
 
+# A layer row whose epilogue skips the activation on half of y: the float64 layer check names it.
+"$ELUBENCH_PLANTED" --layers --device cpu --threads 1 --layer-shapes 16x24x40 --variant planted_layer_epilogue \
+  --out layer.json --benchmark_min_time=0.001 >layer.out 2>layer.err
+rc=$?
+[ "$rc" = 1 ] || fail "planted_layer_epilogue: exit $rc, expected 1"
+"$PYTHON" - layer.json <<'PY' || fail "planted_layer_epilogue: row check"
+import json, re, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+assert r["name"] == "cpu/elu/planted_layer_epilogue/f32" and r["status"] == "failed", r
+assert re.search(r"^cpu/elu/planted_layer_epilogue/f32: y\[(8|9|1[0-5])\]\[[0-9]+\] of 16x24x40: got .* > bound", r["reason"]), r["reason"]
+assert r["time_s"] is None and r["layer"]["m"] == 16, r
+print(f"planted_layer_epilogue: failed: {r['reason'][:110]}")
+PY
+
 # The planted kernels exist only in the test binary: not in either --list, not selectable.
 "$ELUBENCH" --list | grep -q planted && fail "elubench --list shows a planted variant"
 "$ELUBENCH_PLANTED" --list | grep -q planted && fail "elubench_planted --list shows a planted variant"

@@ -95,7 +95,9 @@ TEST(Args, UnknownNamesAndContradictions) {
       {"--quick", "--repetitions", "20"},    {"--list", "--out", "x.json"},
       {"--force"},                      {"--out"},                   {"--sizes", "2^"},
       {"--quick", "--quick"},           {"--frobnicate"},            {"--help=yes"},
-      {"--variant", "memcpy", "--activation", "elu"}};
+      {"--variant", "memcpy", "--activation", "elu"},
+      {"--layer-shapes", "64x1024"},    {"--layer-shapes", "0x1x1"},  {"--layers", "--sizes", "2^10"},
+      {"--layers=yes"},                  {"--quick", "--layer-shapes", "1x2x3"}};
   for (const auto& args : bad) {
     std::string joined;
     for (const auto& a : args) joined += a + " ";
@@ -116,9 +118,25 @@ TEST(Args, GoodSelectionsParse) {
   EXPECT_EQ(resolve_threads(o, 1), (std::vector<int>{1}));  // "1,all" on one core is one row
 }
 
+TEST(Args, LayerShapesAreAListAndImplyLayers) {
+  const Options o = parse({"--layer-shapes", "1x1024x4096,64X288x32"});
+  EXPECT_TRUE(o.layers);
+  EXPECT_EQ(o.layer_shapes, (std::vector<LayerShape>{{1, 1024, 4096}, {64, 288, 32}}));
+  EXPECT_TRUE(parse({"--layers"}).layers);
+  EXPECT_TRUE(parse({"--layers"}).layer_shapes.empty());  // the device's default suite
+  EXPECT_FALSE(parse({}).layers);
+  try {
+    parse({"--layer-shapes", "1x2x3,4x5"});
+    ADD_FAILURE() << "accepted 4x5";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--layer-shapes: not a layer shape: '4x5'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Binary, BadInputIsOneLineAndExitTwo) {
   for (const char* args : {"--variant nope", "--dtype f64", "--device tpu", "--sizes 2^", "--sizes abc",
-                           "--sizes 0:10", "--device cpu --cache hot", "--benchmark_nonsense=1"}) {
+                           "--sizes 0:10", "--device cpu --cache hot", "--benchmark_nonsense=1",
+                           "--layer-shapes 1x2", "--layers --sizes 1024"}) {
     const Proc p = run_binary(args);
     EXPECT_EQ(p.rc, 2) << args;
     EXPECT_TRUE(p.out.empty()) << args << ": " << p.out;
@@ -135,6 +153,11 @@ TEST(Binary, ListIsTheRegistry) {
   for (const Variant& v : all_variants()) want += v.name + "\n";
   EXPECT_EQ(p.out, want);
   EXPECT_TRUE(p.err.empty()) << p.err;
+  const Proc layers = run_binary("--layers --list");
+  ASSERT_EQ(layers.rc, 0);
+  std::string want_layers;
+  for (const Variant& v : layer_variants()) want_layers += v.name + "\n";
+  EXPECT_EQ(layers.out, want_layers);
 }
 
 // One table makes both the usage text and the parser: every flag is in --help, and every

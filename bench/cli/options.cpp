@@ -34,6 +34,7 @@ std::optional<Cache> parse_cache(std::string_view s) {
 std::string_view suite_of(const Options& o) {
   if (o.full) return "full";
   if (o.quick) return "quick";
+  if (o.layers) return "layers";
   const bool selected = !o.activations.empty() || !o.variants.empty() || !o.dtypes.empty() || !o.sizes.empty();
   return selected ? "selected" : "default";
 }

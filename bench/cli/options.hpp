@@ -33,6 +33,10 @@ struct Options {
   std::vector<std::string> variants;      // empty: all (the third part of a registry name)
   std::vector<Dtype> dtypes;              // empty: all
   std::vector<std::size_t> sizes;         // empty: the per-device defaults
+  // --layers: the run times layer rows (matmul + bias + activation, elubench/layer.hpp) instead
+  // of elementwise rows, at layer_shapes (empty: the device's default layer suite).
+  bool layers = false;
+  std::vector<LayerShape> layer_shapes;
   std::vector<float> alpha = {1.0f};      // --alpha list: one row per value for the variants that read it
   float negative_slope = 0.01f;           // Leaky ReLU's slope
   Input input = Input::normal;
@@ -59,8 +63,8 @@ struct Options {
 
 // Where the run's rows come from, as the results' config.suite records it: "default" (the
 // default suite, plan/suite.hpp: no --full, no --quick and none of --activation, --variant,
-// --dtype, --sizes), "full" (--full), "quick" (--quick) or "selected" (those flags select from
-// the whole registry).
+// --dtype, --sizes), "full" (--full), "quick" (--quick), "layers" (--layers: layer rows, not
+// elementwise ones) or "selected" (those flags select from the whole registry).
 std::string_view suite_of(const Options& o);
 
 }  // namespace elubench::bench

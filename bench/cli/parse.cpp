@@ -10,6 +10,7 @@
 
 #include "cli/selectable.hpp"
 #include "elubench/cpu.hpp"
+#include "elubench/layer.hpp"
 
 namespace elubench::bench {
 
@@ -182,6 +183,15 @@ float parse_float(const std::string& flag, const std::string& s, float lo, float
   return a;
 }
 
+void apply_layer_shapes(const std::string& value, Options& o) {
+  try {
+    o.layer_shapes = parse_layer_shapes(value);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--layer-shapes: ") + e.what());
+  }
+  o.layers = true;
+}
+
 void apply_alpha(const std::string& value, Options& o) {
   o.alpha.clear();
   for (const auto& item : split_list("--alpha", value)) {
@@ -272,6 +282,9 @@ const Flag kFlags[] = {
     {"--dtype", "LIST", "f32,f16,bf16", apply_dtypes},
     {"--sizes", "SPEC", "1024,2^20 or 2^10:2^28:x4 (with --full or a selection: GPU 2^10..2^28,\nCPU 2^10..2^26, x4; the default suite has its own)",
      [](const std::string& v, Options& o) { o.sizes = parse_sizes(v); }},
+    {"--layers", "", "time layer rows, y = act(x.w + bias), instead of elementwise rows\n(default: docs/layers.md's shapes, f32, all cores)",
+     [](const std::string&, Options& o) { o.layers = true; }},
+    {"--layer-shapes", "LIST", "MxKxN[,MxKxN...] e.g. 64x1024x4096 (implies --layers)", apply_layer_shapes},
     {"--alpha", "A[,B,...]", "ELU alpha (default 1); a list runs one row per value for the variants\nthat read alpha, one row for the others",
      apply_alpha},
     {"--negative-slope", "S", "Leaky ReLU's slope (default 0.01)", apply_negative_slope},
@@ -302,11 +315,11 @@ const Flag kFlags[] = {
     {"--out", "FILE", "results file (default results/<hostname>-<UTC time>.json)",
      [](const std::string& v, Options& o) { apply_file("--out", v, o.out); }},
     {"--force", "", "overwrite an existing --out file", [](const std::string&, Options& o) { o.force = true; }},
-    {"--list", "", "print the registry, one name a line, and exit", [](const std::string&, Options& o) { o.list = true; }},
+    {"--list", "", "print the registry, one name a line, and exit (with --layers: the layer rows)", [](const std::string&, Options& o) { o.list = true; }},
     {"--resume", "FILE",
      "complete an interrupted run: FILE is its results file (rows marked\ninterrupted) or its OUT.journal; runs only the rows not finished",
      [](const std::string& v, Options& o) { apply_file("--resume", v, o.resume); }},
-    {"--quick", "", "CI smoke: sizes 2^12,2^16,2^20, f32 + f16, short samples",
+    {"--quick", "", "CI smoke: sizes 2^12,2^16,2^20, f32 + f16, short samples\n(with --layers: each default layer at its smallest M, f32)",
      [](const std::string&, Options& o) { o.quick = true; }},
     {"--full", "", "every registered variant, dtype, default size and thread count (hours),\ninstead of the default suite",
      [](const std::string&, Options& o) { o.full = true; }},
@@ -358,6 +371,8 @@ void check_contradictions(const Given& given, const Options& o) {
   if (gpu_only && has("--simd")) throw UsageError("--simd applies to CPU rows but --device is gpu");
   if (o.gpu_min_samples && o.gpu_max_samples && *o.gpu_min_samples > *o.gpu_max_samples)
     throw UsageError("--gpu-min-samples is larger than --gpu-max-samples");
+  if (o.layers && has("--sizes")) throw UsageError("--sizes applies to elementwise rows; layer rows take --layer-shapes");
+  if (o.quick && has("--layer-shapes")) throw UsageError("--quick fixes the layer shapes: drop --layer-shapes or --quick");
   if (o.quick && has("--sizes")) throw UsageError("--quick fixes the sizes: drop --sizes or --quick");
   if (o.quick && has("--repetitions")) throw UsageError("--quick fixes the repetitions: drop --repetitions or --quick");
   if (o.quick && o.full) throw UsageError("--quick and --full ask for opposite suites: drop one");

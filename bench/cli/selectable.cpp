@@ -33,9 +33,11 @@ std::span<const Variant> selectable_variants() {
   static const std::vector<Variant> all = [] {
     frozen() = true;
     const auto reg = all_variants();
+    const auto layers = layer_variants();
     std::vector<Variant> out(reg.begin(), reg.end());
+    out.insert(out.end(), layers.begin(), layers.end());
     for (const Variant& t : test_variants()) {
-      if (find_variant(t.name)) throw std::logic_error("test variant shadows a registered one: " + t.name);
+      if (find_variant(t.name) || find_layer_variant(t.name)) throw std::logic_error("test variant shadows a registered one: " + t.name);
       out.push_back(t);
     }
     return out;

@@ -15,7 +15,7 @@ namespace elubench::bench {
 // is frozen on its first use. Never called by the normal binary.
 void register_test_variant(Variant v);
 
-// all_variants() followed by the test-only variants, built once; stable for the whole run
+// all_variants(), then layer_variants(), then the test-only variants, built once; stable for the whole run
 // (rows keep pointers into it).
 std::span<const Variant> selectable_variants();
 const Variant* find_selectable(std::string_view name);

@@ -51,7 +51,43 @@ void RowBuffers::to_device(const Row& row) {
   }
 }
 
+void RowBuffers::make_layer_host(const Row& row, LayerBuffers& layers) {
+  const Variant& v = *row.variant;
+  layer = &layers.data(v.dtype, *row.layer);
+  x = layer->x;  // a write into it is named as one into x
+  y = layer->y;
+  std::fill(y->begin(), y->end(), static_cast<unsigned char>(0xAB));
+  args = RunArgs{};
+  args.layer = *row.layer;
+  args.n = row.n;
+  args.cols = row.layer->n;
+  args.params = row.params();
+  args.threads = row.threads.value_or(1);
+  args.x = layer->x->data();
+  args.w = layer->weights->w->data();
+  args.bias = layer->weights->bias->data();
+  args.y = y->data();
+  args.weights_version = layer->weights->version;
+}
+
+void RowBuffers::layer_to_device(const Row& row) {
+  const LayerShape& s = *row.layer;
+  const std::size_t es = dtype_size(row.variant->dtype);
+  const auto copy = [](std::unique_ptr<DeviceBuffer>& d, const HostBuffer& h, std::size_t bytes) {
+    d = std::make_unique<DeviceBuffer>(bytes);
+    gpu::copy_to_device(d->get(), h.data(), bytes);
+    return d->get();
+  };
+  args.x = copy(dx, *layer->x, s.m * s.k * es);
+  args.w = copy(dw, *layer->weights->w, s.k * s.n * es);
+  args.bias = copy(dbias, *layer->weights->bias, s.n * es);
+  dy = std::make_unique<DeviceBuffer>(s.m * s.n * es);
+  gpu::memset(dy->get(), 0xAB, s.m * s.n * es);
+  args.y = dy->get();
+}
+
 void RowBuffers::release() {
+  layer = nullptr;
   x.reset();
   y.reset();
   grad.reset();
@@ -60,6 +96,7 @@ void RowBuffers::release() {
   dy.reset();
   dbias.reset();
   dgrad.reset();
+  dw.reset();
 }
 
 }  // namespace elubench::bench

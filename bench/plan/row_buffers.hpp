@@ -19,7 +19,8 @@ struct RowBuffers {
   std::shared_ptr<const HostBuffer> grad;  // a backward's dy; null otherwise
   std::shared_ptr<HostBuffer> y;           // the size's shared output (GPU rows: the host copy)
   HostBuffer bias;                         // bias variants; empty otherwise
-  std::unique_ptr<DeviceBuffer> dx, dy, dbias, dgrad;  // GPU rows
+  LayerData* layer = nullptr;              // layer rows: x, w, bias and y (y is also `y`)
+  std::unique_ptr<DeviceBuffer> dx, dy, dbias, dgrad, dw;  // GPU rows (dw: a layer's w)
   RunArgs args;                            // host pointers, or device pointers after to_device
 
   // The host side: the shared buffers, a fresh bias drawn with `seed`, args pointing at them. A
@@ -28,6 +29,11 @@ struct RowBuffers {
   void make_host(const Row& row, SharedBuffers& shared, unsigned seed);
   // A GPU row: device copies of the host inputs and an output filled with 0xAB; args point at them.
   void to_device(const Row& row);
+  // A layer row: its (dtype, shape)'s data, y filled with 0xAB, args for the layer call with the
+  // weights packed once per run where the library packs (RunArgs::weights_version).
+  void make_layer_host(const Row& row, LayerBuffers& layers);
+  // A GPU layer row: device copies of x, w and bias, y filled with 0xAB; args point at them.
+  void layer_to_device(const Row& row);
   void release();
 };
 

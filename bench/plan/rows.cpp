@@ -9,6 +9,7 @@
 #include "cli/parse.hpp"
 #include "cli/selectable.hpp"
 #include "elubench/cpu.hpp"
+#include "elubench/layer.hpp"
 #include "elubench/reference.hpp"
 #include "plan/suite.hpp"
 
@@ -20,19 +21,21 @@ bool allowed(const std::vector<T>& filter, const T& value) {
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
 }
 
-// The rows of one (variant, n, alpha): one per thread count on the CPU, one on the GPU.
-void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alpha, const Options& o, const Platform& p,
-              const std::vector<int>& threads) {
+Row start_row(const Variant& v, std::size_t n, float alpha, const Options& o) {
   Row r;
   r.variant = &v;
   r.n = n;
   r.input = o.input;
   r.alpha = alpha;
   r.negative_slope = o.negative_slope;
-  if (v.uses_bias) r.cols = bias_cols(n);
-  r.bytes = bytes_moved(v, n, r.cols.value_or(0));
-  // The working set is what the operation moves (x and y, a backward's dy too, and the bias
-  // row) however many passes the variant makes: bytes_moved counts exactly that.
+  return r;
+}
+
+// Row r once per thread count on the CPU, once on the GPU (skipped without one). The working
+// set is what the operation moves (x and y, a backward's dy too, the bias row; a layer's x, w,
+// bias and y) however many passes the variant makes: r.bytes counts exactly that.
+void add_per_device(std::vector<Row>& rows, Row r, const Options& o, const Platform& p, const std::vector<int>& threads) {
+  const Variant& v = *r.variant;
   const std::size_t working = r.bytes;
   if (v.device == Device::cpu) {
     r.cache_resident = p.cpu_llc_bytes > 0 && working <= p.cpu_llc_bytes;
@@ -60,23 +63,47 @@ void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alp
   rows.push_back(r);
 }
 
+// The rows of one elementwise (variant, n, alpha).
+void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alpha, const Options& o, const Platform& p,
+              const std::vector<int>& threads) {
+  Row r = start_row(v, n, alpha, o);
+  if (v.uses_bias) r.cols = bias_cols(n);
+  r.bytes = bytes_moved(v, n, r.cols.value_or(0));
+  add_per_device(rows, std::move(r), o, p, threads);
+}
+
+// The rows of one layer (variant, shape, alpha).
+void add_layer_rows(std::vector<Row>& rows, const Variant& v, const LayerShape& s, float alpha, const Options& o,
+                    const Platform& p, const std::vector<int>& threads) {
+  Row r = start_row(v, s.m * s.n, alpha, o);
+  r.layer = s;
+  r.bytes = layer_bytes(s, v.dtype);
+  add_per_device(rows, std::move(r), o, p, threads);
+}
+
 // What the options select: the variants they name, and the copy ceilings of every (device,
 // dtype) where a selected kernel or peer runs.
 class Selection {
  public:
   explicit Selection(const Options& o) : o_(o), devices_(o.devices), dtypes_(o.dtypes) {
     if (devices_.empty()) devices_ = {Device::cpu, Device::gpu};
+    if (dtypes_.empty() && o.layers) dtypes_ = {Dtype::f32};  // the default layer suite: minutes on 2 cores
     if (dtypes_.empty() && o.quick) dtypes_ = {Dtype::f32, Dtype::f16};  // one 16-bit type keeps CI short
   }
   bool picked(const Variant& v) const {
     return allowed(devices_, v.device) && allowed(dtypes_, v.dtype) && allowed(o_.activations, v.activation) &&
            allowed(o_.variants, v.variant);
   }
+  // A run times layer rows (--layers) or elementwise rows, never both.
   bool wanted(const Variant& v, std::span<const Variant> reg) const {
+    if (v.is_layer() != o_.layers) return false;
     if (picked(v)) return true;
     if (v.kind != Kind::ceiling || !allowed(devices_, v.device) || !allowed(dtypes_, v.dtype)) return false;
     return std::any_of(reg.begin(), reg.end(), [&](const Variant& k) {
-      return k.kind != Kind::ceiling && k.device == v.device && k.dtype == v.dtype && picked(k);
+      if (k.kind == Kind::ceiling || k.is_layer() != v.is_layer() || !picked(k)) return false;
+      if (!v.is_layer()) return k.device == v.device && k.dtype == v.dtype;
+      const Variant* c = layer_ceiling_of(k);  // the same matmul with bias and no activation
+      return c && c->name == v.name;
     });
   }
 
@@ -85,6 +112,15 @@ class Selection {
   std::vector<Device> devices_;
   std::vector<Dtype> dtypes_;
 };
+
+// --layer-shapes, else the device's default layers; with --quick each at its smallest M.
+std::vector<LayerShape> layer_shapes_for(const Options& o, Device d) {
+  if (!o.layer_shapes.empty()) return o.layer_shapes;
+  if (!o.quick) return default_layer_shapes(d);
+  std::vector<LayerShape> out;
+  for (const LayerFamily& f : default_layer_families(d)) out.push_back({f.m.front(), f.k, f.n});
+  return out;
+}
 
 [[noreturn]] void refuse_empty_selection(const Options& o) {
   std::string why = "the selection matches no registered variant (see --list)";
@@ -99,14 +135,22 @@ namespace {
 std::vector<Row> matrix_rows(const Options& o, const Platform& p) {
   const Selection selection(o);
   const auto reg = selectable_variants();
-  const std::vector<int> threads = resolve_threads(o, p.hardware_threads);
+  // A layer runs on every core by default, as a framework runs it (--threads 1 for one core): one
+  // thread count keeps the default layer suite within minutes on two cores.
+  const std::vector<int> threads =
+      o.layers && o.threads.empty() ? std::vector<int>{p.hardware_threads} : resolve_threads(o, p.hardware_threads);
   std::vector<Row> rows;
   for (const Variant& v : reg) {
     if (!selection.wanted(v, reg)) continue;
-    const auto sizes = o.sizes.empty() ? default_sizes(v.device, o.quick) : o.sizes;
     // One row per --alpha value where the variant reads alpha; the others run once (with the
     // first value, which their JSON `alpha` field records as the run's).
     const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
+    if (v.is_layer()) {
+      for (const LayerShape& s : layer_shapes_for(o, v.device))
+        for (float alpha : alphas) add_layer_rows(rows, v, s, alpha, o, p, threads);
+      continue;
+    }
+    const auto sizes = o.sizes.empty() ? default_sizes(v.device, o.quick) : o.sizes;
     for (std::size_t n : sizes)
       for (float alpha : alphas) add_rows(rows, v, n, alpha, o, p, threads);
   }
@@ -128,7 +172,7 @@ void add_suite_part(std::vector<Row>& rows, std::set<std::string>& taken, const 
   }
   for (const Row& k : kernels)
     for (const Variant& c : reg)
-      if (c.kind == Kind::ceiling && c.device == k.variant->device && c.dtype == k.variant->dtype)
+      if (c.kind == Kind::ceiling && !c.is_layer() && c.device == k.variant->device && c.dtype == k.variant->dtype)
         add_rows(ceilings, c, k.n, o.alpha.front(), o, p, k.threads ? std::vector<int>{*k.threads} : threads);
   for (auto* group : {&ceilings, &kernels})
     for (Row& r : *group)
@@ -158,10 +202,23 @@ Footprint interleaved_footprint(const std::vector<Row>& rows) {
   const auto hold = [&](int what, Dtype d, std::size_t n, float a = 0, float s = 0) {
     if (shared.insert({what, d, n, a, s}).second) f.host += n * dtype_size(d);
   };
+  // A layer's x and y once per (dtype, shape), w and bias once per (dtype, k, n) on the host
+  // (LayerBuffers); on the GPU, one row's copies at a time.
+  std::set<std::tuple<Dtype, std::size_t, std::size_t, std::size_t>> layers;
+  const auto hold_layer = [&](const Variant& v, const LayerShape& s) {
+    const std::size_t bytes = layer_bytes(s, v.dtype), es = dtype_size(v.dtype);
+    if (layers.insert({v.dtype, s.m, s.k, s.n}).second) f.host += (s.m * s.k + s.m * s.n) * es;
+    if (layers.insert({v.dtype, 0, s.k, s.n}).second) f.host += (s.k * s.n + s.n) * es;
+    if (v.device == Device::gpu) f.device = std::max(f.device, bytes);
+  };
   for (const Row& r : rows) {
     if (r.status != Status::pending) continue;
     const Variant& v = *r.variant;
     const std::size_t es = dtype_size(v.dtype), cols = r.cols.value_or(0);
+    if (r.layer) {
+      hold_layer(v, *r.layer);
+      continue;
+    }
     hold(kInput, v.dtype, r.n);
     f.host += cols * es;
     hold(kOutput, v.dtype, r.n);

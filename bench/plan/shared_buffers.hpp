@@ -11,6 +11,7 @@
 #include "buffers/host_buffer.hpp"
 #include "cli/options.hpp"
 #include "elubench/registry.hpp"
+#include "plan/layer_data.hpp"
 
 namespace elubench::bench {
 
@@ -29,7 +30,7 @@ namespace elubench::bench {
 // its row, and restore_inputs() fills them again, so the rows after it read what they should.
 class SharedBuffers {
  public:
-  SharedBuffers(Input dist, unsigned seed) : dist_(dist), seed_(seed) {}
+  SharedBuffers(Input dist, unsigned seed) : dist_(dist), seed_(seed), layers_(dist, seed ^ 0x1a7e5u) {}
   std::shared_ptr<const HostBuffer> input(Dtype d, std::size_t n);
   std::shared_ptr<HostBuffer> output(Dtype d, std::size_t n);
   std::shared_ptr<const HostBuffer> grad(Dtype d, std::size_t n);
@@ -38,6 +39,8 @@ class SharedBuffers {
   // (only the pages written were made writable, but which is not worth tracking for a failure),
   // and every output's canaries written again.
   void restore_inputs();
+  // The layer rows' data (--layers): x, w, bias, y and the reference, per (dtype, shape).
+  LayerBuffers& layers() { return layers_; }
 
  private:
   // A buffer and how it is filled (an input: then made read-only), so that it can be made again.
@@ -53,6 +56,7 @@ class SharedBuffers {
   unsigned seed_;
   std::map<Key, Slot> inputs_, grads_, outputs_;
   std::map<SavedKey, Slot> saved_;
+  LayerBuffers layers_;
 };
 
 }  // namespace elubench::bench

@@ -1,5 +1,7 @@
 #include "results/ceilings.hpp"
 
+#include "results/layer_metrics.hpp"
+
 namespace elubench::bench {
 
 namespace {
@@ -25,7 +27,7 @@ std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps
   std::map<CellKey, Ceiling> best;
   for (Row& r : rows) {
     settle_pending(r);
-    if (r.status != Status::ok || !fill_rates(r, gpu_peak_gbps) || r.variant->kind != Kind::ceiling) continue;
+    if (r.status != Status::ok || !fill_rates(r, gpu_peak_gbps) || r.variant->kind != Kind::ceiling || r.layer) continue;
     const CellKey k = cell_of(r);
     auto it = best.find(k);
     if (it == best.end() || *r.gbps > it->second.gbps)
@@ -39,12 +41,13 @@ std::vector<Ceiling> derive_metrics(std::vector<Row>& rows, double gpu_peak_gbps
                     fewer.copy_threads ? fewer.copy_threads : fewer.threads};
       });
   for (Row& r : rows) {
-    if (!r.gbps) continue;
+    if (!r.gbps || r.layer) continue;  // a layer's ceiling is its identity layer (derive_layer_metrics)
     const auto it = best.find(cell_of(r));
     // Bandwidth against bandwidth: a kernel that moves more bytes than a copy (bias_then_act)
     // is judged by how well it streams them, as BabelStream does.
     if (it != best.end()) r.pct_of_ceiling = 100.0 * *r.gbps / it->second.gbps;
   }
+  derive_layer_metrics(rows);
   std::vector<Ceiling> out;
   for (auto& [k, c] : best) out.push_back(c);
   return out;

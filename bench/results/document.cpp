@@ -5,6 +5,7 @@
 
 #include "build_info.hpp"
 #include "elubench/cpu.hpp"
+#include "elubench/layer.hpp"
 #include "results/row_json.hpp"
 #if ELUBENCH_HAVE_CUDA
 #include "results/cccl_version.hpp"
@@ -68,6 +69,14 @@ nlohmann::json build_json() {
   return j;
 }
 
+// The shapes of the layer rows, in the order they first appear.
+std::vector<std::string> layer_shapes_run(const std::vector<Row>& rows) {
+  std::vector<std::string> out;
+  for (const Row& r : rows)
+    if (r.layer && std::find(out.begin(), out.end(), to_string(*r.layer)) == out.end()) out.push_back(to_string(*r.layer));
+  return out;
+}
+
 // What was selected (read from the rows, so --resume and the defaults are described as run)
 // and how: the options that shape every row.
 nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
@@ -88,12 +97,14 @@ nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
   const Options& o = info.options;
   std::vector<double> alpha;
   for (float a : o.alpha) alpha.push_back(json_float(a));
-  return {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
+  nlohmann::json config = {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
           {"alpha", alpha}, {"negative_slope", json_float(o.negative_slope)}, {"input", to_string(o.input)},
           {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick}, {"suite", suite_of(o)},
           {"simd_targets", simd},
           {"command_line", o.command_line}, {"argv", info.argv},
           {"gpu_timing", info.gpu_timing ? gpu_timing_setup_to_json(*info.gpu_timing) : nlohmann::json(nullptr)}};
+  if (o.layers) config["layer_shapes"] = layer_shapes_run(rows);
+  return config;
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "elubench/layer.hpp"
+
 namespace elubench::bench {
 
 Stats compute_stats(std::vector<double> samples) {
@@ -54,7 +56,7 @@ std::string shortest_float(float v) {
 }
 
 std::string Row::label() const {
-  std::string s = variant->name + " n=" + std::to_string(n);
+  std::string s = variant->name + (layer ? " shape=" + to_string(*layer) : " n=" + std::to_string(n));
   if (threads) s += " threads=" + std::to_string(*threads);
   if (cols) s += " cols=" + std::to_string(*cols);
   if (cache) s += std::string(" cache=") + std::string(to_string(*cache));

@@ -55,6 +55,9 @@ struct Row {
   float alpha = 1.0f;
   float negative_slope = 0.01f;
   std::optional<std::size_t> cols;  // bias variants
+  // Layer rows (variant->is_layer()): y = act(x . w + bias) of this shape; n is y's elements
+  // (m * n) and bytes layer_bytes (elubench/layer.hpp).
+  std::optional<LayerShape> layer;
   std::size_t bytes = 0;            // bytes_moved(): what one call moves
   bool cache_resident = false;
   std::optional<Stats> time;
@@ -63,10 +66,18 @@ struct Row {
   std::string reason;
   // Derived once every row has run (derive_metrics).
   std::optional<double> gbps, elements_per_s, pct_of_ceiling, pct_of_peak;
+  // Layer rows, derived once every row has run (results/layer_metrics.hpp): FLOP/s (2 m k n per
+  // call), and against rows of the same run with the same device, dtype, shape, threads, params
+  // and matmul library: the overhead over the identity layer (t / t_identity - 1, the ceiling)
+  // and the cost over ReLU's layer computed the same way (t / t_relu, same variant).
+  std::optional<double> flops_per_s, overhead_vs_identity, cost_vs_relu;
+  // Layer rows that were checked: the worst element's share of its error bound (<= 1 passes).
+  std::optional<double> layer_bound_used;
   // GPU rows that were sampled: the stopping rule's verdict, clocks and throttling.
   std::optional<GpuRowTiming> gpu_timing;
 
-  // "cpu/elu/naive/f32 n=1024 threads=1" (+ " simd=AVX2" for a SIMD row, " alpha=0.5", see params_label)
+  // "cpu/elu/naive/f32 n=1024 threads=1" (+ " simd=AVX2" for a SIMD row, " alpha=0.5", see params_label);
+  // a layer row names its shape: "cpu/elu/layer_onednn_tiled/f32 shape=64x1024x4096 threads=2".
   std::string label() const;
   // The parameters that make this row's work differ from another's with the same variant and
   // shape: " alpha=0.5" for a row whose variant reads alpha, when alpha is not 1 (and

@@ -6,6 +6,7 @@
 
 #include "cli/selectable.hpp"
 #include "elubench/cpu.hpp"
+#include "elubench/layer.hpp"
 
 namespace elubench::bench {
 
@@ -73,6 +74,23 @@ nlohmann::json gpu_row_timing_to_json(const GpuRowTiming& t) {
   return j;
 }
 
+namespace {
+// A layer row's block: its shape and method, and what derive_layer_metrics and its check found.
+nlohmann::json layer_to_json(const Row& r) {
+  const LayerShape& s = *r.layer;
+  return {{"m", s.m},
+          {"k", s.k},
+          {"n", s.n},
+          {"matmul", r.variant->layer->matmul},
+          {"epilogue", to_string(r.variant->layer->epilogue)},
+          {"flops", layer_flops(s)},
+          {"flops_per_s", opt(r.flops_per_s)},
+          {"overhead_vs_identity", opt(r.overhead_vs_identity)},
+          {"cost_vs_relu", opt(r.cost_vs_relu)},
+          {"bound_used", opt(r.layer_bound_used)}};
+}
+}  // namespace
+
 nlohmann::json row_to_json(const Row& r) {
   const Variant& v = *r.variant;
   const bool ok = r.status == Status::ok;
@@ -101,6 +119,7 @@ nlohmann::json row_to_json(const Row& r) {
   j["pct_of_ceiling"] = opt(r.pct_of_ceiling);
   j["pct_of_peak"] = opt(r.pct_of_peak);
   j["accuracy"] = accuracy_to_json(r.accuracy);
+  if (r.layer) j["layer"] = layer_to_json(r);
   j["gpu_timing"] = ok && r.gpu_timing ? gpu_row_timing_to_json(*r.gpu_timing) : nlohmann::json(nullptr);
   j["status"] = to_string(r.status == Status::pending ? Status::skipped : r.status);
   j["reason"] = ok ? nlohmann::json(nullptr) : nlohmann::json(r.reason.empty() ? "unknown" : r.reason);
@@ -177,6 +196,22 @@ void read_shape(const nlohmann::json& j, const std::string& where, Row& r) {
   r.cache_resident = field<bool>(j, "cache_resident", where);
 }
 
+// A layer row's block (a layer variant's row must have one; an elementwise row none).
+void read_layer(const nlohmann::json& j, const std::string& where, Row& r) {
+  const auto l = optional_field<nlohmann::json>(j, "layer", where);
+  if (l.has_value() != r.variant->is_layer())
+    throw UsageError(where + (l ? ": an elementwise variant with a 'layer' block" : ": a layer variant without its 'layer' block"));
+  if (!l) return;
+  const std::string at = where + " layer";
+  r.layer = LayerShape{field<std::size_t>(*l, "m", at), field<std::size_t>(*l, "k", at), field<std::size_t>(*l, "n", at)};
+  if (r.layer->m == 0 || r.layer->k == 0 || r.layer->n == 0 || r.n != r.layer->m * r.layer->n)
+    throw UsageError(at + ": m, k, n must be > 0 and the row's n m * n");
+  r.flops_per_s = optional_field<double>(*l, "flops_per_s", at);
+  r.overhead_vs_identity = optional_field<double>(*l, "overhead_vs_identity", at);
+  r.cost_vs_relu = optional_field<double>(*l, "cost_vs_relu", at);
+  r.layer_bound_used = optional_field<double>(*l, "bound_used", at);
+}
+
 void read_outcome(const nlohmann::json& j, const std::string& where, Row& r) {
   r.status = word(j, "status", where, parse_status);
   if (r.status != Status::ok) r.reason = field<std::string>(j, "reason", where);
@@ -226,6 +261,7 @@ Row row_from_json(const nlohmann::json& j) {
   r.variant = &variant_of(j);
   const std::string where = "row " + r.variant->name;
   read_shape(j, where, r);
+  read_layer(j, where, r);
   read_outcome(j, where, r);
   if (r.simd_target) {
     if (!cpu::has_target_code(*r.variant)) throw UsageError(where + ": 'simd_target' on a row without code per target");

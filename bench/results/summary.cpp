@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "elubench/gpu.hpp"
+#include "results/layer_summary.hpp"
 
 namespace elubench::bench {
 
@@ -134,6 +135,14 @@ std::string elu_sentence(const Best& b, Device d, std::size_t n, const std::stri
   return head + "'s time over ReLU's is " + fwd + (both.empty() ? "" : "; forward + backward " + both) + ".";
 }
 
+void print_row_counts(const std::vector<Row>& rows, std::FILE* out) {
+  std::map<Status, std::size_t> count;
+  for (const Row& r : rows) ++count[r.status];
+  std::fprintf(out, "rows: %zu ok, %zu skipped, %zu failed", count[Status::ok], count[Status::skipped], count[Status::failed]);
+  if (count[Status::interrupted]) std::fprintf(out, ", %zu interrupted", count[Status::interrupted]);
+  std::fprintf(out, "\n");
+}
+
 }  // namespace
 
 std::vector<std::string> cost_summary(const std::vector<Row>& rows) {
@@ -162,12 +171,15 @@ void print_summary(const std::vector<Row>& rows, std::FILE* out) {
   // skipped GPU row below it.
   if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.variant->device == Device::gpu; }))
     std::fprintf(out, "%s\n", gpu::check_driver().pair.c_str());
+  // A run is of layer rows or of elementwise rows.
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.layer.has_value(); })) {
+    print_layer_summary(rows, out);
+    return print_row_counts(rows, out);
+  }
   const auto largest = largest_sizes(rows);
   std::fprintf(out, "%-36s %12s %8s %9s %8s %9s\n", "variant", "n", "threads", "GB/s", "%ceil", "ELU/ReLU");
-  std::map<Status, std::size_t> count;
   std::vector<std::string> throttle_notes;
   for (const Row& r : rows) {
-    ++count[r.status];
     if (r.status != Status::ok || r.n != largest.at(r.variant->device)) continue;
     std::string ratio = "-";
     if (act_name(r) == "elu")
@@ -181,9 +193,7 @@ void print_summary(const std::vector<Row>& rows, std::FILE* out) {
   }
   for (const std::string& note : throttle_notes) std::fprintf(out, "  ! throttled: %s\n", note.c_str());
   for (const std::string& line : cost_summary(rows)) std::fprintf(out, "%s\n", line.c_str());
-  std::fprintf(out, "rows: %zu ok, %zu skipped, %zu failed", count[Status::ok], count[Status::skipped], count[Status::failed]);
-  if (count[Status::interrupted]) std::fprintf(out, ", %zu interrupted", count[Status::interrupted]);
-  std::fprintf(out, "\n");
+  print_row_counts(rows, out);
 }
 
 }  // namespace elubench::bench

@@ -26,11 +26,14 @@ Case::Case(Row& row, SharedBuffers& shared, unsigned seed, GpuSampler* gpu)
 
 // ---- Before timing: the checks every row passes first ----------------------------------------
 
-bool Case::fits_device_memory() {
+std::size_t Case::device_bytes_needed() const {
   const Variant& v = *row_.variant;
   const std::size_t es = dtype_size(v.dtype), cols = row_.cols.value_or(0);
   // 64 MiB of slack for the runtime and library workspaces (cuDNN, CUB temp storage).
-  const std::size_t need = (v.is_backward() ? 3 : 2) * row_.n * es + cols * es + (std::size_t{64} << 20);
+  return (v.is_backward() ? 3 : 2) * row_.n * es + cols * es + (std::size_t{64} << 20);
+}
+
+bool Case::fits_device_memory(std::size_t need) {
   const std::size_t free_b = gpu::free_memory();
   if (need <= free_b) return true;
   row_.status = Status::skipped;
@@ -54,7 +57,8 @@ bool Case::passes_adversarial() {
 void Case::run_first_call() {
   const Variant& v = *row_.variant;
   if (v.device == Device::gpu) {
-    buffers_.to_device(row_);
+    if (row_.layer) buffers_.layer_to_device(row_);
+    else buffers_.to_device(row_);
     v.run(buffers_.args);
 #if ELUBENCH_HAVE_CUDA
     gpu_check_sync();
@@ -82,9 +86,10 @@ bool Case::first_call_passes() {
 }
 
 bool Case::prepare() {
+  if (row_.layer) return prepare_layer();
   const bool on_gpu = row_.variant->device == Device::gpu;
   try {
-    if ((on_gpu && !fits_device_memory()) || !passes_adversarial()) return false;
+    if ((on_gpu && !fits_device_memory(device_bytes_needed())) || !passes_adversarial()) return false;
     buffers_.make_host(row_, shared_, seed_);
     run_first_call();
     // Before the output: a kernel that wrote into its input would be checked against what it wrote.
@@ -153,8 +158,10 @@ void Case::run(benchmark::State& st) {
 void Case::run_cpu(benchmark::State& st) {
   // The arguments were checked by the first call: the kernel itself is timed, not v.run().
   const double seconds = time_cpu_loop(st, row_.variant->kernel, buffers_.args);
-  // Outside the timed loop: what this loop's calls wrote, before another row runs.
-  if (!check_timed_loop(row_, buffers_, shared_)) return fail(st);
+  // Outside the timed loop: what this loop's calls wrote, before another row runs (a layer row:
+  // writes outside y; its output is checked after the last repetition, on the reference's rows).
+  if (row_.layer ? !passes_writes_outside(row_, buffers_, shared_) : !check_timed_loop(row_, buffers_, shared_))
+    return fail(st);
   if (st.iterations() > 0) loop_ = Loop{static_cast<long long>(st.iterations()), seconds / static_cast<double>(st.iterations())};
 }
 
@@ -180,7 +187,7 @@ void Case::finish() {
       row_.status = Status::interrupted;
       row_.reason = "interrupted before this row finished";
     } else if (ready_ && !samples_.empty()) {
-      if (check_last_timed_call(row_, buffers_, shared_, first_output_digest_)) {
+      if (row_.layer ? last_layer_call_passes() : check_last_timed_call(row_, buffers_, shared_, first_output_digest_)) {
         row_.status = Status::ok;
         row_.time = compute_stats(samples_);
       }

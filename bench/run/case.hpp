@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,7 +53,13 @@ class Case {
 
  private:
   bool prepare();  // false: the row is failed/skipped, reason set
-  bool fits_device_memory();  // GPU rows; false: skipped, reason set
+  // Layer rows (run/layer_case.cpp): their buffers and checks. y is checked on the reference's
+  // sampled rows, after the first call and after the last timed call.
+  bool prepare_layer();
+  bool layer_output_passes(const std::string& when);
+  bool last_layer_call_passes();
+  std::size_t device_bytes_needed() const;  // an elementwise GPU row's buffers and workspaces
+  bool fits_device_memory(std::size_t need);  // GPU rows; false: skipped, reason set
   bool passes_adversarial();
   void run_first_call();  // the checked call, on the row's buffers (a GPU row's output copied back)
   bool first_call_passes();

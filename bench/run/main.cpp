@@ -213,7 +213,8 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (given.list) {
-    for (const eb::Variant& v : eb::all_variants()) std::cout << v.name << '\n';
+    // --layers --list: the layer rows; --list: the elementwise rows (what scripts count).
+    for (const eb::Variant& v : given.layers ? eb::layer_variants() : eb::all_variants()) std::cout << v.name << '\n';
     for (const std::string& why : eb::gpu::left_out_variants()) std::cerr << "elubench: left out of this build: " << why << '\n';
     return 0;
   }

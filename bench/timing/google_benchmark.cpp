@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "elubench/layer.hpp"
+
 namespace elubench::bench {
 
 bool has_flag(const std::vector<std::string>& args, const char* prefix) {
@@ -35,7 +37,7 @@ void init_google_benchmark(const char* argv0, const std::vector<std::string>& be
 }
 
 std::string benchmark_name(const Row& r) {
-  std::string s = r.variant->name + "/n:" + std::to_string(r.n) +
+  std::string s = r.variant->name + (r.layer ? "/shape:" + to_string(*r.layer) : "/n:" + std::to_string(r.n)) +
                   (r.threads ? "/threads:" + std::to_string(*r.threads) : "/cache:" + std::string(to_string(*r.cache)));
   if (r.simd_target) s += "/simd:" + *r.simd_target;
   const std::string params = r.params_label();  // " alpha=0.5"

@@ -16,8 +16,12 @@
 //   planted_underrun   also writes y[-1] from its third call on: a timed loop.
 //   planted_writes_x   adds 1 to x[n/2] from its third call on, then computes y from that x: a
 //                      timed loop (x is read-only).
+// A layer row (--layers) with a wrong epilogue, caught by the float64 layer check:
+//   planted_layer_epilogue  the matmul and bias right, the activation skipped on the second
+//                           half of y's rows (a tile the epilogue missed).
 #include <atomic>
 #include <cmath>
+#include <utility>
 
 #include "cli/selectable.hpp"
 
@@ -88,6 +92,21 @@ void writes_x(const RunArgs& a) {
   elu_all(a);
 }
 
+void layer_epilogue_skipped(const RunArgs& a) {
+  const auto* x = static_cast<const float*>(a.x);
+  const auto* w = static_cast<const float*>(a.w);
+  const auto* b = static_cast<const float*>(a.bias);
+  auto* y = static_cast<float*>(a.y);
+  const LayerShape& s = a.layer;
+  for (std::size_t i = 0; i < s.m; ++i)
+    for (std::size_t j = 0; j < s.n; ++j) {
+      double acc = b[j];
+      for (std::size_t k = 0; k < s.k; ++k) acc += static_cast<double>(x[i * s.k + k]) * w[k * s.n + j];
+      const float v = static_cast<float>(acc);
+      y[i * s.n + j] = i < s.m / 2 ? elu_ref(v, a.params.alpha) : v;
+    }
+}
+
 Variant planted(const char* variant, RunFn fn, std::size_t bytes_per_element) {
   return Variant{variant_name(Device::cpu, Activation::elu, variant, Dtype::f32), Device::cpu, Activation::elu,
                  variant, Dtype::f32, Kind::kernel, Accuracy::accurate, false, bytes_per_element, fn,
@@ -103,6 +122,9 @@ const bool registered = [] {
   register_test_variant(planted("planted_overrun16", overrun16, 8));
   register_test_variant(planted("planted_underrun", underrun, 8));
   register_test_variant(planted("planted_writes_x", writes_x, 8));
+  Variant layer = planted("planted_layer_epilogue", layer_epilogue_skipped, 0);
+  layer.layer = LayerMethod{"planted", Epilogue::tiled};
+  register_test_variant(std::move(layer));
   return true;
 }();
 

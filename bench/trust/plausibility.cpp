@@ -17,7 +17,7 @@ namespace {
 std::map<CellKey, double> fastest_copy_gbps(const std::vector<Row>& rows) {
   std::map<CellKey, double> best;
   for (const Row& r : rows) {
-    if (r.status != Status::ok || r.variant->kind != Kind::ceiling || !r.time || r.time->min <= 0) continue;
+    if (r.status != Status::ok || r.variant->kind != Kind::ceiling || r.layer || !r.time || r.time->min <= 0) continue;
     const double gbps = static_cast<double>(r.bytes) / r.time->min / 1e9;
     double& b = best[cell_of(r)];
     if (gbps > b) b = gbps;
@@ -47,7 +47,8 @@ int fail_impossible_bandwidth(std::vector<Row>& rows, const GpuBandwidthLimits& 
     if (r.status != Status::ok || !r.gbps) continue;
     char why[320] = {};
     const auto c = ceiling.find(cell_of(r));
-    const bool over_ceiling = r.variant->kind != Kind::ceiling && c != ceiling.end() &&
+    // A layer row has no copy ceiling (its n is y's elements, not what it moves); the peak holds.
+    const bool over_ceiling = r.variant->kind != Kind::ceiling && !r.layer && c != ceiling.end() &&
                               *r.gbps > kMaxRatioOverCeiling * c->second;
     const auto [bound, bound_name] = gpu_bound(r, gpu);
     const bool over_peak = bound > 0 && *r.gbps > kMaxRatioOverPeak * bound;

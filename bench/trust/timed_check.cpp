@@ -126,11 +126,15 @@ std::string name_element_of_y(std::string said, const std::vector<std::size_t>& 
 }
 }  // namespace
 
+bool passes_writes_outside(Row& row, RowBuffers& b, SharedBuffers& shared) {
+  const std::string why = writes_outside(row, b, false);
+  if (why.empty()) return true;
+  fail_for_writing_outside(row, b, shared, why);
+  return false;
+}
+
 bool check_timed_loop(Row& row, RowBuffers& b, SharedBuffers& shared) {
-  if (const std::string why = writes_outside(row, b, false); !why.empty()) {
-    fail_for_writing_outside(row, b, shared, why);
-    return false;
-  }
+  if (!passes_writes_outside(row, b, shared)) return false;
   const Gathered g = gather_poisoned(row, b);
   const bool bias = !g.bias.empty();
   const CheckResult c = check_against_reference(*row.variant, g.x.data(), g.y.data(), g.at.size(), row.params(),

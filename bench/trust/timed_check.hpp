@@ -48,6 +48,9 @@ std::string writes_outside(const Row& row, const RowBuffers& b, bool full);
 // they were, so the rows after it read what they should.
 void fail_for_writing_outside(Row& row, RowBuffers& b, SharedBuffers& shared, const std::string& why);
 
+// Writes outside (writes_outside, not full): false and the row failed (fail_for_writing_outside).
+bool passes_writes_outside(Row& row, RowBuffers& b, SharedBuffers& shared);
+
 // After a CPU row's timed loop: writes outside, and its poisoned elements against the reference.
 // False: the row is failed, with the reason.
 bool check_timed_loop(Row& row, RowBuffers& b, SharedBuffers& shared);

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "elubench/registry.hpp"
 #include "expm1_forms.hpp"
+
+struct pthreadpool;  // pthreadpool.h's pthreadpool_t is a pointer to it
 
 namespace elubench::cpu {
 
@@ -32,6 +35,10 @@ void eigen_relu_f32(const RunArgs&);
 void xnnpack_elu_f32(const RunArgs&);
 void xnnpack_relu_f32(const RunArgs&);
 void xnnpack_relu_f16(const RunArgs&);
+// Not rows of their own: what the layer rows (layer_xnnpack.cpp) run after the fully-connected
+// operator, and the pool every XNNPACK call of `threads` threads shares (nullptr for 1).
+void xnnpack_leaky_relu_f32(const RunArgs&);
+::pthreadpool* xnnpack_threadpool(int threads);
 #endif
 #if ELUBENCH_HAVE_SLEEF
 void sleef_elu_f32(const RunArgs&);
@@ -39,6 +46,14 @@ void sleef_elu_f32(const RunArgs&);
 // and the registry description that names it.
 const char* sleef_isa();
 const char* sleef_elu_description();
+#endif
+
+// The layer rows (layer_onednn.cpp, layer_xnnpack.cpp), which registry_cpu_layers.cpp lists.
+#if ELUBENCH_HAVE_ONEDNN
+void add_onednn_layer_rows(std::vector<Variant>& out);
+#endif
+#if ELUBENCH_HAVE_XNNPACK
+void add_xnnpack_layer_rows(std::vector<Variant>& out);
 #endif
 
 void memcpy_f32(const RunArgs&);

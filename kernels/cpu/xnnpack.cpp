@@ -31,7 +31,7 @@ namespace elubench::cpu {
 
 namespace {
 
-enum class Op { elu_f32, clamp_f32, clamp_f16 };
+enum class Op { elu_f32, clamp_f32, clamp_f16, leaky_relu_f32 };
 
 void check(xnn_status s, const char* what) {
   if (s != xnn_status_success)
@@ -53,7 +53,7 @@ class Xnnpack {
 
   void run(Op op, const RunArgs& a) {
     std::lock_guard<std::mutex> lock(mu_);
-    xnn_operator_t o = op_for(op, a.params.alpha);
+    xnn_operator_t o = op_for(op, op == Op::leaky_relu_f32 ? a.params.negative_slope : a.params.alpha);
     pthreadpool_t pool = pool_for(a.threads);
     const std::size_t es = op == Op::clamp_f16 ? 2 : 4;
     const std::size_t bulk = a.n / kBlock * kBlock;
@@ -66,6 +66,12 @@ class Xnnpack {
     }
   }
 
+  // The process's pool of `threads` threads (nullptr for 1), shared with the layer rows.
+  pthreadpool_t pool(int threads) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return pool_for(threads);
+  }
+
  private:
   Xnnpack() { check(xnn_initialize(nullptr), "xnn_initialize"); }
   ~Xnnpack() {
@@ -73,8 +79,8 @@ class Xnnpack {
     for (auto& [t, p] : pools_) pthreadpool_destroy(p);
   }
 
-  xnn_operator_t op_for(Op op, float alpha) {
-    if (op != Op::elu_f32) alpha = 0;  // the clamp operators do not depend on alpha
+  xnn_operator_t op_for(Op op, float alpha) {  // alpha: ELU's alpha, or Leaky ReLU's slope
+    if (op == Op::clamp_f32 || op == Op::clamp_f16) alpha = 0;  // the clamp operators have no parameter
     const auto key = std::make_tuple(static_cast<int>(op), alpha);
     if (auto it = ops_.find(key); it != ops_.end()) return it->second;
     xnn_operator_t o = nullptr;
@@ -86,6 +92,9 @@ class Xnnpack {
         break;
       case Op::clamp_f16:
         check(xnn_create_clamp_nc_f16(1, 1, 1, 0.0f, INFINITY, 0, &o), "xnn_create_clamp_nc_f16");
+        break;
+      case Op::leaky_relu_f32:
+        check(xnn_create_leaky_relu_nc_f32(1, 1, 1, alpha, 0, &o), "xnn_create_leaky_relu_nc_f32");
         break;
     }
     return ops_.emplace(key, o).first->second;
@@ -110,6 +119,10 @@ class Xnnpack {
               "xnn_setup_clamp_nc_f32");
         break;
       case Op::clamp_f16: check(xnn_setup_clamp_nc_f16(o, n, x, y, pool), "xnn_setup_clamp_nc_f16"); break;
+      case Op::leaky_relu_f32:
+        check(xnn_setup_leaky_relu_nc_f32(o, n, static_cast<const float*>(x), static_cast<float*>(y), pool),
+              "xnn_setup_leaky_relu_nc_f32");
+        break;
     }
     check(xnn_run_operator(o, pool), "xnn_run_operator");
   }
@@ -124,5 +137,7 @@ class Xnnpack {
 void xnnpack_elu_f32(const RunArgs& a) { Xnnpack::get().run(Op::elu_f32, a); }
 void xnnpack_relu_f32(const RunArgs& a) { Xnnpack::get().run(Op::clamp_f32, a); }
 void xnnpack_relu_f16(const RunArgs& a) { Xnnpack::get().run(Op::clamp_f16, a); }
+void xnnpack_leaky_relu_f32(const RunArgs& a) { Xnnpack::get().run(Op::leaky_relu_f32, a); }
+pthreadpool_t xnnpack_threadpool(int threads) { return Xnnpack::get().pool(threads); }
 
 }  // namespace elubench::cpu

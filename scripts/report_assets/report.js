@@ -330,18 +330,23 @@ function panelSection(panel) {
   const sec = el("section", {class: "card panel", id: panel.id});
   sec.append(el("h2", {text: panel.label}));
   sec.append(el("p", {class: "note", text: panelNote(panel, DATA.files[panel.file])}));
+  if (panel.layer_headline.length) {  // layer rows (elubench --layers): one sentence per dtype
+    sec.append(el("h3", {text: "What ELU costs inside a layer (matmul + bias + activation)"}));
+    sec.append(el("ul", {class: "headline"}, ...panel.layer_headline.map(s => el("li", {text: s}))));
+  }
   if (panel.only_skipped) {
     sec.append(el("p", {class: "headline", text: "Nothing was measured on this device: every row was skipped or failed (listed below)."}));
-  } else {
-    headlineCharts(sec, panel, rows);
+  } else if (rows.some(r => r.st === "ok" && !r.layer)) {
+    const plain = rows.filter(r => !r.layer);  // the charts are of elementwise rows
+    headlineCharts(sec, panel, plain);
     sec.append(el("h3", {text: "Throughput vs size, every variant (peers hollow)"}));
     const grid = el("div", {class: "row2"});
-    for (const dt of dtypesOf(rows)) {
+    for (const dt of dtypesOf(plain)) {
       const c = el("div", {class: "chart"}); grid.append(c);
-      variantChart(c, panel, rows, dt);
+      variantChart(c, panel, plain, dt);
     }
     sec.append(grid);
-    accuracyChart(sec, rows);
+    accuracyChart(sec, plain);
   }
   badRowList(sec, rows);
   return sec;

@@ -240,3 +240,20 @@ def test_the_policy_stops_markup_that_slipped_through(browser, tmp_path):
 
 
 XSS_PLANT = "<img src=x onerror=\"document.title='PWNED'\"><script>document.title='PWNED'</script>"
+
+
+def test_a_layer_run_shows_its_sentence_and_no_error(browser, tmp_path, write):
+    """A run of layer rows only (elubench --layers, the fixture of test_layers.py): the panel states
+    what ELU costs inside the layer, the elementwise charts are not drawn from layer rows, and the
+    page loads without a console error."""
+    from test_layers import layer_run
+    page = tmp_path / "layers.html"
+    res = run_script("report.py", write(layer_run(), "layers.json"), "-o", page)
+    assert res.returncode == 0, res.stderr
+    browser.get(page.resolve().as_uri())
+    assert browser.execute_script("return document.body.dataset.ready") == "1", "report.js did not finish"
+    assert not [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    text = browser.find_element(By.CSS_SELECTOR, ".panel").text
+    assert "What ELU costs inside a layer" in text
+    assert "inside a (4096, 1024) layer at 256 rows, ELU costs 1.06x ReLU's layer" in text
+    assert not browser.find_elements(By.CSS_SELECTOR, ".panel .row2 .chart"), "layer rows drawn as elementwise sizes"

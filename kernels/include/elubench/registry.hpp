@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -18,7 +19,8 @@ namespace elubench {
 
 enum class Device { cpu, gpu };
 // Every activation of activation_list.hpp and its backward (dx = dy * f'), then copy (the
-// ceiling, no math). Names: "elu", "elu_backward", ..., "copy".
+// ceiling, no math: the copies of the elementwise rows, and the identity epilogue of the layer
+// ceiling, matmul + bias). Names: "elu", "elu_backward", ..., "copy".
 enum class Activation {
 #define EB_ACTIVATION_ENUM(id, Trait) id, id##_backward,
   ELUBENCH_ACTIVATIONS(EB_ACTIVATION_ENUM)
@@ -64,6 +66,13 @@ template <class F> decltype(auto) visit_activation(Activation a, F&& f) {
   throw std::logic_error("visit_activation: copy has no trait");
 }
 
+// A layer call's shape: y = act(x . w + bias) with x of m x k, w of k x n, bias of n and y of
+// m x n elements, all row-major and dense (elubench/layer.hpp has what is computed from it).
+struct LayerShape {
+  std::size_t m = 0, k = 0, n = 0;
+  bool operator==(const LayerShape&) const = default;
+};
+
 // Everything one call needs. Pointers are host pointers for CPU variants and device
 // pointers for GPU variants; x and y hold n elements of the variant's dtype and may have
 // any alignment (an offset by one element is a tested case).
@@ -78,6 +87,17 @@ struct RunArgs {
   std::size_t cols = 0;
   int threads = 1;          // CPU variants: worker threads (1 = the calling thread only)
   void* stream = nullptr;   // GPU variants: the cudaStream_t to launch on (nullptr = default)
+  // Layer variants (Variant::layer): x is layer.m x layer.k, w is layer.k x layer.n, bias holds
+  // layer.n elements, y is layer.m x layer.n. As for the bias variants, n is y's element count
+  // (layer.m * layer.n) and cols the bias length (layer.n): check_layer_args holds them to it.
+  const void* w = nullptr;
+  LayerShape layer;
+  // Nonzero: an id the caller changes whenever the contents of w or bias change. A library that
+  // repacks the weights (oneDNN's blocked layout, XNNPACK's operator) then packs them once per
+  // (w, bias, weights_version) and reuses the packed copy, as a framework does for a layer's
+  // constant weights. 0: nothing is kept between calls (packed in every call where the library
+  // needs it, or read in place).
+  std::uint64_t weights_version = 0;
 };
 
 // The bias variants' contract on RunArgs (x is rows x cols, bias holds cols > 0 elements, n a
@@ -85,10 +105,25 @@ struct RunArgs {
 // naming `variant` and the shape when it does not hold.
 void check_bias_shape(const RunArgs& a, std::string_view variant);
 
+// The layer variants' contract on RunArgs: layer.m, layer.k, layer.n > 0; x, w, bias and y set;
+// n == layer.m * layer.n and cols == layer.n. Throws std::runtime_error naming `variant`.
+void check_layer_args(const RunArgs& a, std::string_view variant);
+
 // Thrown by a variant whose library cannot be loaded on this machine (cuDNN absent at run
 // time): the row is skipped with this reason, not failed.
 struct VariantUnavailable : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// How a layer row (matmul + bias + activation) computes its epilogue, the activation after the
+// matmul: not at all (the ceiling: matmul + bias), fused by the library into its matmul, as a
+// separate pass over y after the library's matmul + bias, or fused by tiling (ours: the matmul
+// on blocks of y that fit in cache, each block's activation while it is still there).
+enum class Epilogue { none, library, separate_pass, tiled };
+std::string_view to_string(Epilogue e);
+struct LayerMethod {
+  std::string matmul;  // the library whose matmul runs ("onednn", "xnnpack", "cublaslt")
+  Epilogue epilogue;
 };
 
 // Runs the variant; throws std::runtime_error (with the failing call named) on any error.
@@ -116,14 +151,19 @@ struct Variant {
   // Passes over memory as implemented: 2 for bias_then_act (y = x + b stored in the dtype, then
   // activated in place), which also makes the stored sum part of the operation's rounding.
   int passes = 1;
+  // Layer rows only: y = act(x . w + bias), RunArgs's layer fields, bytes_per_element 0 (their
+  // work is layer_flops and layer_bytes of elubench/layer.hpp). Elementwise rows: empty.
+  std::optional<LayerMethod> layer = std::nullopt;
   // Runs the variant after check_args. Throws std::runtime_error.
   void run(const RunArgs& a) const;
   // What its kind needs, checked once here for every family: the bias shape (check_bias_shape)
-  // for a bias variant, dy for a backward. Throws std::runtime_error naming the variant.
+  // for a bias variant, dy for a backward, the layer fields for a layer (check_layer_args).
+  // Throws std::runtime_error naming the variant.
   void check_args(const RunArgs& a) const;
   bool uses_alpha() const { return elubench::uses_alpha(activation); }
   bool uses_negative_slope() const { return elubench::uses_negative_slope(activation); }
   bool is_backward() const { return elubench::is_backward(activation); }
+  bool is_layer() const { return layer.has_value(); }
 };
 
 // Builds the full name from its parts.
@@ -132,14 +172,25 @@ std::string variant_name(Device d, Activation a, std::string_view variant, Dtype
 // Bytes one call moves for n elements (cols: bias length for bias variants).
 std::size_t bytes_moved(const Variant& v, std::size_t n, std::size_t cols);
 
-// The registry, sorted by name. CPU variants always; GPU variants when CUDA was built
+// The registry is one table of every row, elementwise and layer, names unique across both,
+// seen through two views sorted by name. CPU variants always; GPU variants when CUDA was built
 // (whether a GPU is present is a run-time question: see gpu.hpp).
+// The elementwise rows (n elements, optionally a bias row): every row that is not a layer.
 std::span<const Variant> all_variants();
 const Variant* find_variant(std::string_view name);
+// The layer rows (is_layer()): matmul + bias + activation, RunArgs's layer fields.
+std::span<const Variant> layer_variants();
+const Variant* find_layer_variant(std::string_view name);
+// The ceiling of layer row v: the row of the same device, dtype and matmul library whose
+// epilogue is none (the matmul with bias and no activation), or nullptr where there is none.
+const Variant* layer_ceiling_of(const Variant& v);
 
 // Provided by kernels/cpu/registry_cpu.cpp and kernels/cuda/registry_gpu.cu (or its
-// no-CUDA stand-in, which returns nothing): the two halves of the one registry.
+// no-CUDA stand-in, which returns nothing): the two halves of the one registry. The layer rows
+// come from kernels/cpu/layer_*.cpp and kernels/cuda/layer_cublaslt.cpp.
 void add_cpu_variants(std::vector<Variant>& out);
 void add_gpu_variants(std::vector<Variant>& out);
+void add_cpu_layer_variants(std::vector<Variant>& out);
+void add_gpu_layer_variants(std::vector<Variant>& out);
 
 }  // namespace elubench

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,14 @@ struct Family {
   KernelLookup kernel;
   const char* description;
 };
+
+// One layer row: Variant::layer set, bytes_per_element 0 (a layer's work is layer_flops and
+// layer_bytes of elubench/layer.hpp), no bias family (its bias is part of the layer).
+Variant layer_row(Device device, Activation a, const char* variant, Dtype d, Kind kind, Accuracy accuracy, RunFn run,
+                  std::string description, LayerMethod method);
+// The accuracy class of a forward activation computed by our kernels: exact where the trait is
+// (ReLU), accurate otherwise; copy (no activation): exact.
+Accuracy ours_accuracy(Activation a);
 
 void append(Device device, std::span<const Row> table, std::vector<Variant>& out);
 // One row per (activation, dtype) that each family has a kernel for.
