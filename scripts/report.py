@@ -84,7 +84,7 @@ def compact_row(row: dict, panel: int) -> dict:
     t = row["time_s"]
     out = {"p": panel, "name": row["name"], "act": row["activation"], "var": row["variant"],
            "dt": row["dtype"], "kind": row["kind"], "n": row["n"], "th": row["threads"],
-           "cols": row["cols"], "alpha": row["alpha"], "params": dict(rix.row_params(row)),
+           "cols": row["cols"], "alpha": dict(rix.row_params(row)).get("alpha"), "params": dict(rix.row_params(row)),
            "input": row["input"], "cache": row["cache"],
            "res": row["cache_resident"], "st": row["status"], "reason": row["reason"],
            "gbps": sig(row["gbps"]), "pc": sig(row["pct_of_ceiling"]), "pp": sig(row["pct_of_peak"]),
@@ -99,12 +99,20 @@ def compact_row(row: dict, panel: int) -> dict:
     return out
 
 
+def run_values(doc: dict, name: str) -> list | None:
+    """The values a run gave the activation parameter `name`: config.params (schema 5), else the
+    config's own field (schema 1-4: `alpha`, one number or a list, and `negative_slope`)."""
+    config = doc["config"]
+    if "params" in config:
+        return config["params"].get(name)
+    v = config.get(name)
+    return None if v is None else v if isinstance(v, list) else [v]
+
+
 def default_alpha(doc: dict) -> float:
     """The α the headline uses: the run's α (1 when the run measured a list that contains it)."""
-    a = doc["config"]["alpha"]
-    if isinstance(a, list):
-        return 1.0 if 1.0 in a else a[0]
-    return a
+    a = run_values(doc, "alpha") or [1.0]
+    return 1.0 if 1.0 in a else a[0]
 
 
 def negative_slope(doc: dict) -> float | None:
@@ -113,7 +121,8 @@ def negative_slope(doc: dict) -> float | None:
         slope = (r.get("params") or {}).get("negative_slope")
         if slope is not None:
             return slope
-    return doc["config"].get("negative_slope")
+    slopes = run_values(doc, "negative_slope")
+    return slopes[0] if slopes else None
 
 
 def at_alpha(row, alpha) -> bool:

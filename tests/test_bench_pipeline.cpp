@@ -14,6 +14,7 @@
 #include "run/progress.hpp"
 #include "run/repetitions.hpp"
 #include "results/summary.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;
@@ -26,6 +27,7 @@ Row row(const char* name, std::size_t n, double median_s = 0) {
   if (!r.variant) throw std::runtime_error(std::string("registry lacks ") + name);
   r.n = n;
   r.threads = 1;
+  r.params = default_params(r.variant->activation);
   r.bytes = bytes_moved(*r.variant, n, 0);
   if (median_s > 0) {
     r.status = Status::ok;
@@ -128,7 +130,7 @@ TEST(Summary, EluSentenceAndOneLinePerOtherActivationPairedByName) {
   rows.push_back(two_threads);
   rows.push_back(relu_two);
   Row alpha2 = row("cpu/elu/vectorized/f32", big, 2e-3);
-  alpha2.alpha = 2;
+  alpha2.params = test_support::with_alpha(2);
   rows.push_back(alpha2);
   const auto lines = cost_summary(rows);
   ASSERT_EQ(lines.size(), 2u);

@@ -1,5 +1,7 @@
 #include "cli/options.hpp"
 
+#include <utility>
+
 namespace elubench::bench {
 
 std::string_view to_string(Input i) {
@@ -29,6 +31,27 @@ std::optional<Cache> parse_cache(std::string_view s) {
   for (Cache c : {Cache::cold, Cache::hot})
     if (to_string(c) == s) return c;
   return std::nullopt;
+}
+
+std::vector<float> param_values(const Options& o, const ParamSpec& spec) {
+  for (const ParamValues& p : o.params)
+    if (p.name == spec.name) return p.values;
+  return {spec.default_value};
+}
+
+std::vector<ActivationParams> param_combinations(const Options& o, std::span<const ParamSpec> specs) {
+  std::vector<ActivationParams> out{ActivationParams{}};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    std::vector<ActivationParams> next;
+    for (const ActivationParams& base : out)
+      for (float v : param_values(o, specs[i])) {
+        ActivationParams p = base;
+        p.value[i] = v;
+        next.push_back(p);
+      }
+    out = std::move(next);
+  }
+  return out;
 }
 
 }  // namespace elubench::bench

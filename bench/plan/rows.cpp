@@ -17,15 +17,14 @@ bool allowed(const std::vector<T>& filter, const T& value) {
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
 }
 
-// The rows of one (variant, n, alpha): one per thread count on the CPU, one on the GPU.
-void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alpha, const Options& o, const Platform& p,
-              const std::vector<int>& threads) {
+// The rows of one (variant, n, parameter values): one per thread count on the CPU, one on the GPU.
+void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, const ActivationParams& params, const Options& o,
+              const Platform& p, const std::vector<int>& threads) {
   Row r;
   r.variant = &v;
   r.n = n;
   r.input = o.input;
-  r.alpha = alpha;
-  r.negative_slope = o.negative_slope;
+  r.params = params;
   if (v.uses_bias) r.cols = bias_cols(n);
   r.bytes = bytes_moved(v, n, r.cols.value_or(0));
   // The working set is what the operation moves (x and y, a backward's dy too, and the bias
@@ -90,11 +89,10 @@ std::vector<Row> select_rows(const Options& o, const Platform& p) {
   for (const Variant& v : reg) {
     if (!selection.wanted(v, reg)) continue;
     const auto sizes = o.sizes.empty() ? default_sizes(v.device, o.quick) : o.sizes;
-    // One row per --alpha value where the variant reads alpha; the others run once (with the
-    // first value, which their JSON `alpha` field records as the run's).
-    const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
+    // One row per combination of the values of the parameters the variant's activation declares.
+    const std::vector<ActivationParams> combinations = param_combinations(o, v.params());
     for (std::size_t n : sizes)
-      for (float alpha : alphas) add_rows(rows, v, n, alpha, o, p, threads);
+      for (const ActivationParams& params : combinations) add_rows(rows, v, n, params, o, p, threads);
   }
   if (rows.empty()) refuse_empty_selection(o);
   return rows;
@@ -104,9 +102,9 @@ Footprint interleaved_footprint(const std::vector<Row>& rows) {
   Footprint f;
   // What SharedBuffers holds: kInput, kOutput, kGrad, or the activation whose output is saved.
   enum : int { kInput = -1, kOutput = -2, kGrad = -3 };
-  std::set<std::tuple<int, Dtype, std::size_t, float, float>> shared;
-  const auto hold = [&](int what, Dtype d, std::size_t n, float a = 0, float s = 0) {
-    if (shared.insert({what, d, n, a, s}).second) f.host += n * dtype_size(d);
+  std::set<std::tuple<int, Dtype, std::size_t, ActivationParams>> shared;
+  const auto hold = [&](int what, Dtype d, std::size_t n, ActivationParams p = {}) {
+    if (shared.insert({what, d, n, p}).second) f.host += n * dtype_size(d);
   };
   for (const Row& r : rows) {
     if (r.status != Status::pending) continue;
@@ -120,7 +118,7 @@ Footprint interleaved_footprint(const std::vector<Row>& rows) {
       continue;
     }
     if (v.is_backward()) hold(kGrad, v.dtype, r.n);
-    if (saved_is_output(v)) hold(static_cast<int>(v.activation), v.dtype, r.n, r.alpha, r.negative_slope);
+    if (saved_is_output(v)) hold(static_cast<int>(v.activation), v.dtype, r.n, r.params);
   }
   return f;
 }

@@ -82,10 +82,15 @@ nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
     if (r.threads) threads.insert(*r.threads);
   }
   const Options& o = info.options;
-  std::vector<double> alpha;
-  for (float a : o.alpha) alpha.push_back(json_float(a));
+  // Every parameter this build declares, with the values the run gave it (its default if none).
+  nlohmann::json params = nlohmann::json::object();
+  for (const ParamSpec& spec : all_param_specs()) {
+    std::vector<double> values;
+    for (float v : param_values(o, spec)) values.push_back(json_float(v));
+    params[spec.name] = values;
+  }
   return {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
-          {"alpha", alpha}, {"negative_slope", json_float(o.negative_slope)}, {"input", to_string(o.input)},
+          {"params", params}, {"input", to_string(o.input)},
           {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick},
           {"command_line", o.command_line}, {"argv", info.argv},
           {"gpu_timing", info.gpu_timing ? gpu_timing_setup_to_json(*info.gpu_timing) : nlohmann::json(nullptr)}};
