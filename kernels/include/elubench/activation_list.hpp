@@ -10,6 +10,7 @@
 #include "elubench/activations/relu.hpp"
 #include "elubench/activations/selu.hpp"
 #include "elubench/activations/silu.hpp"
+#include "elubench/activations/softplus.hpp"
 
 // X(enum name, trait type). The enum name is the trait's `name`.
 #define ELUBENCH_ACTIVATIONS(X) \
@@ -19,4 +20,5 @@
   X(gelu, Gelu)                 \
   X(gelu_tanh, GeluTanh)        \
   X(silu, Silu)                 \
-  X(selu, Selu)
+  X(selu, Selu)                 \
+  X(softplus, Softplus)

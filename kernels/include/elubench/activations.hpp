@@ -79,6 +79,7 @@ struct Bound {
 //   m.scaled_expm1(x, s)   s * (e^x - 1) for x < 0 (any value where x >= 0), s a V
 //   m.exp(x)               e^x, +inf or a huge finite value past 88.7
 //   m.erf_sqrt1_2(x)       erf(x / sqrt(2))
+//   m.log1p(x)             log(1 + x) for x >= 0 (any value where x is +inf or NaN)
 // Each backend picks how: libm (the naive variants), the branch-free polynomials below (CUDA), or
 // Highway vectors (CPU SIMD, simd-inl.h). A trait never branches on the backend.
 
