@@ -115,14 +115,28 @@ def default_alpha(doc: dict) -> float:
     return 1.0 if 1.0 in a else a[0]
 
 
-def negative_slope(doc: dict) -> float | None:
-    """Leaky ReLU's slope for the explorer: from the rows' params, else the run's config."""
+def run_param(doc: dict, name: str) -> float | None:
+    """One value of an activation parameter for the explorer's curves (Leaky ReLU's slope,
+    Softplus's beta): the first row's that has it, else the run's config, else None."""
     for r in doc["results"]:
-        slope = (r.get("params") or {}).get("negative_slope")
-        if slope is not None:
-            return slope
-    slopes = run_values(doc, "negative_slope")
-    return slopes[0] if slopes else None
+        v = (r.get("params") or {}).get(name)
+        if v is not None:
+            return v
+    values = run_values(doc, name)
+    return values[0] if values else None
+
+
+def curve_params(docs) -> dict:
+    """{name: value} for every parameter the files name except alpha (the explorer's slider)."""
+    names = {k for d in docs for r in d["results"] for k in (r.get("params") or {})}
+    names |= {k for d in docs for k in (d["config"].get("params") or {})}
+    names |= {"negative_slope"}
+    out = {}
+    for name in sorted(names - {"alpha"}):
+        v = next((x for x in (run_param(d, name) for d in docs) if x is not None), None)
+        if v is not None:
+            out[name] = v
+    return out
 
 
 def at_alpha(row, alpha) -> bool:
@@ -240,9 +254,8 @@ def script_data(data) -> str:
 
 def render(docs, paths, title, convergence=None) -> str:
     panels, rows = panels_of(docs, paths)
-    slopes = [s for s in map(negative_slope, docs) if s is not None]
     data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows,
-            "negative_slope": slopes[0] if slopes else None}
+            "params": curve_params(docs)}
     script = "\n" + script_data(data) + "\n" + (ASSETS / "report.js").read_text() + "\n"
     css = "\n" + (ASSETS / "report.css").read_text() + "\n"
     section = ""
