@@ -7,6 +7,7 @@
 #include "elubench/activations/gelu.hpp"
 #include "elubench/activations/gelu_tanh.hpp"
 #include "elubench/activations/leaky_relu.hpp"
+#include "elubench/activations/mish.hpp"
 #include "elubench/activations/relu.hpp"
 #include "elubench/activations/selu.hpp"
 #include "elubench/activations/silu.hpp"
@@ -21,4 +22,5 @@
   X(gelu_tanh, GeluTanh)        \
   X(silu, Silu)                 \
   X(selu, Selu)                 \
-  X(softplus, Softplus)
+  X(softplus, Softplus)         \
+  X(mish, Mish)
