@@ -14,6 +14,7 @@
 #include "run/progress.hpp"
 #include "run/repetitions.hpp"
 #include "results/summary.hpp"
+#include "timing/google_benchmark.hpp"
 #include "test_support.hpp"
 
 using namespace elubench;
@@ -144,6 +145,17 @@ TEST(Summary, EluSentenceAndOneLinePerOtherActivationPairedByName) {
   const std::string text = out.text();
   EXPECT_NE(text.find("cpu/elu/vectorized/f32 alpha=2"), std::string::npos) << text;
   EXPECT_NE(text.find(lines[1] + "\nrows: 11 ok, 0 skipped, 0 failed\n"), std::string::npos) << text;
+}
+
+// Google Benchmark's name of a row carries every parameter whose value is not the default.
+TEST(BenchmarkName, CarriesEveryNonDefaultParameter) {
+  Row elu = row("cpu/elu/vectorized/f32", 1024);
+  EXPECT_EQ(benchmark_name(elu), "cpu/elu/vectorized/f32/n:1024/threads:1");
+  elu.params = test_support::with_alpha(0.5f);
+  EXPECT_EQ(benchmark_name(elu), "cpu/elu/vectorized/f32/n:1024/threads:1/alpha:0.5");
+  Row slope = row("cpu/leaky_relu/naive/f32", 1024);
+  slope.params.value[LeakyRelu::kSlope] = 0.2f;
+  EXPECT_EQ(benchmark_name(slope), "cpu/leaky_relu/naive/f32/n:1024/threads:1/negative_slope:0.2");
 }
 
 TEST(Summary, NoPairNoNumber) {

@@ -37,8 +37,8 @@ void init_google_benchmark(const char* argv0, const std::vector<std::string>& be
 std::string benchmark_name(const Row& r) {
   std::string s = r.variant->name + "/n:" + std::to_string(r.n) +
                   (r.threads ? "/threads:" + std::to_string(*r.threads) : "/cache:" + std::string(to_string(*r.cache)));
-  const std::string params = r.params_label();  // " alpha=0.5"
-  if (!params.empty()) s += "/" + params.substr(1, params.find('=') - 1) + ":" + params.substr(params.find('=') + 1);
+  // " alpha=0.5 beta=2" -> "/alpha:0.5/beta:2": names and values hold no ' ' and no '='.
+  for (char c : r.params_label()) s += c == ' ' ? '/' : c == '=' ? ':' : c;
   return s;
 }
 
