@@ -81,12 +81,13 @@ double bias_sum_as_computed(const Variant& v, double x, double b) {
   return v.passes == 2 ? round_to_dtype(sum, v.dtype) : sum;
 }
 
-// The trait's bound for v's pass (ELU's depends on alpha: see activations/elu.hpp).
+// The trait's bound for v's pass (ELU's depends on alpha: bound_other_params, activations/elu.hpp).
 Bound trait_bound(const Variant& v, const ActivationParams& p) {
   if (v.activation == Activation::copy) return {.ulp_f32 = 0, .ulp_16 = 0};
   return visit_activation(v.activation, [&]<class T, Pass P>() {
     if constexpr (P == Pass::backward) return T::backward_bound;
-    else if constexpr (requires { T::bound_other_alpha; }) return p.alpha == 1.0f ? T::bound : T::bound_other_alpha;
+    else if constexpr (requires { T::bound_other_params; })
+      return p == default_params(v.activation) ? T::bound : T::bound_other_params;
     else return T::bound;
   });
 }

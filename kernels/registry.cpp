@@ -37,11 +37,26 @@ bool is_backward(Activation a) {
   return a != Activation::copy && visit_activation(a, []<class T, Pass P>() { return P == Pass::backward; });
 }
 Activation forward_of(Activation a) { return is_backward(a) ? static_cast<Activation>(static_cast<int>(a) - 1) : a; }
-bool uses_alpha(Activation a) {
-  return a != Activation::copy && visit_activation(a, []<class T, Pass>() { return T::uses_alpha; });
+std::span<const ParamSpec> param_specs(Activation a) {
+  if (a == Activation::copy) return {};
+  return visit_activation(a, []<class T, Pass>() { return trait_params<T>(); });
 }
-bool uses_negative_slope(Activation a) {
-  return a != Activation::copy && visit_activation(a, []<class T, Pass>() { return T::uses_negative_slope; });
+ActivationParams default_params(Activation a) {
+  ActivationParams p;
+  const auto specs = param_specs(a);
+  for (std::size_t i = 0; i < specs.size(); ++i) p.value[i] = specs[i].default_value;
+  return p;
+}
+std::span<const ParamSpec> all_param_specs() {
+  static const std::vector<ParamSpec> all = [] {
+    std::vector<ParamSpec> v;
+    for (Activation a : all_activations())
+      for (const ParamSpec& s : param_specs(a))
+        if (std::none_of(v.begin(), v.end(), [&](const ParamSpec& t) { return std::string_view(t.name) == s.name; }))
+          v.push_back(s);
+    return v;
+  }();
+  return all;
 }
 std::string_view to_string(Accuracy a) {
   switch (a) {

@@ -185,7 +185,7 @@ class Lite:
     ~40 MB instead of ~190 MB as dicts, so two of them fit well under 500 MB. Reads like a dict;
     the activation parameters are in key (a RowId), not kept twice."""
     __slots__ = ("device", "activation", "variant", "dtype", "n", "threads", "cache", "input", "cols", "simd_target", "key",
-                 "alpha", "name", "kind", "status", "reason", "gbps", "time_s", "layer")
+                 "name", "kind", "status", "reason", "gbps", "time_s", "layer")
 
     def __init__(self, row, intern=sys.intern, new=tuple.__new__, RowId=rix.RowId):
         # One string object per distinct value, not one per row; the RowId built as RowId.of
@@ -199,7 +199,7 @@ class Lite:
         self.key = new(RowId, key)
         (self.device, self.activation, self.variant, self.dtype, self.n, self.threads, self.cache, self.input,
          self.cols, self.simd_target) = key[:10]
-        self.alpha, self.name, self.kind = row["alpha"], intern(row["name"]), intern(row["kind"])
+        self.name, self.kind = intern(row["name"]), intern(row["kind"])
         self.status, self.reason, self.gbps = intern(row["status"]), row["reason"], row["gbps"]
         self.layer = row.get("layer")  # a layer row's block (shape, matmul); None otherwise
         t = row["time_s"]

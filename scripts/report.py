@@ -84,7 +84,7 @@ def compact_row(row: dict, panel: int) -> dict:
     t = row["time_s"]
     out = {"p": panel, "name": row["name"], "act": row["activation"], "var": row["variant"],
            "dt": row["dtype"], "kind": row["kind"], "n": row["n"], "th": row["threads"],
-           "cols": row["cols"], "alpha": row["alpha"], "params": dict(rix.row_params(row)),
+           "cols": row["cols"], "alpha": dict(rix.row_params(row)).get("alpha"), "params": dict(rix.row_params(row)),
            "input": row["input"], "cache": row["cache"],
            "res": row["cache_resident"], "st": row["status"], "reason": row["reason"],
            "gbps": sig(row["gbps"]), "pc": sig(row["pct_of_ceiling"]), "pp": sig(row["pct_of_peak"]),
@@ -100,21 +100,44 @@ def compact_row(row: dict, panel: int) -> dict:
     return out
 
 
+def run_values(doc: dict, name: str) -> list | None:
+    """The values a run gave the activation parameter `name`: config.params (schema 5), else the
+    config's own field (schema 1-4: `alpha`, one number or a list, and `negative_slope`)."""
+    config = doc["config"]
+    if "params" in config:
+        return config["params"].get(name)
+    v = config.get(name)
+    return None if v is None else v if isinstance(v, list) else [v]
+
+
 def default_alpha(doc: dict) -> float:
     """The α the headline uses: the run's α (1 when the run measured a list that contains it)."""
-    a = doc["config"]["alpha"]
-    if isinstance(a, list):
-        return 1.0 if 1.0 in a else a[0]
-    return a
+    a = run_values(doc, "alpha") or [1.0]
+    return 1.0 if 1.0 in a else a[0]
 
 
-def negative_slope(doc: dict) -> float | None:
-    """Leaky ReLU's slope for the explorer: from the rows' params, else the run's config."""
+def run_param(doc: dict, name: str) -> float | None:
+    """One value of an activation parameter for the explorer's curves (Leaky ReLU's slope,
+    Softplus's beta): the first row's that has it, else the run's config, else None."""
     for r in doc["results"]:
-        slope = (r.get("params") or {}).get("negative_slope")
-        if slope is not None:
-            return slope
-    return doc["config"].get("negative_slope")
+        v = (r.get("params") or {}).get(name)
+        if v is not None:
+            return v
+    values = run_values(doc, name)
+    return values[0] if values else None
+
+
+def curve_params(docs) -> dict:
+    """{name: value} for every parameter the files name except alpha (the explorer's slider)."""
+    names = {k for d in docs for r in d["results"] for k in (r.get("params") or {})}
+    names |= {k for d in docs for k in (d["config"].get("params") or {})}
+    names |= {"negative_slope"}
+    out = {}
+    for name in sorted(names - {"alpha"}):
+        v = next((x for x in (run_param(d, name) for d in docs) if x is not None), None)
+        if v is not None:
+            out[name] = v
+    return out
 
 
 def at_alpha(row, alpha) -> bool:
@@ -234,9 +257,8 @@ def script_data(data) -> str:
 
 def render(docs, paths, title, convergence=None) -> str:
     panels, rows = panels_of(docs, paths)
-    slopes = [s for s in map(negative_slope, docs) if s is not None]
     data = {"title": title, "files": [file_info(d, p) for d, p in zip(docs, paths)], "panels": panels, "rows": rows,
-            "negative_slope": slopes[0] if slopes else None}
+            "params": curve_params(docs)}
     script = "\n" + script_data(data) + "\n" + (ASSETS / "report.js").read_text() + "\n"
     css = "\n" + (ASSETS / "report.css").read_text() + "\n"
     section = ""

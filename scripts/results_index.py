@@ -408,8 +408,8 @@ def layer_rows(rows: Iterable) -> list:
     return [r for r in rows if r.get("layer") is not None and r["status"] == "ok" and r["time_s"] is not None]
 
 
-def _first_alpha(rows) -> float | None:
-    return next((r["alpha"] for r in rows if r["activation"] == "elu"), None)
+def _first_elu_params(rows) -> tuple | None:
+    return next((row_params(r) for r in rows if r["activation"] == "elu"), None)
 
 
 def layer_headlines(rows: Iterable) -> list[str]:
@@ -418,11 +418,11 @@ def layer_headlines(rows: Iterable) -> list[str]:
     layer", each by its fastest variant there (ELU at the run's first alpha). The same sentence
     as elubench's own summary (bench/results/layer_summary.cpp)."""
     rows = layer_rows(rows)
-    alpha = _first_alpha(rows)
+    elu_params = _first_elu_params(rows)
     groups = defaultdict(dict)  # (device, dtype, flops, m, k, n, threads) -> {activation: fastest row}
     for r in rows:
         act = r["activation"]
-        if act not in ("elu", BASELINE) or (act == "elu" and r["alpha"] != alpha):
+        if act not in ("elu", BASELINE) or (act == "elu" and row_params(r) != elu_params):
             continue
         lay = r["layer"]
         g = groups[(r["device"], r["dtype"], lay["flops"], lay["m"], lay["k"], lay["n"], r["threads"] or 0)]

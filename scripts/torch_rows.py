@@ -193,11 +193,15 @@ def make_input(torch, dist, n, seed):
 
 
 def base_row(device, act, variant, dtype, n, threads, cache, dist, alpha, params, resident):
-    return {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act, "variant": variant,
-            "dtype": dtype, "kind": "peer", "n": n, "threads": threads, "cache": cache, "input": dist,
-            "alpha": alpha, "params": dict(params), "cols": None, "bytes": 2 * n * results_text.DTYPE_BYTES[dtype], "cache_resident": resident,
-            "time_s": None, "gbps": None, "elements_per_s": None, "pct_of_ceiling": None, "pct_of_peak": None,
-            "accuracy": None, "status": "skipped", "reason": None}
+    """A peer row like the file's own; `alpha` (the run's, schema 1-4 rows) only where they have it."""
+    row = {"name": f"{device}/{act}/{variant}/{dtype}", "device": device, "activation": act, "variant": variant,
+           "dtype": dtype, "kind": "peer", "n": n, "threads": threads, "cache": cache, "input": dist,
+           "params": dict(params), "cols": None, "bytes": 2 * n * results_text.DTYPE_BYTES[dtype], "cache_resident": resident,
+           "time_s": None, "gbps": None, "elements_per_s": None, "pct_of_ceiling": None, "pct_of_peak": None,
+           "accuracy": None, "status": "skipped", "reason": None}
+    if alpha is not None:
+        row["alpha"] = alpha
+    return row
 
 
 def finish_row(row, doc, samples):
@@ -299,7 +303,7 @@ def plan(doc, devices):
         key = (r["device"], r["activation"], r["dtype"], r["n"], r["threads"], rix.row_params(r), r["cache"], r["input"])
         if key not in seen:
             seen.add(key)
-            out.append((key, r["cache_resident"], r["alpha"]))
+            out.append((key, r["cache_resident"], r.get("alpha")))
     return out
 
 

@@ -111,7 +111,7 @@ TEST(Args, GoodSelectionsParse) {
   EXPECT_EQ(o.devices, (std::vector<Device>{Device::cpu}));
   EXPECT_EQ(o.variants, (std::vector<std::string>{"naive", "memcpy"}));
   EXPECT_EQ(o.sizes, (std::vector<std::size_t>{1024, 4096, 16384}));
-  EXPECT_EQ(o.alpha, (std::vector<float>{0.5f}));
+  EXPECT_EQ(param_values(o, Elu::params[0]), (std::vector<float>{0.5f}));
   EXPECT_EQ(o.input, Input::negative);
   EXPECT_EQ(o.benchmark_args, (std::vector<std::string>{"--benchmark_min_time=0.01"}));
   EXPECT_EQ(resolve_threads(o, 8), (std::vector<int>{1, 8}));
@@ -135,8 +135,8 @@ TEST(Args, LayerShapesAreAListAndImplyLayers) {
 
 TEST(Binary, BadInputIsOneLineAndExitTwo) {
   for (const char* args : {"--variant nope", "--dtype f64", "--device tpu", "--sizes 2^", "--sizes abc",
-                           "--sizes 0:10", "--device cpu --cache hot", "--benchmark_nonsense=1",
-                           "--layer-shapes 1x2", "--layers --sizes 1024"}) {
+                           "--sizes 0:10", "--device cpu --cache hot", "--benchmark_nonsense=1", "--param gamma=1",
+                           "--alpha -1", "--activation relu --alpha 0.5", "--layer-shapes 1x2", "--layers --sizes 1024"}) {
     const Proc p = run_binary(args);
     EXPECT_EQ(p.rc, 2) << args;
     EXPECT_TRUE(p.out.empty()) << args << ": " << p.out;
@@ -174,15 +174,58 @@ TEST(FlagTable, UsageListsEveryFlagAndEveryFlagParses) {
   EXPECT_EQ(parse({"--out=x.json", "--force"}).out, "x.json");
 }
 
-TEST(Args, AlphaIsAListAndNegativeSlopeOneNumber) {
-  EXPECT_EQ(parse({}).alpha, (std::vector<float>{1.0f}));
-  EXPECT_EQ(parse({"--alpha", "0.5,1,2,1"}).alpha, (std::vector<float>{0.5f, 1.0f, 2.0f}));  // duplicates once
-  EXPECT_EQ(parse({}).negative_slope, 0.01f);
-  EXPECT_EQ(parse({"--negative-slope=0.2"}).negative_slope, 0.2f);
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--alpha", "0.5,,1"}, {"--alpha", "1,-1"}, {"--alpha", "1,x"}, {"--alpha", ""},
-        {"--negative-slope", "0.1,0.2"}, {"--negative-slope", "nan"}, {"--negative-slope", "inf"}})
-    EXPECT_THROW(parse(bad), UsageError) << bad[1];
+// --param NAME=V[,V...] for any parameter an activation declares; --alpha and --negative-slope
+// are its aliases. Values are lists (duplicates once); a parameter not named runs at its default.
+TEST(Args, ParamsAreNamedLists) {
+  EXPECT_TRUE(parse({}).params.empty());
+  EXPECT_EQ(param_values(parse({}), Elu::params[0]), (std::vector<float>{1.0f}));
+  const Options a = parse({"--alpha", "0.5,1,2,1"});
+  ASSERT_EQ(a.params.size(), 1u);
+  EXPECT_EQ(a.params[0].name, "alpha");
+  EXPECT_EQ(a.params[0].values, (std::vector<float>{0.5f, 1.0f, 2.0f}));
+  const Options b = parse({"--param", "alpha=2", "--param=negative_slope=0.2,0"});
+  EXPECT_EQ(param_values(b, Elu::params[0]), (std::vector<float>{2.0f}));
+  EXPECT_EQ(param_values(b, LeakyRelu::params[0]), (std::vector<float>{0.2f, 0.0f}));
+  EXPECT_EQ(param_values(parse({"--negative-slope=0.2"}), LeakyRelu::params[0]), (std::vector<float>{0.2f}));
+}
+
+// Bad parameters: one line that names the problem, before any work.
+TEST(Args, BadParamsAreRefusedWithOneLine) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--param", "alpha"}, "is not NAME=V"},
+      {{"--param", "=1"}, "is not NAME=V"},
+      {{"--param", "gamma=1"}, "unknown parameter 'gamma'"},
+      {{"--param", "alpha=-1"}, "outside elu's range"},
+      {{"--alpha", "1,-1"}, "outside elu's range"},
+      {{"--alpha", "0.5", "--param", "alpha=1"}, "given twice"},
+      {{"--param", "alpha=1", "--param", "alpha=2"}, "given twice"},
+      {{"--activation", "relu,gelu", "--param", "alpha=0.5"}, "belongs to elu, which the selection does not run"},
+      {{"--variant", "memcpy", "--alpha", "0.5"}, "belongs to elu"},
+      {{"--alpha", "0.5,,1"}, "empty item"},
+      {{"--alpha", "1,x"}, "not a finite number"},
+      {{"--alpha", ""}, "empty item"},
+      {{"--negative-slope", "nan"}, "not a finite number"},
+      {{"--param", "negative_slope=inf"}, "not a finite number"},
+  };
+  for (const auto& [args, says] : cases) {
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    try {
+      parse(args);
+      ADD_FAILURE() << joined << "parsed";
+    } catch (const UsageError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(says), std::string::npos) << joined << "-> " << what;
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    }
+  }
+}
+
+// --help lists every declared parameter with its default and range, from the traits.
+TEST(Args, UsageListsEveryParameter) {
+  const std::string u = usage();
+  for (const ParamSpec& p : all_param_specs()) EXPECT_NE(u.find(std::string(" ") + p.name + "="), std::string::npos) << p.name;
+  EXPECT_NE(u.find("elu alpha=1  [0, 1e+06]"), std::string::npos) << u;
 }
 
 TEST(Args, WithoutFlagsDropsBothSpellingsAndTheirValues) {

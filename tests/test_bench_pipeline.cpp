@@ -14,6 +14,8 @@
 #include "run/progress.hpp"
 #include "run/repetitions.hpp"
 #include "results/summary.hpp"
+#include "timing/google_benchmark.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;
@@ -26,6 +28,7 @@ Row row(const char* name, std::size_t n, double median_s = 0) {
   if (!r.variant) throw std::runtime_error(std::string("registry lacks ") + name);
   r.n = n;
   r.threads = 1;
+  r.params = default_params(r.variant->activation);
   r.bytes = bytes_moved(*r.variant, n, 0);
   if (median_s > 0) {
     r.status = Status::ok;
@@ -140,7 +143,7 @@ TEST(Summary, EluSentenceAndOneLinePerOtherActivationPairedByName) {
   rows.push_back(two_threads);
   rows.push_back(relu_two);
   Row alpha2 = row("cpu/elu/vectorized/f32", big, 2e-3);
-  alpha2.alpha = 2;
+  alpha2.params = test_support::with_alpha(2);
   rows.push_back(alpha2);
   const auto lines = cost_summary(rows);
   ASSERT_EQ(lines.size(), 2u);
@@ -154,6 +157,17 @@ TEST(Summary, EluSentenceAndOneLinePerOtherActivationPairedByName) {
   const std::string text = out.text();
   EXPECT_NE(text.find("cpu/elu/vectorized/f32 alpha=2"), std::string::npos) << text;
   EXPECT_NE(text.find(lines[1] + "\nrows: 11 ok, 0 skipped, 0 failed\n"), std::string::npos) << text;
+}
+
+// Google Benchmark's name of a row carries every parameter whose value is not the default.
+TEST(BenchmarkName, CarriesEveryNonDefaultParameter) {
+  Row elu = row("cpu/elu/vectorized/f32", 1024);
+  EXPECT_EQ(benchmark_name(elu), "cpu/elu/vectorized/f32/n:1024/threads:1");
+  elu.params = test_support::with_alpha(0.5f);
+  EXPECT_EQ(benchmark_name(elu), "cpu/elu/vectorized/f32/n:1024/threads:1/alpha:0.5");
+  Row slope = row("cpu/leaky_relu/naive/f32", 1024);
+  slope.params.value[LeakyRelu::kSlope] = 0.2f;
+  EXPECT_EQ(benchmark_name(slope), "cpu/leaky_relu/naive/f32/n:1024/threads:1/negative_slope:0.2");
 }
 
 TEST(Summary, NoPairNoNumber) {

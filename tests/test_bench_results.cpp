@@ -22,6 +22,7 @@
 #include "results/row.hpp"
 #include "results/row_json.hpp"
 #include "trust/reference_check.hpp"
+#include "test_support.hpp"
 
 using namespace elubench;
 using namespace elubench::bench;
@@ -40,6 +41,7 @@ Row ok_row(const char* name, std::size_t n, double seconds) {
   r.variant = &named(name);
   r.n = n;
   r.threads = 1;
+  r.params = default_params(r.variant->activation);
   r.bytes = bytes_moved(*r.variant, n, 0);
   r.status = Status::ok;
   r.time = compute_stats({seconds, seconds * 1.1, seconds * 0.9});
@@ -347,10 +349,11 @@ TEST(Check, ParallelCheckAgreesWithTheSerialOne) {
   a.x = x.data();
   a.y = y.data();
   a.n = n;
+  a.params = default_params(v.activation);
   v.run(a);
   y[40000] = 123.0f;  // one wrong element, in the second chunk
-  const CheckResult s = check_against_reference(v, x.data(), y.data(), n, ActivationParams{});
-  const CheckResult p = check_parallel(v, x.data(), y.data(), n, ActivationParams{}, nullptr, 0, 4);
+  const CheckResult s = check_against_reference(v, x.data(), y.data(), n, a.params);
+  const CheckResult p = check_parallel(v, x.data(), y.data(), n, a.params, nullptr, 0, 4);
   EXPECT_FALSE(s.ok);
   EXPECT_FALSE(p.ok);
   EXPECT_EQ(p.checked, n);
@@ -359,8 +362,8 @@ TEST(Check, ParallelCheckAgreesWithTheSerialOne) {
   EXPECT_EQ(p.max_abs_error, s.max_abs_error);
 }
 
-// --alpha 0.5,1,2: three rows per ELU cell, one per ReLU cell; each row's params say what its
-// variant read, and rows that differ only in alpha have different labels (journal, --resume).
+// --param alpha=0.5,1,2: three rows per ELU cell, one per ReLU cell; each row's params say what
+// its activation declares, and rows that differ only in alpha have different labels (journal, --resume).
 TEST(Selection, AlphaListMultipliesOnlyTheRowsThatReadAlpha) {
   Options o;
   o.devices = {Device::cpu};
@@ -369,7 +372,7 @@ TEST(Selection, AlphaListMultipliesOnlyTheRowsThatReadAlpha) {
   o.activations = {Activation::elu, Activation::relu};
   o.sizes = {4096};
   o.threads = {1};
-  o.alpha = {0.5f, 1.0f, 2.0f};
+  o.params = {{"alpha", {0.5f, 1.0f, 2.0f}}};
   const auto rows = select_rows(o, Platform{});
   std::vector<std::string> elu_labels;
   std::size_t relu = 0;
@@ -377,11 +380,10 @@ TEST(Selection, AlphaListMultipliesOnlyTheRowsThatReadAlpha) {
     const auto params = row_params_json(r);
     if (r.variant->activation == Activation::elu) {
       elu_labels.push_back(r.label());
-      EXPECT_EQ(params, nlohmann::json({{"alpha", r.alpha}}));
+      EXPECT_EQ(params, nlohmann::json({{"alpha", r.params[Elu::kAlpha]}}));
     } else {
       relu += r.variant->activation == Activation::relu;
       EXPECT_EQ(params, nlohmann::json::object()) << r.label();
-      EXPECT_EQ(r.alpha, 0.5f);  // the run's first alpha, for the compatible `alpha` field
     }
   }
   EXPECT_EQ(relu, 1u);
@@ -394,9 +396,9 @@ TEST(Json, FloatParametersAreWrittenAsTyped) {
   EXPECT_EQ(json_float(0.1f), 0.1);
   EXPECT_EQ(json_float(0.01f), 0.01);
   Row r = ok_row("cpu/elu/naive/f32", 4096, 1e-6);
-  r.alpha = 0.1f;
+  r.params = test_support::with_alpha(0.1f);
   EXPECT_EQ(row_to_json(r)["params"], nlohmann::json({{"alpha", 0.1}}));
-  EXPECT_EQ(row_to_json(r)["alpha"], 0.1);
+  EXPECT_FALSE(row_to_json(r).contains("alpha"));  // schema 5: params alone say what the row ran with
 }
 
 // results/document.cpp writes the whole document: every top-level block of the schema, from RunInfo.
@@ -407,8 +409,7 @@ TEST(Json, TheDocumentHasEveryBlock) {
   info.created_utc = "2026-01-01T00:00:00Z";
   info.hostname = "host";
   info.cores = 2;
-  info.options.alpha = {0.5f, 1.0f};
-  info.options.negative_slope = 0.2f;
+  info.options.params = {{"alpha", {0.5f, 1.0f}}, {"negative_slope", {0.2f}}};
   info.argv = {"elubench", "--alpha", "0.5,1"};
   const auto doc = make_document(info, ceilings, rows);
   EXPECT_EQ(doc["schema"], "elubench-results");
@@ -420,8 +421,11 @@ TEST(Json, TheDocumentHasEveryBlock) {
   EXPECT_FALSE(doc["host"]["cpu_model"].get<std::string>().empty());
   EXPECT_EQ(doc["tool"]["name"], "elubench");
   EXPECT_TRUE(doc["build"]["peers"].is_object());
-  EXPECT_EQ(doc["config"]["alpha"], nlohmann::json({0.5, 1.0}));
-  EXPECT_EQ(doc["config"]["negative_slope"], 0.2);
+  // Every parameter the build declares, with the run's values or its default.
+  EXPECT_EQ(doc["config"]["params"]["alpha"], nlohmann::json({0.5, 1.0}));
+  EXPECT_EQ(doc["config"]["params"]["negative_slope"], nlohmann::json({0.2}));
+  EXPECT_EQ(doc["config"]["params"].size(), all_param_specs().size());
+  EXPECT_FALSE(doc["config"].contains("alpha"));
   EXPECT_EQ(doc["config"]["argv"], nlohmann::json(info.argv));
   EXPECT_EQ(doc["config"]["activations"], nlohmann::json({"copy", "elu"}));
   EXPECT_TRUE(doc["config"]["gpu_timing"].is_null());
@@ -452,7 +456,7 @@ TEST(Footprint, SharedBuffersAreCountedOnce) {
   rows.push_back(pending("cpu/elu_backward/naive/f32"));
   rows.push_back(pending("cpu/elu_backward/vectorized/f32"));  // the same saved output as naive's
   EXPECT_EQ(interleaved_footprint(rows).host, 4 * f32);
-  rows.back().alpha = 0.5f;  // another alpha, another saved output
+  rows.back().params = test_support::with_alpha(0.5f);  // another alpha, another saved output
   EXPECT_EQ(interleaved_footprint(rows).host, 5 * f32);
   rows[0].status = Status::ok;  // finished rows hold nothing
   EXPECT_EQ(interleaved_footprint({rows[0]}).host, 0u);
@@ -472,7 +476,7 @@ Row full_row() {
   r.variant = &on_simd_target(*r.variant, "SSE4");
   r.cache = Cache::hot;
   r.input = Input::negative;
-  r.alpha = 0.5f;
+  r.params = test_support::with_alpha(0.5f);
   r.cols = bias_cols(r.n);
   r.bytes = bytes_moved(*r.variant, r.n, *r.cols);
   r.cache_resident = true;
@@ -504,7 +508,7 @@ TEST(RowJson, EveryFieldWrittenIsReadBack) {
   failed.time.reset();
   failed.reason = "element 3: off by 9 ULP";
   Row slope = ok_row("cpu/leaky_relu/naive/f32", 4096, 1e-6);
-  slope.negative_slope = 0.2f;
+  slope.params.value[LeakyRelu::kSlope] = 0.2f;
   Row no_clocks = full_row();
   no_clocks.gpu_timing->clocks.reset();
   no_clocks.gpu_timing->clocks_reason = "NVML: not loaded";

@@ -36,6 +36,7 @@ Row ok_row(const char* name, std::size_t n, std::vector<double> samples) {
   r.variant = &named(name);
   r.n = n;
   r.threads = 1;
+  r.params = default_params(r.variant->activation);
   r.bytes = bytes_moved(*r.variant, n, 0);
   r.status = Status::ok;
   r.time = compute_stats(std::move(samples));
@@ -75,9 +76,9 @@ TEST(Adversarial, EveryCpuVariantPassesAtEveryAlpha) {
   for (const Variant& v : all_variants()) {
     if (v.device != Device::cpu) continue;
     for (const ActivationParams& p : test_support::param_sweep(v)) {
-      if (test_support::known_peer_refuses_alpha(v, p.alpha)) continue;
+      if (test_support::known_peer_refuses_alpha(v, p[0])) continue;
       const CheckResult c = check_adversarial(v, p, 2);
-      EXPECT_TRUE(c.ok) << v.name << " alpha=" << p.alpha << " slope=" << p.negative_slope << ": " << c.message;
+      EXPECT_TRUE(c.ok) << v.name << " " << test_support::describe(v, p) << ": " << c.message;
     }
   }
 }
@@ -140,16 +141,17 @@ TEST(Journal, RowsRoundTripAndAResultsFileResumesWithoutItsInterruptedRows) {
 // adopted by its own planned row, and a v2 row without `params` reads as having run at `alpha`.
 TEST(Journal, AlphaIsPartOfARowsIdentity) {
   Row half = ok_row("cpu/elu/naive/f32", 4096, {3e-6});
-  half.alpha = 0.5f;
+  half.params = test_support::with_alpha(0.5f);
   const Row back = row_from_json(row_to_json(half));
-  EXPECT_EQ(back.alpha, 0.5f);
+  EXPECT_EQ(back.params, half.params);
   EXPECT_EQ(back.label(), half.label());
   nlohmann::json v2 = row_to_json(half);
   v2.erase("params");
-  EXPECT_EQ(row_from_json(v2).alpha, 0.5f);
+  v2["alpha"] = 0.5;  // schema 1-2: no params, the run's alpha
+  EXPECT_EQ(row_from_json(v2).params, half.params);
 
   Row one = ok_row("cpu/elu/naive/f32", 4096, {1e-6}), two = one;
-  two.alpha = 2.0f;
+  two.params = test_support::with_alpha(2.0f);
   one.status = two.status = Status::pending;
   one.time.reset();
   two.time.reset();

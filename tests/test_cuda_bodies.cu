@@ -130,10 +130,6 @@ struct Layout {
   size_t grad_off() const { return g_off == kSameAsX ? x_off : g_off; }
 };
 
-// The tests' alpha sweep also moves Leaky ReLU's slope (0, 0.05, the default 0.01, 0.2), so every
-// parameter a trait reads is varied with one loop.
-ActivationParams params_for(float alpha) { return {alpha, alpha == 1.0f ? 0.01f : 0.1f * alpha}; }
-
 // n elements placed `off` elements into a 16-byte-aligned buffer (offsets are the only misalignment).
 struct Placed {
   std::vector<float4> storage;
@@ -153,7 +149,7 @@ void run_case(const Case& c, size_t n, size_t nthreads, float alpha, Layout lay,
               const std::vector<unsigned char>* x_in = nullptr) {
   const Variant& v = *c.v;
   const size_t es = dtype_size(v.dtype);
-  const ActivationParams params = params_for(alpha);
+  const ActivationParams params = test_support::params_for(v, alpha);  // alpha: the sweep's knob
   std::vector<float4> ys((n * es + 16 * es + 32) / 16 + 2);
   auto* yb = reinterpret_cast<unsigned char*>(ys.data());
   std::memset(yb, 0xAB, ys.size() * sizeof(float4));
@@ -183,8 +179,8 @@ void run_case(const Case& c, size_t n, size_t nthreads, float alpha, Layout lay,
   }
   c.sim(a, nthreads);
   const CheckResult r = check_against_reference(v, a.x, a.y, n, params, a.bias, a.cols, a.grad);
-  EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " threads=" << nthreads << " alpha=" << params.alpha
-                    << " slope=" << params.negative_slope << " x_off=" << lay.x_off << " y_off=" << lay.y_off
+  EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " threads=" << nthreads << " "
+                    << test_support::describe(v, params) << " x_off=" << lay.x_off << " y_off=" << lay.y_off
                     << " dy_off=" << lay.grad_off() << " cols=" << cols << "]";
   double& worst = max_ulps()[v.name];
   worst = std::max(worst, r.max_ulp);
@@ -204,11 +200,11 @@ class CudaBody : public testing::TestWithParam<Case> {
 // 2560-thread grid, and rows of 163 bias columns (odd, not a multiple of the vector width).
 constexpr size_t kLargeCols = 163, kLargeN = 163 * 1609;
 
-// The parameter values a row is run with: the sweep where the activation reads a parameter
-// (ELU's alpha, Leaky ReLU's slope), 1 (the defaults) elsewhere, where another value would
+// The sweep's knob values a row is run with (test_support::params_for): the sweep where the
+// activation declares a parameter (ELU's alpha, Leaky ReLU's slope), 1 (the defaults) elsewhere, where another value would
 // repeat the same computation (118 simulated rows: the test must stay within test.sh's budget).
 std::vector<float> alphas_for(const Variant& v, std::initializer_list<float> sweep) {
-  if (v.uses_alpha() || v.uses_negative_slope()) return sweep;
+  if (!v.params().empty()) return sweep;
   return {1.0f};
 }
 

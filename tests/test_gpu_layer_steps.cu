@@ -48,7 +48,7 @@ struct Layer {
   std::vector<unsigned char> x, w, b, y;
   RunArgs args;
 };
-Layer make_layer(const LayerShape& s, Dtype d, unsigned seed) {
+Layer make_layer(const LayerShape& s, Dtype d, unsigned seed, Activation act = Activation::elu) {
   const size_t es = dtype_size(d);
   Layer l{s, std::vector<unsigned char>(s.m * s.k * es), std::vector<unsigned char>(s.k * s.n * es),
           std::vector<unsigned char>(s.n * es), std::vector<unsigned char>(s.m * s.n * es, 0xAB), {}};
@@ -60,6 +60,7 @@ Layer make_layer(const LayerShape& s, Dtype d, unsigned seed) {
   RunArgs& a = l.args;
   a.x = l.x.data(), a.w = l.w.data(), a.bias = l.b.data(), a.y = l.y.data();
   a.layer = s, a.n = s.m * s.n, a.cols = s.n;
+  a.params = default_params(act);
   return l;
 }
 
@@ -72,11 +73,11 @@ template <Activation A, Dtype D> void check_orders() {
       const std::string name = variant_name(Device::gpu, A, method, D);
       const Variant* v = find_layer_variant(name);
       ASSERT_NE(v, nullptr) << name;
-      Layer l = make_layer(s, D, static_cast<unsigned>(s.m + s.n));
+      Layer l = make_layer(s, D, static_cast<unsigned>(s.m + s.n), A);
       if (v->layer->epilogue == Epilogue::tiled) gpu_layer::run_tiled(l.args, D, plan, host_bias_matmul<D>, simulated_activate<A, D>);
       else gpu_layer::run_separate(l.args, host_bias_matmul<D>, simulated_activate<A, D>);
       const LayerReference ref = reference_layer(D, l.x.data(), l.w.data(), l.b.data(), s, sample_rows(s.m, s.m));
-      const LayerCheckResult r = check_layer(*v, ref, l.y.data(), ActivationParams{});
+      const LayerCheckResult r = check_layer(*v, ref, l.y.data(), default_params(A));
       EXPECT_TRUE(r.ok) << r.message;
     }
   }
@@ -99,7 +100,7 @@ TEST(GpuLayerSteps, ABlockLeftUnactivatedIsCaught) {
                          if (block.y == first) simulated_activate<Activation::elu, Dtype::f32>(block);
                        });
   const LayerReference ref = reference_layer(Dtype::f32, l.x.data(), l.w.data(), l.b.data(), s, sample_rows(s.m, s.m));
-  const LayerCheckResult r = check_layer(*find_layer_variant("gpu/elu/layer_cublaslt_tiled/f32"), ref, l.y.data(), {});
+  const LayerCheckResult r = check_layer(*find_layer_variant("gpu/elu/layer_cublaslt_tiled/f32"), ref, l.y.data(), default_params(Activation::elu));
   EXPECT_FALSE(r.ok);
 }
 

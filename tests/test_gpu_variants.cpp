@@ -129,9 +129,6 @@ CheckResult check_all_cores(const Variant& v, const unsigned char* x, const unsi
   return all;
 }
 
-// The alpha sweep also moves Leaky ReLU's slope (0, 0.05, the default 0.01, 0.2).
-ActivationParams params_for(float alpha) { return {alpha, alpha == 1.0f ? 0.01f : 0.1f * alpha}; }
-
 class GpuVariant : public testing::TestWithParam<const Variant*> {
  protected:
   void SetUp() override {
@@ -144,7 +141,7 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
   void run_and_check(std::size_t n, float alpha, std::size_t x_off, std::size_t y_off, std::size_t cols,
                      const std::vector<unsigned char>* x_in = nullptr) {
     const Variant& v = *GetParam();
-    const ActivationParams params = params_for(alpha);
+    const ActivationParams params = test_support::params_for(v, alpha);  // alpha: the sweep's knob
     if (v.uses_bias && cols == 0) cols = 1;
     const std::size_t es = dtype_size(v.dtype), off = std::max(x_off, y_off), bytes = (n + off + 8) * es;
     const std::vector<unsigned char>& xs = x_in ? *x_in : make_input(v.dtype, n, 77u + static_cast<unsigned>(n));
@@ -183,7 +180,7 @@ class GpuVariant : public testing::TestWithParam<const Variant*> {
     const CheckResult r = check_all_cores(v, hx.data() + x_off * es, hy.data() + y_off * es, n, params,
                                           v.uses_bias ? hb.data() + x_off * es : nullptr, cols,
                                           v.is_backward() ? hg.data() + x_off * es : nullptr);
-    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << params.alpha << " slope=" << params.negative_slope
+    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " " << test_support::describe(v, params)
                       << " x_off=" << x_off << " y_off=" << y_off << " cols=" << cols << "]";
     for (std::size_t i = 0; i < y_off * es; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote before y";
     for (std::size_t i = (y_off + n) * es; i < bytes; ++i) ASSERT_EQ(hy[i], 0xAB) << "wrote after y";

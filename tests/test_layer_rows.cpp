@@ -8,6 +8,7 @@
 // skipped with the library's reason, which the test checks is a VariantUnavailable.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -60,12 +61,16 @@ const Inputs& inputs(const LayerShape& s, Dtype d) {
   return cache.emplace(key, std::move(in)).first->second;
 }
 
-// The parameters a row is run with: two alphas for ELU, two slopes for Leaky ReLU.
+// The parameters a row is run with: the defaults, and each declared parameter at half its
+// default (ELU alpha 0.5, Leaky ReLU slope 0.005, Softplus beta 0.5) where it has any.
 std::vector<ActivationParams> params_for(const Variant& v) {
-  std::vector<ActivationParams> out(2);
-  if (v.uses_alpha()) out[1].alpha = 0.5f;
-  else if (v.uses_negative_slope()) out[1].negative_slope = 0.2f;
-  else out.pop_back();
+  std::vector<ActivationParams> out{default_params(v.activation)};
+  const auto specs = v.params();
+  if (specs.empty()) return out;
+  ActivationParams half = out.front();
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    half.value[i] = std::clamp(specs[i].default_value * 0.5f, specs[i].min, specs[i].max);
+  out.push_back(half);
   return out;
 }
 
@@ -123,7 +128,7 @@ bool run_and_check(const Variant& v, const Inputs& in, const ActivationParams& p
   }
   const LayerCheckResult r = check_layer(v, in.ref, out.y, p);
   EXPECT_TRUE(r.ok) << r.message << " [" << to_string(in.s) << " threads " << threads << " packed " << packed
-                    << " alpha " << p.alpha << " slope " << p.negative_slope << "]";
+                    << " " << test_support::describe(v, p) << "]";
   EXPECT_TRUE(out.guards_intact()) << v.name << " wrote outside y [" << to_string(in.s) << "]";
   return true;
 }

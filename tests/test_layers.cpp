@@ -163,7 +163,7 @@ std::vector<unsigned char> exact_output(const LayerReference& ref, Dtype d, Acti
 
 TEST(LayerBound, GrowsLinearlyWithK) {
   const Variant relu = test_row(Activation::relu, Dtype::f32, Epilogue::library, Accuracy::exact);
-  const ActivationParams p;
+  const ActivationParams p = default_params(Activation::elu);
   const double b1 = layer_allowed_error(layer_error_model(relu, 1024, p), 10.0, 100.0, 10.0);
   const double b2 = layer_allowed_error(layer_error_model(relu, 2048, p), 10.0, 100.0, 10.0);
   EXPECT_NEAR(b2 / b1, 2.0, 0.01);
@@ -171,8 +171,8 @@ TEST(LayerBound, GrowsLinearlyWithK) {
   EXPECT_EQ(gamma_n(1 << 24, 0x1p-24), INFINITY);
   // ELU with alpha 2 has a Lipschitz constant of 2: the same sum error counts twice.
   const Variant elu = test_row(Activation::elu, Dtype::f32, Epilogue::library, Accuracy::accurate);
-  ActivationParams two;
-  two.alpha = 2.0f;
+  ActivationParams two = default_params(Activation::elu);
+  two.value[Elu::kAlpha] = 2.0f;
   EXPECT_NEAR(lipschitz_constant(Activation::elu, two), 2.0, 0.01);
   EXPECT_NEAR(lipschitz_constant(Activation::selu, p), 1.0507 * 1.6733, 0.01);
   EXPECT_NEAR(lipschitz_constant(Activation::gelu, p), 1.1289, 0.01);
@@ -189,7 +189,7 @@ TEST(LayerBound, AnErrorJustAboveTheBoundIsCaughtJustBelowPasses) {
   const Inputs in = random_layer({4, 1000, 8}, Dtype::f32, 11);
   const LayerReference ref = reference_of(in);
   const Variant v = test_row(Activation::elu, Dtype::f32, Epilogue::tiled, Accuracy::accurate);
-  const ActivationParams p;
+  const ActivationParams p = default_params(Activation::elu);
   const std::vector<unsigned char> good = exact_output(ref, Dtype::f32, Activation::elu, p);
   const LayerCheckResult clean = check_layer(v, ref, good.data(), p);
   ASSERT_TRUE(clean.ok) << clean.message;
@@ -216,7 +216,11 @@ TEST(LayerBound, AWrongEpilogueOnOneTileIsCaught) {
   const Inputs in = random_layer({12, 300, 16}, Dtype::bf16, 12);
   const LayerReference ref = reference_of(in);
   const Variant v = test_row(Activation::elu, Dtype::bf16, Epilogue::tiled, Accuracy::accurate);
-  const ActivationParams p, half = [] { ActivationParams h; h.alpha = 0.5f; return h; }();
+  const ActivationParams p = default_params(Activation::elu), half = [] {
+    ActivationParams h = default_params(Activation::elu);
+    h.value[Elu::kAlpha] = 0.5f;
+    return h;
+  }();
   const std::vector<unsigned char> good = exact_output(ref, Dtype::bf16, Activation::elu, p);
   ASSERT_TRUE(check_layer(v, ref, good.data(), p).ok);
   const std::vector<unsigned char> wrong_alpha = exact_output(ref, Dtype::bf16, Activation::elu, half);

@@ -36,7 +36,7 @@ void run(const Variant& v, const void* x, void* y, std::size_t n, float alpha, i
   a.x = x;
   a.y = y;
   a.n = n;
-  a.params.alpha = alpha;
+  a.params = test_support::with_alpha(alpha);
   a.threads = threads;
   a.grad = v.is_backward() ? x : nullptr;  // a backward's dy: x itself will do
   v.run(a);

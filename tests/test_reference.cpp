@@ -73,7 +73,7 @@ TEST(Reference, ReluKeepsNanAndClearsNegativeZero) {
 }
 
 TEST(ScalarMath, FloatEluMatchesTheExpm1CancellationFreeForm) {
-  EXPECT_EQ(Elu::forward(LibmMath{}, -1e-8f, ActivationParams{}), -1e-8f);  // exp(x) - 1 would return 0 here
+  EXPECT_EQ(Elu::forward(LibmMath{}, -1e-8f, default_params(Activation::elu)), -1e-8f);  // exp(x) - 1 would return 0 here
   const auto elu_fast = [](float x, float alpha) { return Elu::forward(FastMath{}, x, test_support::with_alpha(alpha)); };
   EXPECT_EQ(elu_fast(-1e-8f, 1.0f), -1e-8f);
   EXPECT_EQ(elu_fast(-100.0f, 1.0f), -1.0f);
@@ -113,7 +113,7 @@ TEST(Checker, SignOfZeroIsCheckedWhereTheContractFixesIt) {
   const auto check = [](const char* name, float x, float y) {
     const Variant* v = find_variant(name);
     if (!v) throw std::runtime_error(std::string("registry lacks ") + name);
-    return check_against_reference(*v, &x, &y, 1, ActivationParams{});
+    return check_against_reference(*v, &x, &y, 1, default_params(v->activation));
   };
   for (const char* name : {"cpu/elu/naive/f32", "cpu/selu/vectorized/f32", "cpu/leaky_relu/naive/f32",
                            "cpu/silu/vectorized/f32", "cpu/gelu_tanh/naive/f32", "cpu/copy/memcpy/f32"}) {

@@ -33,8 +33,9 @@ TEST(StreamPath, VectorizedF32MatchesReferenceWithStreamedStores) {
           a.y = y.data() + offset;
           a.n = n;
           a.threads = threads;
+          a.params = default_params(v->activation);
           v->run(a);
-          const CheckResult r = check_against_reference(*v, a.x, a.y, n, ActivationParams{}, nullptr, 0);
+          const CheckResult r = check_against_reference(*v, a.x, a.y, n, a.params, nullptr, 0);
           EXPECT_TRUE(r.ok) << name << " n=" << n << " offset=" << offset << " threads=" << threads << ": " << r.message;
           for (std::size_t i = 0; i < offset; ++i) EXPECT_EQ(y[i], -7.0f) << "wrote before y";
           for (std::size_t i = n + offset; i < y.size(); ++i) EXPECT_EQ(y[i], -7.0f) << "wrote past y";

@@ -2,6 +2,7 @@
 // pattern for the exhaustive checks, and readable CTest names for registry-driven suites.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -31,24 +32,34 @@ inline bool known_peer_refuses_alpha(const Variant& v, float alpha) {
 
 inline ActivationParams with_alpha(float alpha) {
   ActivationParams p;
-  p.alpha = alpha;
+  p.value[Elu::kAlpha] = alpha;
   return p;
 }
-// The parameters a variant is tested with: alpha in {0, 0.5, 1, 2} where it reads alpha,
-// negative_slope in {0.01, 0.2, 0} where it reads that, the defaults otherwise.
-inline std::vector<ActivationParams> param_sweep(const Variant& v, std::vector<float> alphas = {0.0f, 0.5f, 1.0f, 2.0f}) {
+// The tests move every parameter an activation declares with one knob k: k = 1 gives the
+// defaults, another k each default times k, kept inside the declared range (ELU's alpha = k,
+// Leaky ReLU's slope = 0.01 k, so k = 0 reaches alpha = 0 and slope = 0).
+inline ActivationParams params_for(const Variant& v, float k) {
+  ActivationParams p = default_params(v.activation);
+  const auto specs = v.params();
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (k != 1.0f) p.value[i] = std::clamp(specs[i].default_value * k, specs[i].min, specs[i].max);
+  return p;
+}
+// "alpha=0.5 ..." for failure messages: the parameters v declares and their values.
+inline std::string describe(const Variant& v, const ActivationParams& p) {
+  std::string s;
+  const auto specs = v.params();
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    s += std::string(i ? " " : "") + specs[i].name + "=" + std::to_string(p[static_cast<int>(i)]);
+  return s.empty() ? "no parameters" : s;
+}
+// The parameters a variant is tested with: params_for each k in ks where its activation
+// declares parameters (distinct values only), the (empty) defaults otherwise.
+inline std::vector<ActivationParams> param_sweep(const Variant& v, std::vector<float> ks = {0.0f, 0.5f, 1.0f, 2.0f}) {
+  if (v.params().empty()) return {default_params(v.activation)};
   std::vector<ActivationParams> out;
-  if (v.uses_alpha()) {
-    for (float a : alphas) out.push_back(with_alpha(a));
-  } else if (v.uses_negative_slope()) {
-    for (float s : {0.01f, 0.2f, 0.0f}) {
-      ActivationParams p;
-      p.negative_slope = s;
-      out.push_back(p);
-    }
-  } else {
-    out.push_back(ActivationParams{});
-  }
+  for (float k : ks)
+    if (const auto p = params_for(v, k); std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   return out;
 }
 

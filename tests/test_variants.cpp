@@ -109,7 +109,7 @@ RunArgs forward_args(const void* x, void* y, std::size_t n, float alpha) {
   a.x = x;
   a.y = y;
   a.n = n;
-  a.params.alpha = alpha;
+  a.params = test_support::with_alpha(alpha);
   return a;
 }
 
@@ -134,8 +134,8 @@ CheckResult run_checked(const Variant& v, const void* x, void* y, std::size_t n,
   a.bias = bias;
   a.cols = cols;
   a.grad = v.is_backward() ? dy.data : nullptr;
-  if (known_peer_refuses_alpha(v, p.alpha)) {
-    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": the pinned refusal of alpha=" << p.alpha << " changed";
+  if (known_peer_refuses_alpha(v, p[0])) {
+    EXPECT_THROW(v.run(a), std::runtime_error) << v.name << ": the pinned refusal of alpha=" << p[0] << " changed";
     return {};
   }
   v.run(a);
@@ -163,7 +163,7 @@ class CpuVariant : public testing::TestWithParam<const Variant*> {
     }
     const CheckResult r = run_checked(v, x.data() + offset * es, y.data() + offset * es, n, p, threads,
                                       v.uses_bias ? bias.data() + offset * es : nullptr, cols);
-    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " alpha=" << p.alpha << " slope=" << p.negative_slope << " offset=" << offset
+    EXPECT_TRUE(r.ok) << r.message << " [n=" << n << " " << test_support::describe(v, p) << " offset=" << offset
                       << " threads=" << threads << " cols=" << cols << "]";
     for (std::size_t i = 0; i < offset * es; ++i) EXPECT_EQ(y[i], 0xAB) << "wrote before the output";
     for (std::size_t i = (n + offset) * es; i < y.size(); ++i) EXPECT_EQ(y[i], 0xAB) << "wrote past the output";
@@ -192,7 +192,7 @@ TEST_P(CpuBiasVariant, OddColumnCounts) {
       for (const ActivationParams& p : param_sweep(*GetParam(), {0.5f, 1.0f, 2.0f}))
         for (std::size_t offset : {0, 1}) run_and_check(rows * cols, p, offset, 1, cols);
   // Large enough that two threads each start and end mid-row.
-  run_and_check(300 * 4097, ActivationParams{}, 1, 2, 4097);
+  run_and_check(300 * 4097, default_params(GetParam()->activation), 1, 2, 4097);
 }
 
 // Every 65,536 inputs of a 16-bit row, for every parameter of its sweep. A bias row gets 256
@@ -211,7 +211,7 @@ void check_all_16bit_inputs(const Variant& v) {
   }
   for (const ActivationParams& p : param_sweep(v)) {
     const CheckResult r = run_checked(v, x.data(), y.data(), 65536, p, 1, bias.empty() ? nullptr : bias.data(), cols);
-    EXPECT_TRUE(r.ok) << r.message << " [alpha=" << p.alpha << " slope=" << p.negative_slope << "]";
+    EXPECT_TRUE(r.ok) << r.message << " [" << test_support::describe(v, p) << "]";
   }
 }
 
@@ -347,8 +347,8 @@ TEST_P(CpuSimdTarget, EveryRowKeepsItsBound) {
     }
     for (const ActivationParams& p : param_sweep(v)) {
       const CheckResult r = run_checked(v, x.data(), y.data(), n, p, 1, v.uses_bias ? bias.data() : nullptr, cols);
-      EXPECT_TRUE(r.ok) << r.message << " [alpha=" << p.alpha
-                        << " slope=" << p.negative_slope << "]";
+      EXPECT_TRUE(r.ok) << r.message << " ["
+                        << test_support::describe(v, p) << "]";
     }
   }
 }

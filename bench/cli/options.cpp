@@ -1,5 +1,7 @@
 #include "cli/options.hpp"
 
+#include <utility>
+
 namespace elubench::bench {
 
 std::string_view to_string(Input i) {
@@ -37,6 +39,27 @@ std::string_view suite_of(const Options& o) {
   if (o.layers) return "layers";
   const bool selected = !o.activations.empty() || !o.variants.empty() || !o.dtypes.empty() || !o.sizes.empty();
   return selected ? "selected" : "default";
+}
+
+std::vector<float> param_values(const Options& o, const ParamSpec& spec) {
+  for (const ParamValues& p : o.params)
+    if (p.name == spec.name) return p.values;
+  return {spec.default_value};
+}
+
+std::vector<ActivationParams> param_combinations(const Options& o, std::span<const ParamSpec> specs) {
+  std::vector<ActivationParams> out{ActivationParams{}};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    std::vector<ActivationParams> next;
+    for (const ActivationParams& base : out)
+      for (float v : param_values(o, specs[i])) {
+        ActivationParams p = base;
+        p.value[i] = v;
+        next.push_back(p);
+      }
+    out = std::move(next);
+  }
+  return out;
 }
 
 }  // namespace elubench::bench

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,6 +28,13 @@ std::string_view to_string(Cache c);
 std::optional<Input> parse_input(std::string_view s);
 std::optional<Cache> parse_cache(std::string_view s);
 
+// --param NAME=V[,V...] (or an alias such as --alpha): the values one activation parameter takes.
+// A variant runs one row per combination of the values of the parameters its activation declares.
+struct ParamValues {
+  std::string name;
+  std::vector<float> values;  // distinct, in the order given
+};
+
 struct Options {
   std::vector<Device> devices;            // empty: every device the build has (GPU rows skipped if absent)
   std::vector<Activation> activations;    // empty: all
@@ -37,8 +45,7 @@ struct Options {
   // of elementwise rows, at layer_shapes (empty: the device's default layer suite).
   bool layers = false;
   std::vector<LayerShape> layer_shapes;
-  std::vector<float> alpha = {1.0f};      // --alpha list: one row per value for the variants that read it
-  float negative_slope = 0.01f;           // Leaky ReLU's slope
+  std::vector<ParamValues> params;        // --param lists; a parameter not named runs at its default
   Input input = Input::normal;
   Cache cache = Cache::cold;
   std::vector<int> threads;               // empty: 1 and all cores; 0 stands for "all"
@@ -66,5 +73,10 @@ struct Options {
 // --dtype, --sizes), "full" (--full), "quick" (--quick), "layers" (--layers: layer rows, not
 // elementwise ones) or "selected" (those flags select from the whole registry).
 std::string_view suite_of(const Options& o);
+// The values a run gives the parameter `spec`: the --param list that names it, else its default.
+std::vector<float> param_values(const Options& o, const ParamSpec& spec);
+// Every combination of the values of `specs` (an activation's parameters), first parameter
+// slowest; a single ActivationParams{} (no values) where specs is empty.
+std::vector<ActivationParams> param_combinations(const Options& o, std::span<const ParamSpec> specs);
 
 }  // namespace elubench::bench

@@ -192,16 +192,61 @@ void apply_layer_shapes(const std::string& value, Options& o) {
   o.layers = true;
 }
 
-void apply_alpha(const std::string& value, Options& o) {
-  o.alpha.clear();
-  for (const auto& item : split_list("--alpha", value)) {
-    const float a = parse_float("--alpha", item, 0.0f, 1e6f, "a finite number >= 0");
-    if (std::find(o.alpha.begin(), o.alpha.end(), a) == o.alpha.end()) o.alpha.push_back(a);
-  }
+// The activations that declare a parameter called `name` ("elu" for alpha), for messages.
+std::vector<Activation> declaring(std::string_view name) {
+  std::vector<Activation> out;
+  for (Activation a : all_activations())
+    if (!is_backward(a))
+      for (const ParamSpec& s : param_specs(a))
+        if (name == s.name) out.push_back(a);
+  return out;
 }
 
-void apply_negative_slope(const std::string& value, Options& o) {
-  o.negative_slope = parse_float("--negative-slope", value, -1e6f, 1e6f, "a finite number");
+std::string param_names() {
+  std::string s;
+  for (const ParamSpec& p : all_param_specs()) (s += s.empty() ? "" : ", ") += p.name;
+  return s;
+}
+
+// The shortest decimal that reads back as v (for ranges in messages and the usage text).
+std::string short_float(float v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+// One value of `name`, inside the range of every activation that declares it; `flag` says
+// where it was given ("--param alpha", "--alpha").
+float parse_param_value(const std::string& flag, const std::string& name, const std::string& item) {
+  const float v = parse_float(flag, item, -std::numeric_limits<float>::max(), std::numeric_limits<float>::max(),
+                              "a finite number");
+  for (Activation a : declaring(name))
+    for (const ParamSpec& s : param_specs(a))
+      if (name == s.name && !(v >= s.min && v <= s.max))
+        throw UsageError(flag + ": " + item + " is outside " + std::string(to_string(a)) + "'s range [" +
+                         short_float(s.min) + ", " + short_float(s.max) + "] (" + s.meaning + ")");
+  return v;
+}
+
+// NAME's values from a list "V[,V...]"; `how` is how the user spelled it, for messages.
+void add_param(const std::string& name, const std::string& list, const std::string& how, Options& o) {
+  if (declaring(name).empty()) throw UsageError(how + ": unknown parameter '" + name + "' (" + param_names() + ")");
+  for (const ParamValues& p : o.params)
+    if (p.name == name) throw UsageError(how + ": parameter " + name + " given twice");
+  ParamValues p{name, {}};
+  for (const auto& item : split_list(how, list)) {
+    const float v = parse_param_value(how == "--param" ? how + " " + name : how, name, item);
+    if (std::find(p.values.begin(), p.values.end(), v) == p.values.end()) p.values.push_back(v);
+  }
+  o.params.push_back(std::move(p));
+}
+
+// --param NAME=V[,V...]; several parameters are several --param flags.
+void apply_param(const std::string& value, Options& o) {
+  const auto eq = value.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("--param: '" + value + "' is not NAME=V[,V...] (parameters: " + param_names() + ")");
+  add_param(value.substr(0, eq), value.substr(eq + 1), "--param", o);
 }
 
 void apply_input(const std::string& s, Options& o) {
@@ -285,9 +330,13 @@ const Flag kFlags[] = {
     {"--layers", "", "time layer rows, y = act(x.w + bias), instead of elementwise rows\n(default: docs/layers.md's shapes, f32, all cores)",
      [](const std::string&, Options& o) { o.layers = true; }},
     {"--layer-shapes", "LIST", "MxKxN[,MxKxN...] e.g. 64x1024x4096 (implies --layers)", apply_layer_shapes},
-    {"--alpha", "A[,B,...]", "ELU alpha (default 1); a list runs one row per value for the variants\nthat read alpha, one row for the others",
-     apply_alpha},
-    {"--negative-slope", "S", "Leaky ReLU's slope (default 0.01)", apply_negative_slope},
+    {"--param", "NAME=V[,V...]",
+     "an activation parameter's values (repeat for several parameters): one row\nper value for the variants whose activation declares it (listed below)",
+     apply_param, {}, true},
+    {"--alpha", "A[,B,...]", "--param alpha=A[,B,...]: ELU's alpha (default 1)",
+     [](const std::string& v, Options& o) { add_param("alpha", v, "--alpha", o); }},
+    {"--negative-slope", "S[,T,...]", "--param negative_slope=S[,T,...]: Leaky ReLU's slope (default 0.01)",
+     [](const std::string& v, Options& o) { add_param("negative_slope", v, "--negative-slope", o); }},
     {"--input", "normal|negative|positive", "input distribution (default normal)", apply_input},
     {"--cache", "cold|hot", "GPU: flush L2 before each sample, or back-to-back launches", apply_cache},
     {"--threads", "LIST", "CPU worker threads, numbers or 'all' (default 1,all; the default suite\nsets them per part, which this replaces)", apply_threads},
@@ -334,7 +383,7 @@ const Flag* find_flag(const std::string& name) {
 
 // What argv gives, by flag, before any value is interpreted: unknown flags, repeated flags,
 // a missing value or a value given to a switch are refused here.
-using Given = std::map<std::string_view, std::string>;
+using Given = std::map<std::string_view, std::vector<std::string>>;
 Given collect_flags(int argc, const char* const* argv, std::vector<std::string>& benchmark_args) {
   Given given;
   for (int i = 1; i < argc; ++i) {
@@ -355,7 +404,9 @@ Given collect_flags(int argc, const char* const* argv, std::vector<std::string>&
       if (i + 1 >= argc) throw UsageError(name + " needs a value");
       value = argv[++i];
     }
-    if (!given.emplace(f->name, value).second) throw UsageError(std::string(f->name) + " given twice");
+    auto& values = given[f->name];
+    if (!values.empty() && !f->repeatable) throw UsageError(std::string(f->name) + " given twice");
+    values.push_back(value);
   }
   return given;
 }
@@ -381,17 +432,36 @@ void check_contradictions(const Given& given, const Options& o) {
   if (o.force && !has("--out")) throw UsageError("--force needs --out (the default path never collides)");
 }
 
+// Whether the --activation and --variant filters select v.
+bool selected(const Options& o, const Variant& v) {
+  const bool act = o.activations.empty() ||
+                   std::find(o.activations.begin(), o.activations.end(), v.activation) != o.activations.end();
+  const bool var = o.variants.empty() || std::find(o.variants.begin(), o.variants.end(), v.variant) != o.variants.end();
+  return act && var;
+}
+
 // A selection that names things which never meet (e.g. --variant memcpy --activation elu)
 // would run only the ceilings: say so instead.
 void check_selection_meets(const Options& o) {
   const auto reg = selectable_variants();
-  const bool any = std::any_of(reg.begin(), reg.end(), [&](const Variant& v) {
-    const bool act = o.activations.empty() ||
-                     std::find(o.activations.begin(), o.activations.end(), v.activation) != o.activations.end();
-    const bool var = o.variants.empty() || std::find(o.variants.begin(), o.variants.end(), v.variant) != o.variants.end();
-    return act && var;
-  });
-  if (!any) throw UsageError("--activation and --variant select no registered variant together (see --list)");
+  if (std::none_of(reg.begin(), reg.end(), [&](const Variant& v) { return selected(o, v); }))
+    throw UsageError("--activation and --variant select no registered variant together (see --list)");
+}
+
+// A parameter that no selected variant reads would change nothing: a mistake worth naming.
+void check_params_read(const Options& o) {
+  const auto reg = selectable_variants();
+  for (const ParamValues& p : o.params) {
+    const bool read = std::any_of(reg.begin(), reg.end(), [&](const Variant& v) {
+      const auto specs = v.params();
+      return selected(o, v) && std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return p.name == s.name; });
+    });
+    if (!read) {
+      std::string who;
+      for (Activation a : declaring(p.name)) (who += who.empty() ? "" : ", ") += to_string(a);
+      throw UsageError("parameter " + p.name + " belongs to " + who + ", which the selection does not run");
+    }
+  }
 }
 
 }  // namespace
@@ -417,7 +487,14 @@ activations where their cost shows; bench/plan/suite.cpp); --full runs everythin
       head.assign(kHelpColumn, ' ');
     }
   }
-  return s + "Google Benchmark flags (--benchmark_filter, --benchmark_out, --benchmark_min_time, ...) pass through.\n";
+  s += "Google Benchmark flags (--benchmark_filter, --benchmark_out, --benchmark_min_time, ...) pass through.\n";
+  s += "\nActivation parameters (--param NAME=V): default, valid range, meaning\n";
+  for (Activation a : all_activations())
+    if (!is_backward(a))
+      for (const ParamSpec& p : param_specs(a))
+        s += "  " + std::string(to_string(a)) + " " + p.name + "=" + short_float(p.default_value) + "  [" +
+             short_float(p.min) + ", " + short_float(p.max) + "]  " + p.meaning + "\n";
+  return s;
 }
 
 Options parse_args(int argc, const char* const* argv) {
@@ -432,13 +509,15 @@ Options parse_args(int argc, const char* const* argv) {
     // The selection, --out and the flags come from FILE; only Google Benchmark flags may be added.
     for (const auto& [name, value] : given)
       if (name != "--resume") throw UsageError("--resume takes the run's flags from FILE: drop " + std::string(name));
-    apply_file("--resume", given.at("--resume"), o.resume);
+    apply_file("--resume", given.at("--resume").front(), o.resume);
     return o;
   }
   for (const Flag& f : kFlags)
-    if (const auto it = given.find(f.name); it != given.end()) f.apply(it->second, o);
+    if (const auto it = given.find(f.name); it != given.end())
+      for (const std::string& value : it->second) f.apply(value, o);
   check_contradictions(given, o);
   if (given.count("--activation") || given.count("--variant")) check_selection_meets(o);
+  check_params_read(o);
   return o;
 }
 

@@ -22,6 +22,7 @@ struct Flag {
   std::string_view help;    // the usage text; '\n' starts another line
   void (*apply)(const std::string& value, Options& o);
   std::string_view alias = {};  // another spelling ("-h")
+  bool repeatable = false;      // may be given more than once (--param), each value applied in turn
 };
 // Every flag, in the order of the usage text (and in which the values are applied).
 std::span<const Flag> flags();

@@ -10,7 +10,7 @@ namespace elubench::bench {
 void RowBuffers::make_host(const Row& row, SharedBuffers& shared, unsigned seed) {
   const Variant& v = *row.variant;
   const std::size_t n = row.n, es = dtype_size(v.dtype), cols = row.cols.value_or(0);
-  x = v.is_backward() ? shared.saved(v, n, row.params()) : shared.input(v.dtype, n);
+  x = v.is_backward() ? shared.saved(v, n, row.params) : shared.input(v.dtype, n);
   if (v.is_backward()) grad = shared.grad(v.dtype, n);
   y = shared.output(v.dtype, n);  // GPU rows too: no 1 GiB allocation per 2^28 row
   if (v.uses_bias) {
@@ -21,7 +21,7 @@ void RowBuffers::make_host(const Row& row, SharedBuffers& shared, unsigned seed)
   if (v.device == Device::cpu) std::fill(y->begin(), y->end(), static_cast<unsigned char>(0xAB));
   args = RunArgs{};
   args.n = n;
-  args.params = row.params();
+  args.params = row.params;
   args.cols = cols;
   args.threads = row.threads.value_or(1);
   args.x = x->data();
@@ -61,7 +61,7 @@ void RowBuffers::make_layer_host(const Row& row, LayerBuffers& layers) {
   args.layer = *row.layer;
   args.n = row.n;
   args.cols = row.layer->n;
-  args.params = row.params();
+  args.params = row.params;
   args.threads = row.threads.value_or(1);
   args.x = layer->x->data();
   args.w = layer->weights->w->data();

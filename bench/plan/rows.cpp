@@ -21,13 +21,12 @@ bool allowed(const std::vector<T>& filter, const T& value) {
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
 }
 
-Row start_row(const Variant& v, std::size_t n, float alpha, const Options& o) {
+Row start_row(const Variant& v, std::size_t n, const ActivationParams& params, const Options& o) {
   Row r;
   r.variant = &v;
   r.n = n;
   r.input = o.input;
-  r.alpha = alpha;
-  r.negative_slope = o.negative_slope;
+  r.params = params;
   return r;
 }
 
@@ -63,19 +62,19 @@ void add_per_device(std::vector<Row>& rows, Row r, const Options& o, const Platf
   rows.push_back(r);
 }
 
-// The rows of one elementwise (variant, n, alpha).
-void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, float alpha, const Options& o, const Platform& p,
-              const std::vector<int>& threads) {
-  Row r = start_row(v, n, alpha, o);
+// The rows of one elementwise (variant, n, parameter values).
+void add_rows(std::vector<Row>& rows, const Variant& v, std::size_t n, const ActivationParams& params, const Options& o,
+              const Platform& p, const std::vector<int>& threads) {
+  Row r = start_row(v, n, params, o);
   if (v.uses_bias) r.cols = bias_cols(n);
   r.bytes = bytes_moved(v, n, r.cols.value_or(0));
   add_per_device(rows, std::move(r), o, p, threads);
 }
 
-// The rows of one layer (variant, shape, alpha).
-void add_layer_rows(std::vector<Row>& rows, const Variant& v, const LayerShape& s, float alpha, const Options& o,
-                    const Platform& p, const std::vector<int>& threads) {
-  Row r = start_row(v, s.m * s.n, alpha, o);
+// The rows of one layer (variant, shape, parameter values).
+void add_layer_rows(std::vector<Row>& rows, const Variant& v, const LayerShape& s, const ActivationParams& params,
+                    const Options& o, const Platform& p, const std::vector<int>& threads) {
+  Row r = start_row(v, s.m * s.n, params, o);
   r.layer = s;
   r.bytes = layer_bytes(s, v.dtype);
   add_per_device(rows, std::move(r), o, p, threads);
@@ -142,17 +141,16 @@ std::vector<Row> matrix_rows(const Options& o, const Platform& p) {
   std::vector<Row> rows;
   for (const Variant& v : reg) {
     if (!selection.wanted(v, reg)) continue;
-    // One row per --alpha value where the variant reads alpha; the others run once (with the
-    // first value, which their JSON `alpha` field records as the run's).
-    const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
+    // One row per combination of the values of the parameters the variant's activation declares.
+    const std::vector<ActivationParams> combinations = param_combinations(o, v.params());
     if (v.is_layer()) {
       for (const LayerShape& s : layer_shapes_for(o, v.device))
-        for (float alpha : alphas) add_layer_rows(rows, v, s, alpha, o, p, threads);
+        for (const ActivationParams& params : combinations) add_layer_rows(rows, v, s, params, o, p, threads);
       continue;
     }
     const auto sizes = o.sizes.empty() ? default_sizes(v.device, o.quick) : o.sizes;
     for (std::size_t n : sizes)
-      for (float alpha : alphas) add_rows(rows, v, n, alpha, o, p, threads);
+      for (const ActivationParams& params : combinations) add_rows(rows, v, n, params, o, p, threads);
   }
   return rows;
 }
@@ -166,14 +164,14 @@ void add_suite_part(std::vector<Row>& rows, std::set<std::string>& taken, const 
   std::vector<Row> kernels, ceilings;
   for (const Variant& v : reg) {
     if (!allowed(o.devices, v.device) || !part_selects(part, v)) continue;
-    const std::vector<float> alphas = v.uses_alpha() ? o.alpha : std::vector<float>{o.alpha.front()};
+    const std::vector<ActivationParams> combinations = param_combinations(o, v.params());
     for (std::size_t n : part_sizes(part, v.device))
-      for (float alpha : alphas) add_rows(kernels, v, n, alpha, o, p, threads);
+      for (const ActivationParams& params : combinations) add_rows(kernels, v, n, params, o, p, threads);
   }
   for (const Row& k : kernels)
     for (const Variant& c : reg)
       if (c.kind == Kind::ceiling && !c.is_layer() && c.device == k.variant->device && c.dtype == k.variant->dtype)
-        add_rows(ceilings, c, k.n, o.alpha.front(), o, p, k.threads ? std::vector<int>{*k.threads} : threads);
+        add_rows(ceilings, c, k.n, ActivationParams{}, o, p, k.threads ? std::vector<int>{*k.threads} : threads);
   for (auto* group : {&ceilings, &kernels})
     for (Row& r : *group)
       if (taken.insert(r.label()).second) rows.push_back(std::move(r));
@@ -198,9 +196,9 @@ Footprint interleaved_footprint(const std::vector<Row>& rows) {
   Footprint f;
   // What SharedBuffers holds: kInput, kOutput, kGrad, or the activation whose output is saved.
   enum : int { kInput = -1, kOutput = -2, kGrad = -3 };
-  std::set<std::tuple<int, Dtype, std::size_t, float, float>> shared;
-  const auto hold = [&](int what, Dtype d, std::size_t n, float a = 0, float s = 0) {
-    if (shared.insert({what, d, n, a, s}).second) f.host += n * dtype_size(d);
+  std::set<std::tuple<int, Dtype, std::size_t, ActivationParams>> shared;
+  const auto hold = [&](int what, Dtype d, std::size_t n, ActivationParams p = {}) {
+    if (shared.insert({what, d, n, p}).second) f.host += n * dtype_size(d);
   };
   // A layer's x and y once per (dtype, shape), w and bias once per (dtype, k, n) on the host
   // (LayerBuffers); on the GPU, one row's copies at a time.
@@ -227,7 +225,7 @@ Footprint interleaved_footprint(const std::vector<Row>& rows) {
       continue;
     }
     if (v.is_backward()) hold(kGrad, v.dtype, r.n);
-    if (saved_is_output(v)) hold(static_cast<int>(v.activation), v.dtype, r.n, r.alpha, r.negative_slope);
+    if (saved_is_output(v)) hold(static_cast<int>(v.activation), v.dtype, r.n, r.params);
   }
   return f;
 }

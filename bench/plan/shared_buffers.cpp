@@ -37,7 +37,7 @@ std::shared_ptr<const HostBuffer> SharedBuffers::grad(Dtype d, std::size_t n) {
 
 std::shared_ptr<const HostBuffer> SharedBuffers::saved(const Variant& backward, std::size_t n, const ActivationParams& p) {
   if (!saved_is_output(backward)) return input(backward.dtype, n);
-  auto& slot = saved_[{backward.activation, backward.dtype, n, p.alpha, p.negative_slope}];
+  auto& slot = saved_[{backward.activation, backward.dtype, n, p}];
   return made(slot, n * dtype_size(backward.dtype), HostBuffer::kOffsetX, [this, &backward, n, p](HostBuffer& b) {
     make_saved_input_parallel(backward, input(backward.dtype, n)->data(), b.data(), n, p);
     b.protect();

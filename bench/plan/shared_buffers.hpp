@@ -49,7 +49,7 @@ class SharedBuffers {
     std::function<void(HostBuffer&)> fill;  // empty for an output
   };
   using Key = std::pair<Dtype, std::size_t>;
-  using SavedKey = std::tuple<Activation, Dtype, std::size_t, float, float>;  // every variant's the same
+  using SavedKey = std::tuple<Activation, Dtype, std::size_t, ActivationParams>;  // every variant's the same
   static const std::shared_ptr<HostBuffer>& made(Slot& slot, std::size_t bytes, std::size_t offset,
                                                  std::function<void(HostBuffer&)> fill);
   Input dist_;

@@ -95,10 +95,15 @@ nlohmann::json config_json(const RunInfo& info, const std::vector<Row>& rows) {
   for (const std::string& t : cpu::simd_targets())
     if (std::any_of(rows.begin(), rows.end(), [&](const Row& r) { return r.simd_target == t; })) simd.push_back(t);
   const Options& o = info.options;
-  std::vector<double> alpha;
-  for (float a : o.alpha) alpha.push_back(json_float(a));
+  // Every parameter this build declares, with the values the run gave it (its default if none).
+  nlohmann::json params = nlohmann::json::object();
+  for (const ParamSpec& spec : all_param_specs()) {
+    std::vector<double> values;
+    for (float v : param_values(o, spec)) values.push_back(json_float(v));
+    params[spec.name] = values;
+  }
   nlohmann::json config = {{"devices", devs}, {"activations", acts}, {"variants", vars}, {"dtypes", dts}, {"sizes", sizes},
-          {"alpha", alpha}, {"negative_slope", json_float(o.negative_slope)}, {"input", to_string(o.input)},
+          {"params", params}, {"input", to_string(o.input)},
           {"cache", to_string(o.cache)}, {"threads", threads}, {"repetitions", o.repetitions}, {"quick", o.quick}, {"suite", suite_of(o)},
           {"simd_targets", simd},
           {"command_line", o.command_line}, {"argv", info.argv},

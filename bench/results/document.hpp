@@ -17,7 +17,7 @@ namespace elubench::bench {
 
 // The schema_version this build writes (results/schema.json lists every version; a test holds
 // this to the newest there). Raise it when a field changes meaning or a required field is added.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // What the document says about the run besides its rows and ceilings. make_document writes
 // every block from it (tool, host, gpu, build, config): nothing else assembles the document.

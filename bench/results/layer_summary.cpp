@@ -28,13 +28,13 @@ void keep_fastest(const Row*& best, const Row& r) {
 
 std::map<Group, Fastest> elu_and_relu(const std::vector<Row>& rows) {
   std::map<Group, Fastest> groups;
-  std::optional<float> first_alpha;
+  std::optional<ActivationParams> first_params;  // ELU at the first alpha the rows hold
   for (const Row& r : rows) {
     if (!r.layer || r.status != Status::ok || !r.time) continue;
     const Activation a = r.variant->activation;
     if (a != Activation::elu && a != Activation::relu) continue;
-    if (a == Activation::elu && !first_alpha) first_alpha = r.alpha;
-    if (a == Activation::elu && r.alpha != *first_alpha) continue;
+    if (a == Activation::elu && !first_params) first_params = r.params;
+    if (a == Activation::elu && r.params != *first_params) continue;
     const LayerShape& s = *r.layer;
     Fastest& f = groups[{r.variant->device, r.variant->dtype, layer_flops(s), s.m, s.k, s.n, r.threads.value_or(0)}];
     keep_fastest(a == Activation::elu ? f.elu : f.relu, r);

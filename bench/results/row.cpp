@@ -66,8 +66,10 @@ std::string Row::label() const {
 
 std::string Row::params_label() const {
   std::string s;
-  if (variant->uses_alpha() && alpha != 1.0f) s += " alpha=" + shortest_float(alpha);
-  if (variant->uses_negative_slope() && negative_slope != 0.01f) s += " negative_slope=" + shortest_float(negative_slope);
+  const auto specs = variant->params();
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (params[static_cast<int>(i)] != specs[i].default_value)
+      s.append(" ").append(specs[i].name).append("=").append(shortest_float(params[static_cast<int>(i)]));
   return s;
 }
 

@@ -52,8 +52,8 @@ struct Row {
   std::optional<std::string> simd_target;
   std::optional<Cache> cache;   // GPU rows
   Input input = Input::normal;
-  float alpha = 1.0f;
-  float negative_slope = 0.01f;
+  // The values of the parameters its activation declares (Variant::params(), in that order).
+  ActivationParams params;
   std::optional<std::size_t> cols;  // bias variants
   // Layer rows (variant->is_layer()): y = act(x . w + bias) of this shape; n is y's elements
   // (m * n) and bytes layer_bytes (elubench/layer.hpp).
@@ -80,17 +80,10 @@ struct Row {
   // a layer row names its shape: "cpu/elu/layer_onednn_tiled/f32 shape=64x1024x4096 threads=2".
   std::string label() const;
   // The parameters that make this row's work differ from another's with the same variant and
-  // shape: " alpha=0.5" for a row whose variant reads alpha, when alpha is not 1 (and
-  // " negative_slope=0.2" likewise, when not 0.01); else empty. Part of the label, so rows that
-  // differ only in a parameter stay apart in the journal and --resume.
+  // shape: " NAME=V" for each parameter its activation declares whose value is not the default
+  // (" alpha=0.5"); else empty. Part of the label, so rows that differ only in a parameter stay
+  // apart in the journal and --resume.
   std::string params_label() const;
-  // The activation parameters this row runs with.
-  ActivationParams params() const {
-    ActivationParams p;
-    p.alpha = alpha;
-    p.negative_slope = negative_slope;
-    return p;
-  }
 };
 
 // The shortest decimal that reads back as the same float: 0.1f is "0.1", not "0.10000000149011612".

@@ -1,5 +1,6 @@
 #include "results/row_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -14,8 +15,8 @@ double json_float(float v) { return std::stod(shortest_float(v)); }
 
 nlohmann::json row_params_json(const Row& r) {
   nlohmann::json p = nlohmann::json::object();
-  if (r.variant->uses_alpha()) p["alpha"] = json_float(r.alpha);
-  if (r.variant->uses_negative_slope()) p["negative_slope"] = json_float(r.negative_slope);
+  const auto specs = r.variant->params();
+  for (std::size_t i = 0; i < specs.size(); ++i) p[specs[i].name] = json_float(r.params[static_cast<int>(i)]);
   return p;
 }
 
@@ -108,7 +109,6 @@ nlohmann::json row_to_json(const Row& r) {
   j["simd_target"] = opt(r.simd_target);
   j["cache"] = r.cache ? nlohmann::json(to_string(*r.cache)) : nlohmann::json(nullptr);
   j["input"] = to_string(r.input);
-  j["alpha"] = json_float(r.alpha);
   j["params"] = row_params_json(r);
   j["cols"] = opt(r.cols);
   j["bytes"] = r.bytes;
@@ -174,13 +174,27 @@ ClockSummary clocks_from_json(const nlohmann::json& j, const nlohmann::json& tim
   return c;
 }
 
+// The parameters the row's activation declares, from `params` (schema 3 on: a name it does not
+// declare, or a value outside the declared range, is refused); a declared one it lacks keeps its
+// default. A row without `params` (schema 1 and 2) ran ELU at the row's `alpha`.
 void read_params(const nlohmann::json& j, const std::string& where, Row& r) {
-  r.alpha = field<float>(j, "alpha", where);
-  // The parameters the row's variant read; a row without them (schema 1 and 2) ran at `alpha`.
-  const auto params = optional_field<nlohmann::json>(j, "params", where);
-  if (!params || !params->is_object()) return;
-  if (params->contains("alpha")) r.alpha = field<float>(*params, "alpha", where + " params");
-  if (params->contains("negative_slope")) r.negative_slope = field<float>(*params, "negative_slope", where + " params");
+  const auto specs = r.variant->params();
+  r.params = default_params(r.variant->activation);
+  auto params = optional_field<nlohmann::json>(j, "params", where);
+  if (!params && j.contains("alpha")) params = nlohmann::json{{"alpha", j["alpha"]}};
+  if (!params) return;
+  if (!params->is_object()) throw UsageError(where + ": 'params' is not an object");
+  for (const auto& [name, value] : params->items()) {
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return name == s.name; });
+    if (spec == specs.end()) {
+      if (!j.contains("params")) continue;  // schema 1-2: `alpha` was written for every row
+      throw UsageError(where + ": '" + r.variant->name + "' has no parameter '" + name + "'");
+    }
+    const float v = field<float>(*params, name.c_str(), where + " params");
+    if (!(v >= spec->min && v <= spec->max))
+      throw UsageError(where + ": params." + name + " = " + shortest_float(v) + " is outside its range");
+    r.params.value[spec - specs.begin()] = v;
+  }
 }
 
 void read_shape(const nlohmann::json& j, const std::string& where, Row& r) {

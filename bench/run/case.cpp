@@ -46,9 +46,9 @@ bool Case::fits_device_memory(std::size_t need) {
 // reach a branch (all-positive input never runs ELU's exponential).
 bool Case::passes_adversarial() {
   const Variant& v = *row_.variant;
-  const CheckResult adv = check_adversarial(v, row_.params(), row_.threads.value_or(1));
+  const CheckResult adv = check_adversarial(v, row_.params, row_.threads.value_or(1));
   if (adv.ok) return true;
-  row_.accuracy = AccuracyRecord{adv.max_ulp, adv.max_abs_error, tolerance_for(v, row_.params()).describe(), adv.checked};
+  row_.accuracy = AccuracyRecord{adv.max_ulp, adv.max_abs_error, tolerance_for(v, row_.params).describe(), adv.checked};
   row_.status = Status::failed;
   row_.reason = "adversarial input (sign-mixed edge cases): " + adv.message;
   return false;
@@ -75,10 +75,10 @@ void Case::run_first_call() {
 bool Case::first_call_passes() {
   const Variant& v = *row_.variant;
   const RowBuffers& b = buffers_;
-  const CheckResult c = check_parallel(v, b.x->data(), b.y->data(), row_.n, row_.params(), b.bias.data(),
+  const CheckResult c = check_parallel(v, b.x->data(), b.y->data(), row_.n, row_.params, b.bias.data(),
                                        row_.cols.value_or(0), static_cast<int>(host_threads()),
                                        b.grad ? b.grad->data() : nullptr);
-  row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.params()).describe(), c.checked};
+  row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, tolerance_for(v, row_.params).describe(), c.checked};
   if (c.ok) return true;
   row_.status = Status::failed;
   row_.reason = c.message;

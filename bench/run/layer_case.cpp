@@ -30,8 +30,8 @@ std::string layer_tolerance(const Variant& v, const LayerShape& s, const Activat
 bool Case::layer_output_passes(const std::string& when) {
   const Variant& v = *row_.variant;
   const LayerReference& ref = shared_.layers().reference(v.dtype, *row_.layer);
-  const LayerCheckResult c = check_layer(v, ref, buffers_.y->data(), row_.params());
-  row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, layer_tolerance(v, *row_.layer, row_.params()), c.checked};
+  const LayerCheckResult c = check_layer(v, ref, buffers_.y->data(), row_.params);
+  row_.accuracy = AccuracyRecord{c.max_ulp, c.max_abs_error, layer_tolerance(v, *row_.layer, row_.params), c.checked};
   row_.layer_bound_used = c.bound_used;
   if (c.ok) return true;
   row_.status = Status::failed;

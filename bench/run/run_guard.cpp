@@ -42,7 +42,7 @@ std::string implausible_resumed_row(const Row& done, const Row& planned, int rep
   for (double s : done.time->samples)
     if (!std::isfinite(s) || s <= 0) return "a sample that is not a positive time";
   if (!done.accuracy) return "an ok row without its accuracy";
-  const Tolerance tol = tolerance_for(*done.variant, done.params());
+  const Tolerance tol = tolerance_for(*done.variant, done.params);
   if (done.accuracy->tolerance != tol.describe())
     return "checked to '" + done.accuracy->tolerance + "', this elubench checks to '" + tol.describe() + "'";
   const double ulp = done.accuracy->max_ulp;

@@ -40,8 +40,8 @@ std::string benchmark_name(const Row& r) {
   std::string s = r.variant->name + (r.layer ? "/shape:" + to_string(*r.layer) : "/n:" + std::to_string(r.n)) +
                   (r.threads ? "/threads:" + std::to_string(*r.threads) : "/cache:" + std::string(to_string(*r.cache)));
   if (r.simd_target) s += "/simd:" + *r.simd_target;
-  const std::string params = r.params_label();  // " alpha=0.5"
-  if (!params.empty()) s += "/" + params.substr(1, params.find('=') - 1) + ":" + params.substr(params.find('=') + 1);
+  // " alpha=0.5 beta=2" -> "/alpha:0.5/beta:2": names and values hold no ' ' and no '='.
+  for (char c : r.params_label()) s += c == ' ' ? '/' : c == '=' ? ':' : c;
   return s;
 }
 

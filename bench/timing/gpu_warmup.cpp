@@ -22,6 +22,7 @@ RunArgs warmup_args(const Variant& v, std::size_t n, const WarmupBuffers& b) {
   a.x = b.x;
   a.y = b.y;
   a.n = n;
+  a.params = default_params(v.activation);
   if (v.is_backward()) a.grad = b.grad;
   if (v.uses_bias) {
     a.bias = b.bias;

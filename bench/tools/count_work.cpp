@@ -33,7 +33,6 @@ namespace {
 using elubench::bench::HostBuffer;
 
 constexpr std::size_t kBiasCols = 1024;
-constexpr float kAlpha = 1.0f;
 constexpr std::uint32_t kSeed = 20240611u;
 
 // Normal(0, 1) from std::mt19937 (its sequence is fixed by the standard) through our own
@@ -110,16 +109,14 @@ struct Buffers {
     store_all(std::vector<float>(in.x.rbegin(), in.x.rend()), grad.data(), v.dtype);
     HostBuffer plain(x.size(), HostBuffer::kOffsetX);
     std::memcpy(plain.data(), x.data(), x.size());
-    elubench::ActivationParams p;
-    p.alpha = kAlpha;
-    elubench::make_saved_input(v, plain.data(), x.data(), n, p);
+    elubench::make_saved_input(v, plain.data(), x.data(), n, elubench::default_params(v.activation));
   }
   elubench::RunArgs args(const elubench::Variant& v, std::size_t n) const {
     elubench::RunArgs a;
     a.x = x.data();
     a.y = y.data();
     a.n = n;
-    a.params.alpha = kAlpha;
+    a.params = elubench::default_params(v.activation);
     a.threads = 1;
     a.grad = v.is_backward() ? grad.data() : nullptr;
     if (v.uses_bias) {

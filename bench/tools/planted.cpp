@@ -37,31 +37,31 @@ void lazy(const RunArgs& a) {
   if (calls.fetch_add(1) >= 2) return;
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params[Elu::kAlpha]);
 }
 
 void negbranch(const RunArgs& a) {
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = x[i] > 0.0f ? x[i] : 1.5f * elu_ref(x[i], a.params.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = x[i] > 0.0f ? x[i] : 1.5f * elu_ref(x[i], a.params[Elu::kAlpha]);
 }
 
 void overcount(const RunArgs& a) {
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params[Elu::kAlpha]);
 }
 
 void zero_flip(const RunArgs& a) {
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = x[i] == 0.0f ? 0.0f : elu_ref(x[i], a.params.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = x[i] == 0.0f ? 0.0f : elu_ref(x[i], a.params[Elu::kAlpha]);
 }
 
 void elu_all(const RunArgs& a) {
   const auto* x = static_cast<const float*>(a.x);
   auto* y = static_cast<float*>(a.y);
-  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params.alpha);
+  for (std::size_t i = 0; i < a.n; ++i) y[i] = elu_ref(x[i], a.params[Elu::kAlpha]);
 }
 
 void overrun(const RunArgs& a) {
@@ -103,7 +103,7 @@ void layer_epilogue_skipped(const RunArgs& a) {
       double acc = b[j];
       for (std::size_t k = 0; k < s.k; ++k) acc += static_cast<double>(x[i * s.k + k]) * w[k * s.n + j];
       const float v = static_cast<float>(acc);
-      y[i * s.n + j] = i < s.m / 2 ? elu_ref(v, a.params.alpha) : v;
+      y[i * s.n + j] = i < s.m / 2 ? elu_ref(v, a.params[Elu::kAlpha]) : v;
     }
 }
 

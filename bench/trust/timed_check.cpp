@@ -137,7 +137,7 @@ bool check_timed_loop(Row& row, RowBuffers& b, SharedBuffers& shared) {
   if (!passes_writes_outside(row, b, shared)) return false;
   const Gathered g = gather_poisoned(row, b);
   const bool bias = !g.bias.empty();
-  const CheckResult c = check_against_reference(*row.variant, g.x.data(), g.y.data(), g.at.size(), row.params(),
+  const CheckResult c = check_against_reference(*row.variant, g.x.data(), g.y.data(), g.at.size(), row.params,
                                                 bias ? g.bias.data() : nullptr, bias ? g.at.size() : 0,
                                                 g.grad.empty() ? nullptr : g.grad.data());
   if (c.ok) return true;
@@ -162,7 +162,7 @@ bool check_last_timed_call(Row& row, RowBuffers& b, SharedBuffers& shared, std::
     // The first call's output passed the full check; a last call that wrote the same bytes passes it too.
     if (v.device == Device::gpu && output_digest(from_gpu->data(), bytes) == first_output_digest) return true;
     const void* y = v.device == Device::gpu ? from_gpu->data() : b.y->data();
-    const CheckResult c = check_parallel(v, b.x->data(), y, row.n, row.params(), b.bias.data(), row.cols.value_or(0),
+    const CheckResult c = check_parallel(v, b.x->data(), y, row.n, row.params, b.bias.data(), row.cols.value_or(0),
                                          static_cast<int>(host_threads()), b.grad ? b.grad->data() : nullptr);
     if (c.ok) return true;
     row.status = Status::failed;

@@ -25,7 +25,7 @@ void eigen_elu_f32(const RunArgs& a) {
     const auto len = static_cast<Eigen::Index>(end - begin);
     ConstMap x(static_cast<const float*>(a.x) + begin, len);
     Map y(static_cast<float*>(a.y) + begin, len);
-    const float alpha = a.params.alpha;
+    const float alpha = a.params[Elu::kAlpha];
     y = (x < x.constant(0.0f)).select(x.constant(alpha) * (x.exp() - x.constant(1.0f)), x);
   });
 }

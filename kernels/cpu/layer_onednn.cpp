@@ -34,7 +34,7 @@ using alg = dnnl::algorithm;
 template <class Trait> struct OneDnnPostOp;
 template <> struct OneDnnPostOp<Elu> {
   static constexpr const char* name = "eltwise_elu with alpha";
-  static PostOp of(const ActivationParams& p) { return {alg::eltwise_elu, p.alpha}; }
+  static PostOp of(const ActivationParams& p) { return {alg::eltwise_elu, p[Elu::kAlpha]}; }
 };
 template <> struct OneDnnPostOp<Relu> {
   static constexpr const char* name = "eltwise_relu";
@@ -42,7 +42,7 @@ template <> struct OneDnnPostOp<Relu> {
 };
 template <> struct OneDnnPostOp<LeakyRelu> {
   static constexpr const char* name = "eltwise_relu with alpha = the negative slope";
-  static PostOp of(const ActivationParams& p) { return {alg::eltwise_relu, p.negative_slope}; }
+  static PostOp of(const ActivationParams& p) { return {alg::eltwise_relu, p[LeakyRelu::kSlope]}; }
 };
 template <> struct OneDnnPostOp<Gelu> {
   static constexpr const char* name = "eltwise_gelu_erf";

@@ -122,8 +122,9 @@ template <void (*Act)(const RunArgs&)> void then_op_layer(const RunArgs& a) {
 }
 void elu_op_layer(const RunArgs& a) {
   // Checked before the matmul: the operator refuses it (xnn_status_invalid_parameter).
-  if (!(std::isnormal(a.params.alpha) && a.params.alpha > 0))
-    throw VariantUnavailable("XNNPACK's ELU operator refuses alpha = " + std::to_string(a.params.alpha) +
+  const float alpha = a.params[Elu::kAlpha];
+  if (!(std::isnormal(alpha) && alpha > 0))
+    throw VariantUnavailable("XNNPACK's ELU operator refuses alpha = " + std::to_string(alpha) +
                              " (it takes a positive normal alpha only)");
   then_op_layer<xnnpack_elu_f32>(a);
 }

@@ -38,7 +38,7 @@ class OneDnn {
   void run(dnnl::algorithm alg, const RunArgs& a) {
     if (a.n == 0) return;  // oneDNN rejects zero-sized tensors; there is nothing to do
     std::lock_guard<std::mutex> lock(mu_);
-    const float alpha = alg == dnnl::algorithm::eltwise_elu ? a.params.alpha : 0.0f;
+    const float alpha = alg == dnnl::algorithm::eltwise_elu ? a.params[Elu::kAlpha] : 0.0f;
     auto key = std::make_tuple(static_cast<int>(alg), a.n, alpha);
     auto it = cache_.find(key);
     if (it == cache_.end()) {

@@ -225,6 +225,8 @@ struct SimdMath : SimdOps {
     const V e = hn::Exp(d, hn::Min(x, hn::Set(d, 100.0f)));
     return hn::IfThenElse(hn::Gt(x, hn::Set(d, 88.7228394f)), hn::Set(d, HUGE_VALF), e);
   }
+  // Highway's Log1p (<= 2 ULP on [0, FLT_MAX]).
+  inline V log1p(V x) const { return hn::Log1p(d, x); }
   inline V erf_sqrt1_2(V x) const {
     const V xc = hn::Min(hn::Max(x, hn::Set(d, -5.1638283730e+00f)), hn::Set(d, 5.1638283730e+00f));
     const V x2 = hn::Mul(xc, xc);

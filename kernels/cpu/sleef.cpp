@@ -119,7 +119,7 @@ const char* sleef_elu_description() {
 void sleef_elu_f32(const RunArgs& a) {
   const Loop loop = isa().loop;
   parallel_for(a.n, a.threads, [&](std::size_t begin, std::size_t end) {
-    loop(static_cast<const float*>(a.x) + begin, static_cast<float*>(a.y) + begin, end - begin, a.params.alpha);
+    loop(static_cast<const float*>(a.x) + begin, static_cast<float*>(a.y) + begin, end - begin, a.params[Elu::kAlpha]);
   });
 }
 

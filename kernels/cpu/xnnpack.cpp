@@ -53,7 +53,7 @@ class Xnnpack {
 
   void run(Op op, const RunArgs& a) {
     std::lock_guard<std::mutex> lock(mu_);
-    xnn_operator_t o = op_for(op, op == Op::leaky_relu_f32 ? a.params.negative_slope : a.params.alpha);
+    xnn_operator_t o = op_for(op, op == Op::leaky_relu_f32 ? a.params[LeakyRelu::kSlope] : a.params[Elu::kAlpha]);
     pthreadpool_t pool = pool_for(a.threads);
     const std::size_t es = op == Op::clamp_f16 ? 2 : 4;
     const std::size_t bulk = a.n / kBlock * kBlock;

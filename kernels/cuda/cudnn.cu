@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -91,7 +92,7 @@ template <Activation A, Dtype D> void cudnn_run(const RunArgs& r) {
   const std::size_t es = dtype_size(D);
   const auto mode = static_cast<cudnnActivationMode_t>(Trait::cudnn_mode);
   // coef is ELU's alpha (and the clip of CLIPPED_RELU); the other modes ignore it.
-  const double coef = Trait::uses_alpha ? static_cast<double>(r.params.alpha) : 0.0;
+  const double coef = std::is_same_v<Trait, Elu> ? static_cast<double>(r.params[Elu::kAlpha]) : 0.0;
   std::lock_guard<std::mutex> lock(g_mutex);  // the handle is not thread-safe; the map neither
   std::size_t offset = 0;
   for (const auto& [h, w] : cudnn_fold(r.n)) {

@@ -394,10 +394,12 @@ function erf(x) {  // Abramowitz & Stegun 7.1.26, |error| < 1.5e-7: plenty for a
   return s * y;
 }
 const sigmoid = x => 1 / (1 + Math.exp(-x));
-// The math of each activation for drawing only (the measured rows come from the files). Leaky
-// ReLU's slope is the run's (params / config.negative_slope), else PyTorch's default 0.01; SELU's
-// constants are fixed. An activation without an entry here is listed on the page, not drawn.
-const SLOPE = DATA.negative_slope ?? 0.01;
+// The math of each activation for drawing only (the measured rows come from the files). A
+// parameter other than α is the run's (DATA.params: a row's params, else the config), else
+// PyTorch's default (Leaky ReLU's slope 0.01, Softplus's β 1); SELU's constants are fixed. An
+// activation without an entry here is listed on the page, not drawn.
+const SLOPE = DATA.params.negative_slope ?? 0.01;
+const BETA = DATA.params.beta ?? 1;
 const GELU_K = Math.sqrt(2 / Math.PI);
 const CURVES = {
   elu: {f: (x, a) => x > 0 ? x : a * Math.expm1(x), df: (x, a) => x > 0 ? 1 : a * Math.exp(x), label: a => `elu (α=${a.toFixed(2)})`},
@@ -409,6 +411,9 @@ const CURVES = {
                          return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * 0.044715 * x * x); },
               label: () => "gelu_tanh"},
   silu: {f: x => x * sigmoid(x), df: x => sigmoid(x) * (1 + x * (1 - sigmoid(x))), label: () => "silu"},
+  softplus: {f: x => BETA * x > 20 ? x : Math.log1p(Math.exp(BETA * x)) / BETA, df: x => sigmoid(BETA * x),
+             label: () => `softplus (β ${BETA})`},
+  mish: {f: x => x * Math.tanh(Math.log1p(Math.exp(x))), label: () => "mish"},
   selu: {f: x => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x)),
          df: x => 1.0507009873554805 * (x > 0 ? 1 : 1.6732632423543772 * Math.exp(x)), label: () => "selu"},
 };

@@ -128,17 +128,20 @@ def test_committed_report_in_chromium(browser, tmp_path):
 
 
 def test_explorer_draws_every_activation_it_has_a_formula_for(browser, tmp_path, write):
-    """A schema-3 run with GELU, SiLU, Leaky ReLU, SELU and backward rows (hand-made fixture), plus
-    an activation the report has no formula for: the explorer draws each known curve and its
-    derivative beside ELU and ReLU, names the unknown one, and the headline gives fwd+bwd."""
+    """A schema-3 run with GELU, SiLU, Leaky ReLU, SELU, Softplus (beta 2), Mish and backward rows
+    (hand-made fixture), plus an activation the report has no formula for: the explorer draws each
+    known curve and its derivative beside ELU and ReLU, names the unknown one, and the headline
+    gives fwd+bwd."""
     from conftest import make_run
     acts = [("gelu", 1.3), ("gelu_tanh", 1.25), ("silu", 1.2), ("leaky_relu", 1.0), ("selu", 1.1),
-            ("elu_backward", 1.6), ("relu_backward", 1.5), ("mish", 1.4)]
+            ("softplus", 1.3), ("mish", 1.4), ("elu_backward", 1.6), ("relu_backward", 1.5), ("hardswish", 1.4)]
     doc = make_run(v3=True, acts=acts, dtypes=("f32", "bf16"))
     doc["config"]["negative_slope"] = 0.2
     for r in doc["results"]:
         if r["activation"] == "leaky_relu":
             r["params"] = {"negative_slope": 0.2}
+        if r["activation"] == "softplus":
+            r["params"] = {"beta": 2.0}
     page = tmp_path / "extra.html"
     res = run_script("report.py", write(doc, "extra.json"), "-o", page)
     assert res.returncode == 0, res.stderr
@@ -149,16 +152,17 @@ def test_explorer_draws_every_activation_it_has_a_formula_for(browser, tmp_path,
         assert c.get_attribute("data-rendered") == "1", f"chart not drawn: {c.text[:80]}"
     for chart in ("alpha-f", "alpha-df"):
         drawn = {p.get_attribute("data-series") for p in browser.find_elements(By.CSS_SELECTOR, f"#{chart} path[data-series]")}
-        assert drawn == {"elu", "relu", "gelu", "gelu_tanh", "silu", "leaky_relu", "selu"}, (chart, drawn)
-    assert "mish" in browser.find_element(By.ID, "alpha-missing").text
+        assert drawn == {"elu", "relu", "gelu", "gelu_tanh", "silu", "leaky_relu", "selu", "softplus", "mish"}, (chart, drawn)
+    assert "hardswish" in browser.find_element(By.ID, "alpha-missing").text
     legend = browser.find_element(By.CSS_SELECTOR, "#alpha-f .legend").text
     assert "leaky_relu (slope 0.2)" in legend  # the run's slope, not a default
+    assert "softplus (β 2)" in legend  # the rows' beta
     headline = browser.find_element(By.CSS_SELECTOR, ".panel .headline").text
     assert "gelu, f32" in headline and "silu, bf16" in headline
     assert "forward + backward" in headline  # elu has elu_backward and relu_backward rows
     cost = browser.find_elements(By.CSS_SELECTOR, ".panel .row2 .chart")[0]
     series = {g.get_attribute("data-series") for g in cost.find_elements(By.CSS_SELECTOR, "g[data-series]")}
-    assert "elu f32 fwd+bwd" in series and "gelu f32" in series and "mish f32" in series
+    assert "elu f32 fwd+bwd" in series and "gelu f32" in series and "hardswish f32" in series
 
 
 def _hostile_page(tmp_path, strings):

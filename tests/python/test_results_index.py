@@ -127,6 +127,7 @@ def test_the_versions_are_the_schemas(write, tmp_path):
     newer = max(enum) + 1
     doc = v3_run()
     doc["schema_version"] = newer
+    doc["config"]["params"] = {"alpha": [1.0], "negative_slope": [0.01]}  # required from schema 5
     path = write(doc, "newer.json")
     with pytest.raises(script_io.InputError, match=f"schema_version {newer} is not supported "
                        rf"\(this script reads versions {', '.join(map(str, enum))}\)"):

@@ -150,7 +150,7 @@ template <class Act> struct half2 {
     if constexpr (std::is_same_v<T, float>) {
       static_assert(kNever<T>, "half2: f16 and bf16 only");
     } else {
-      stream_body(tid, nthreads, a.x, a.y, a.n, Half2Policy<Act::value, T>{splat2<pair_t<T>>(a.params.alpha)});
+      stream_body(tid, nthreads, a.x, a.y, a.n, Half2Policy<Act::value, T>{splat2<pair_t<T>>(a.params[Elu::kAlpha])});
     }
   }
 };

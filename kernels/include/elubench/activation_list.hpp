@@ -7,9 +7,11 @@
 #include "elubench/activations/gelu.hpp"
 #include "elubench/activations/gelu_tanh.hpp"
 #include "elubench/activations/leaky_relu.hpp"
+#include "elubench/activations/mish.hpp"
 #include "elubench/activations/relu.hpp"
 #include "elubench/activations/selu.hpp"
 #include "elubench/activations/silu.hpp"
+#include "elubench/activations/softplus.hpp"
 
 // X(enum name, trait type). The enum name is the trait's `name`.
 #define ELUBENCH_ACTIVATIONS(X) \
@@ -19,4 +21,6 @@
   X(gelu, Gelu)                 \
   X(gelu_tanh, GeluTanh)        \
   X(silu, Silu)                 \
-  X(selu, Selu)
+  X(selu, Selu)                 \
+  X(softplus, Softplus)         \
+  X(mish, Mish)

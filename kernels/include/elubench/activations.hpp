@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstddef>
+#include <compare>
 #include <cstring>
 #include <utility>
 
@@ -17,11 +18,27 @@
 
 namespace elubench {
 
-// Every parameter an activation may read. A struct, not a lone alpha: each trait says which fields
-// it uses (uses_alpha / uses_negative_slope), and only those reach the results and the row keys.
+// An activation's parameters are data its trait declares (activations/*.hpp):
+//   static constexpr ParamSpec params[] = {{"alpha", 1.0f, 0.0f, 1e6f, "value at x -> -inf"}};
+// a trait without parameters declares none. Everything outside the trait (the CLI's --param,
+// a row's label and its JSON `params`, the config, resume, the scripts) loops over that list.
+// The valid range is closed: a value outside it is refused on the command line and when read.
+struct ParamSpec {
+  const char* name;     // spelled as in --param NAME=V and the JSON (lower case, digits, _)
+  float default_value;  // what a run uses when the parameter is not given
+  float min, max;       // the valid range, both ends included
+  const char* meaning;  // one line for --help and the docs
+};
+inline constexpr int kMaxParams = 2;  // the most parameters one trait declares (static_assert'ed)
+
+// The values of one activation's parameters, in the order its trait declares them: a trait
+// reads p[T::kAlpha], never a name. Trivially copyable, so it reaches CUDA kernels by value.
+// Unused slots are 0; default_params (registry.hpp) gives an activation's defaults.
 struct ActivationParams {
-  float alpha = 1.0f;            // ELU's saturation value for x -> -inf
-  float negative_slope = 0.01f;  // Leaky ReLU's slope for x <= 0 (PyTorch's default)
+  float value[kMaxParams] = {};
+  EB_HD float operator[](int i) const { return value[i]; }
+  friend bool operator==(const ActivationParams&, const ActivationParams&) = default;
+  friend auto operator<=>(const ActivationParams&, const ActivationParams&) = default;
 };
 
 // Which tolerance class the float64 check applies (tolerance_for in reference.hpp).
@@ -62,6 +79,7 @@ struct Bound {
 //   m.scaled_expm1(x, s)   s * (e^x - 1) for x < 0 (any value where x >= 0), s a V
 //   m.exp(x)               e^x, +inf or a huge finite value past 88.7
 //   m.erf_sqrt1_2(x)       erf(x / sqrt(2))
+//   m.log1p(x)             log(1 + x) for x >= 0 (any value where x is +inf or NaN)
 // Each backend picks how: libm (the naive variants), the branch-free polynomials below (CUDA), or
 // Highway vectors (CPU SIMD, simd-inl.h). A trait never branches on the backend.
 

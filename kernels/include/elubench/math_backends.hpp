@@ -31,13 +31,14 @@ struct LibmMath {
   EB_HD V scaled_expm1(V x, V s) const { return x < 0.0f ? s * expm1f(x) : 0.0f; }
   EB_HD V exp(V x) const { return expf(x); }
   EB_HD V erf_sqrt1_2(V x) const { return erff(x * 0.707106781f); }
+  EB_HD V log1p(V x) const { return log1pf(x); }
 };
 
 // The XNNPACK-style expm1 for x <= 0 (Expm1Reduction: x = n ln2 + t, 2^n from the exponent bits,
 // Poly for (e^t - 1 - t)/t^2, the rebuild (2^n - 1) + 2^n t (1 + p) in which nothing cancels near
 // 0), branch-free so a warp with mixed signs runs one path, scaled by s inside the rebuild
-// (alpha * (2^n - 1) is one rounding); the clamp at kEluSaturation keeps 2^n a normal float; exp and erf from the CUDA/libm functions (expf is
-// <= 2 ULP on the GPU, erff <= 2 ULP).
+// (alpha * (2^n - 1) is one rounding); the clamp at kEluSaturation keeps 2^n a normal float; exp, erf and log1p from the CUDA/libm functions (expf is
+// <= 2 ULP on the GPU, erff <= 2 ULP, log1pf <= 1 ULP).
 template <class Poly>
 struct PolyMath : LibmMath {
   // x < 0 spelt x <= -2^-149, the same test for every float (NaN: false): spelt `x < 0`, ptxas

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -41,8 +42,13 @@ std::optional<Activation> parse_activation(std::string_view s);
 std::span<const Activation> all_activations();
 bool is_backward(Activation a);
 Activation forward_of(Activation a);  // elu_backward -> elu; copy -> copy
-bool uses_alpha(Activation a);
-bool uses_negative_slope(Activation a);
+// The parameters an activation declares (its trait's `params`; a backward has its forward's,
+// copy none), and their default values.
+std::span<const ParamSpec> param_specs(Activation a);
+ActivationParams default_params(Activation a);
+// Every parameter name some activation declares, once each, in activation_list order: what the
+// results' config records and what --param may name.
+std::span<const ParamSpec> all_param_specs();
 
 // The trait of each activation (activations/*.hpp) at compile time, and calls of F with it.
 template <Activation A> struct TraitOf;
@@ -52,6 +58,15 @@ template <Activation A> struct TraitOf;
 ELUBENCH_ACTIVATIONS(EB_TRAIT_OF)
 #undef EB_TRAIT_OF
 template <Activation A> using trait_t = typename TraitOf<A>::type;
+// A trait's `params` as a span (empty where it declares none).
+template <class T> constexpr std::span<const ParamSpec> trait_params() {
+  if constexpr (requires { T::params; }) {
+    static_assert(std::size(T::params) <= kMaxParams, "raise kMaxParams (activations.hpp)");
+    return T::params;
+  } else {
+    return {};
+  }
+}
 template <Activation A> inline constexpr Pass pass_of = Pass(static_cast<int>(A) % 2);
 // Calls f.template operator()<Trait, Pass>() for the trait and pass of a (not copy); what it returns.
 template <class F> decltype(auto) visit_activation(Activation a, F&& f) {
@@ -160,8 +175,7 @@ struct Variant {
   // for a bias variant, dy for a backward, the layer fields for a layer (check_layer_args).
   // Throws std::runtime_error naming the variant.
   void check_args(const RunArgs& a) const;
-  bool uses_alpha() const { return elubench::uses_alpha(activation); }
-  bool uses_negative_slope() const { return elubench::uses_negative_slope(activation); }
+  std::span<const ParamSpec> params() const { return param_specs(activation); }
   bool is_backward() const { return elubench::is_backward(activation); }
   bool is_layer() const { return layer.has_value(); }
 };

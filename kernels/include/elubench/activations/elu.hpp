@@ -10,14 +10,16 @@ namespace elubench {
 
 struct Elu {
   static constexpr const char* name = "elu";
-  static constexpr bool uses_alpha = true, uses_negative_slope = false;
+  // alpha >= 0: alpha = 0 makes ELU equal ReLU for x <= 0 (a tested case); 1e6 keeps alpha * x finite.
+  static constexpr ParamSpec params[] = {{"alpha", 1.0f, 0.0f, 1e6f, "ELU's value at x -> -inf is -alpha"}};
+  static constexpr int kAlpha = 0;
   static constexpr bool has_fast_form = true;  // the exponential has a cheaper approximation
   static constexpr Saved saved = Saved::output;
   static constexpr Accuracy accuracy = Accuracy::accurate, backward_accuracy = Accuracy::accurate;
   // Forward: the accurate expm1 forms are <= 2 ULP (alpha = 1); alpha * (e^x - 1) adds one
   // rounding of the product otherwise, and a bias (x + b rounded first) one more.
   static constexpr Bound bound{.ulp_f32 = 2, .ulp_16 = 1};
-  static constexpr Bound bound_other_alpha{.ulp_f32 = 3, .ulp_16 = 1};
+  static constexpr Bound bound_other_params{.ulp_f32 = 3, .ulp_16 = 1};
   // Backward, from the saved output as PyTorch does: dy * (y + alpha) for y <= 0. y + alpha and
   // the product are two roundings; near y = -alpha the sum cancels to alpha * e^x (tiny), where
   // the error is an absolute one, at most half an ULP of alpha times |dy|.
@@ -31,17 +33,17 @@ struct Elu {
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams& p) {
     // x < 0, not x <= 0: at x = -0 the rebuilt expm1 ends in (+0) + (-0) = +0, and ELU(-0) = -0.
-    return m.if_lt0(x, m.scaled_expm1(x, m.c(p.alpha)), x);
+    return m.if_lt0(x, m.scaled_expm1(x, m.c(p[kAlpha])), x);
   }
   template <class M>
   EB_HD static typename M::V backward(const M& m, typename M::V dy, typename M::V y, const ActivationParams& p) {
-    return m.if_le0(y, m.mul(dy, m.add(y, m.c(p.alpha))), dy);
+    return m.if_le0(y, m.mul(dy, m.add(y, m.c(p[kAlpha]))), dy);
   }
   // expm1, not exp(x) - 1: near 0 the subtraction cancels every significant bit (the bug JAX,
   // TensorFlow and PyTorch each shipped once). NaN stays NaN; -inf gives -alpha.
-  static double reference(double x, const ActivationParams& p) { return x > 0 ? x : p.alpha * std::expm1(x); }
+  static double reference(double x, const ActivationParams& p) { return x > 0 ? x : p[kAlpha] * std::expm1(x); }
   static double reference_backward(double dy, double y, const ActivationParams& p) {
-    return y <= 0 ? dy * (y + p.alpha) : dy;
+    return y <= 0 ? dy * (y + p[kAlpha]) : dy;
   }
 };
 

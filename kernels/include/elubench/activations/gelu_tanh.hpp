@@ -12,7 +12,6 @@ namespace elubench {
 
 struct GeluTanh {
   static constexpr const char* name = "gelu_tanh";
-  static constexpr bool uses_alpha = false, uses_negative_slope = false;
   static constexpr bool has_fast_form = false;
   static constexpr Saved saved = Saved::input;
   static constexpr Accuracy accuracy = Accuracy::accurate, backward_accuracy = Accuracy::accurate;

@@ -7,7 +7,9 @@ namespace elubench {
 
 struct LeakyRelu {
   static constexpr const char* name = "leaky_relu";
-  static constexpr bool uses_alpha = false, uses_negative_slope = true;
+  static constexpr ParamSpec params[] = {
+      {"negative_slope", 0.01f, -1e6f, 1e6f, "Leaky ReLU's slope for x <= 0 (PyTorch's default 0.01)"}};
+  static constexpr int kSlope = 0;
   static constexpr bool has_fast_form = false;
   static constexpr Saved saved = Saved::input;
   // One multiply: exact in f32 (the double product of two floats is exact, rounded once); for
@@ -20,17 +22,17 @@ struct LeakyRelu {
   static constexpr ZeroSign zero_sign = ZeroSign::of_input;  // slope * (+-0) = +-0
 
   template <class M> EB_HD static typename M::V forward(const M& m, typename M::V x, const ActivationParams& p) {
-    return m.if_le0(x, m.mul(x, m.c(p.negative_slope)), x);
+    return m.if_le0(x, m.mul(x, m.c(p[kSlope])), x);
   }
   template <class M>
   EB_HD static typename M::V backward(const M& m, typename M::V dy, typename M::V x, const ActivationParams& p) {
-    return m.if_le0(x, m.mul(dy, m.c(p.negative_slope)), dy);
+    return m.if_le0(x, m.mul(dy, m.c(p[kSlope])), dy);
   }
   static double reference(double x, const ActivationParams& p) {
-    return x <= 0 ? x * static_cast<double>(p.negative_slope) : x;
+    return x <= 0 ? x * static_cast<double>(p[kSlope]) : x;
   }
   static double reference_backward(double dy, double x, const ActivationParams& p) {
-    return x <= 0 ? dy * static_cast<double>(p.negative_slope) : dy;
+    return x <= 0 ? dy * static_cast<double>(p[kSlope]) : dy;
   }
 };
 

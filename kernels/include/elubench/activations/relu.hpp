@@ -7,7 +7,6 @@ namespace elubench {
 
 struct Relu {
   static constexpr const char* name = "relu";
-  static constexpr bool uses_alpha = false, uses_negative_slope = false;
   static constexpr bool has_fast_form = false;
   static constexpr Saved saved = Saved::output;
   // A select in both directions: bit-exact.

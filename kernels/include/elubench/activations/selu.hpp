@@ -10,7 +10,6 @@ namespace elubench {
 
 struct Selu {
   static constexpr const char* name = "selu";
-  static constexpr bool uses_alpha = false, uses_negative_slope = false;  // its constants are fixed
   static constexpr bool has_fast_form = true;
   static constexpr Saved saved = Saved::output;
   static constexpr Accuracy accuracy = Accuracy::accurate, backward_accuracy = Accuracy::accurate;

@@ -10,7 +10,6 @@ namespace elubench {
 
 struct Silu {
   static constexpr const char* name = "silu";
-  static constexpr bool uses_alpha = false, uses_negative_slope = false;
   static constexpr bool has_fast_form = false;
   static constexpr Saved saved = Saved::input;
   static constexpr Accuracy accuracy = Accuracy::accurate, backward_accuracy = Accuracy::accurate;
