@@ -76,6 +76,9 @@ class FullyConnected {
 
  private:
   FullyConnected() { check(xnn_initialize(nullptr), "xnn_initialize"); }  // once per process; idempotent
+  ~FullyConnected() {
+    for (const Cached& c : ops_) xnn_delete_operator(c.op);
+  }
 
   xnn_operator_t operator_for(const RunArgs& a, float lo, float hi) {
     const LayerShape& s = a.layer;
