@@ -103,6 +103,16 @@ bool Case::prepare() {
     if (on_gpu) first_output_digest_ = output_digest(buffers_.y->data(), row_.n * dtype_size(row_.variant->dtype));
     if (on_gpu) buffers_.y.reset();
     return true;
+  } catch (const std::exception&) {
+    record_prepare_error();
+  }
+  return false;
+}
+
+// Rethrows the exception being handled to read its kind; anything but a std::exception goes on up.
+void Case::record_prepare_error() {
+  try {
+    throw;
   } catch (const VariantUnavailable& e) {
     row_.status = Status::skipped;
     row_.reason = e.what();
@@ -110,7 +120,6 @@ bool Case::prepare() {
     row_.status = Status::failed;
     row_.reason = std::string("error before timing: ") + e.what();
   }
-  return false;
 }
 
 // ---- Timing --------------------------------------------------------------------------------

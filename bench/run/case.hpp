@@ -67,6 +67,7 @@ class Case {
   void run_cpu(benchmark::State& st);
   void run_gpu(benchmark::State& st);
   void fail(benchmark::State& st);  // after a failure was recorded: the buffers go, Google Benchmark is told
+  void record_prepare_error();  // in a catch block: skipped for a variant this machine lacks, else failed
 
   Row& row_;
   SharedBuffers& shared_;

@@ -51,12 +51,8 @@ bool Case::prepare_layer() {
       return false;
     }
     return layer_output_passes("");
-  } catch (const VariantUnavailable& e) {
-    row_.status = Status::skipped;
-    row_.reason = e.what();
-  } catch (const std::exception& e) {
-    row_.status = Status::failed;
-    row_.reason = std::string("error before timing: ") + e.what();
+  } catch (const std::exception&) {
+    record_prepare_error();
   }
   return false;
 }
