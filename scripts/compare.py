@@ -123,15 +123,14 @@ def describe(row, several=None, targets=True) -> str:
     (params) are named when `several` (a set of RowIds without params) says the files hold that
     row with more than one parameter set, or always when several is None; the SIMD target when
     `targets` (the files hold rows on more than one)."""
-    shape = key_of(row).shape
-    parts = [row["name"], f"n={results_text.size_label(row['n'])}" if shape is None else "shape={}x{}x{}".format(*shape)]
+    key = key_of(row)
+    parts = [row["name"], f"n={results_text.size_label(row['n'])}" if key.shape is None else "shape={}x{}x{}".format(*key.shape)]
     if row["threads"] is not None:
         parts.append(f"t={row['threads']}")
     if row["cache"] is not None:
         parts.append(row["cache"])
     if row["input"] != "normal":
         parts.append(row["input"])
-    key = key_of(row)
     params = rix.params_text(key.params)
     if params and (several is None or key[:-1] in several):
         parts.append(params)
